@@ -1,0 +1,20 @@
+/**
+ * Local stand-ins for the Azure services, on loopback, reusable by tests and the devhost.
+ * Each `start*` returns endpoints plus `stop()`. Implementations live beside this file.
+ */
+export interface RunningServer {
+  /** Base URL, e.g. http://127.0.0.1:54321 */
+  url: string;
+  stop(): Promise<void>;
+}
+
+export interface AzuriteServers {
+  /** Connection string with Azurite's public dev account key for blob, queue and table. */
+  connectionString: string;
+  blobUrl: string;
+  queueUrl: string;
+  tableUrl: string;
+  /** The child process id (Azurite runs as its own process so a host can die without losing data). */
+  pid: number;
+  stop(): Promise<void>;
+}

@@ -1,0 +1,41 @@
+// @ts-check
+import eslint from '@eslint/js';
+import tseslint from 'typescript-eslint';
+
+export default tseslint.config(
+  { ignores: ['dist/**', 'node_modules/**', '.devhost/**', 'bench-results/**', 'eslint.config.mjs', 'bin/**'] },
+  eslint.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: {
+      parserOptions: { project: './tsconfig.test.json', tsconfigRootDir: import.meta.dirname },
+    },
+    rules: {
+      '@typescript-eslint/no-floating-promises': 'error',
+      '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // The domain is pure: no SDKs, no I/O, no clock.
+    files: ['src/domain/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@azure/*', 'durable-functions', 'node:*', 'fs', 'http', 'https', 'net', 'crypto', '../application/*', '../infrastructure/*', '../functions/*'] }],
+      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Time enters the domain as input.' }, { object: 'Math', property: 'random', message: 'The domain is deterministic.' }],
+    },
+  },
+  {
+    // Orchestrators are replayed: anything non-deterministic breaks replay.
+    files: ['src/**/orchestrators/**/*.ts', 'src/application/workflow/**/*.ts'],
+    rules: {
+      'no-restricted-imports': ['error', { patterns: ['@azure/*', 'node:*', 'fs', 'http', 'https', 'net', 'crypto', 'os', 'child_process', '**/infrastructure/**'] }],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Use context.df.currentUtcDateTime.' },
+        { object: 'Math', property: 'random', message: 'Use context.df.newGuid() or activity results.' },
+        { object: 'process', property: 'env', message: 'Configuration reaches the orchestrator as input.' },
+      ],
+      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() is non-deterministic; use context.df.currentUtcDateTime.' }],
+    },
+  },
+);

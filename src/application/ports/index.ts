@@ -1,0 +1,137 @@
+/**
+ * Ports: what the use cases need from the outside world. Adapters in src/infrastructure
+ * implement them; tests may use in-memory implementations of the same contracts.
+ */
+import type { EventMetadata, IntakeRef, RequestEvent, StoredEvent, Submission, WorkItemPayload } from '../../domain/events';
+import type { ExternalJobStatus, IntakeStatus, Outcome, RequestStage } from '../../domain/status';
+
+// ---- event store -------------------------------------------------------------------------
+
+export interface AppendOptions {
+  /** Version of the last event the caller has seen (0 for a new stream). */
+  expectedVersion: number;
+  metadata: EventMetadata;
+  /** Deterministic time of the step, stamped on every event. */
+  occurredAt: string;
+}
+export interface AppendResult {
+  nextExpectedVersion: number;
+  /** The events as stored (with versions and ids), also when the append was an idempotent retry. */
+  events: StoredEvent[];
+}
+export interface ReadStreamOptions {
+  fromVersion?: number;
+  maxCount?: number;
+  continuationToken?: string;
+}
+export interface Page<T> {
+  items: T[];
+  continuationToken?: string;
+}
+
+/**
+ * Append-only store, one stream per request. Appends are idempotent: retrying the same events at
+ * the same expected version succeeds and returns the stored events; a different event at a taken
+ * version throws a ConcurrencyError (see application/errors).
+ */
+export interface EventStore {
+  appendToStream(streamId: string, events: RequestEvent[], options: AppendOptions): Promise<AppendResult>;
+  readStream(streamId: string, options?: ReadStreamOptions): Promise<Page<StoredEvent>>;
+  /** Every stream id, paged; used by the projection rebuild. */
+  listStreams(options?: { continuationToken?: string; maxCount?: number }): Promise<Page<string>>;
+}
+
+// ---- projection --------------------------------------------------------------------------
+
+export interface RequestView {
+  id: string;
+  stage: RequestStage;
+  attempt: number;
+  externalJobId?: string;
+  lastExternalStatus?: ExternalJobStatus;
+  outcome?: Outcome;
+  reason?: string;
+  needsIntervention: boolean;
+  intake?: IntakeRef;
+  /** Version of the last event folded into this view. */
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface RequestProjection {
+  /** Folds the events into the stored view; events at or below the stored version are ignored. */
+  apply(streamId: string, events: StoredEvent[]): Promise<RequestView>;
+  get(id: string): Promise<RequestView | undefined>;
+  list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>>;
+  /** Recomputes every view from the event store. Returns how many streams were folded. */
+  rebuild(source: EventStore): Promise<{ streams: number; events: number }>;
+}
+
+// ---- idempotency -------------------------------------------------------------------------
+
+export interface IdempotencyRecord<T = unknown> {
+  key: string;
+  value: T;
+  recordedAt: string;
+}
+/** Remembers external side effects (e.g. the job created for request+attempt) for a while (TTL). */
+export interface IdempotencyStore {
+  lookup<T>(key: string): Promise<IdempotencyRecord<T> | undefined>;
+  record<T>(key: string, value: T): Promise<void>;
+}
+
+// ---- intake ------------------------------------------------------------------------------
+
+export interface IntakeRow {
+  ref: IntakeRef;
+  status: IntakeStatus;
+  /** Parsed Payload column; undefined if the row is malformed (see `problem`). */
+  payload?: WorkItemPayload;
+  /** Why the row cannot be processed, when it is malformed. */
+  problem?: string;
+  etag: string;
+  claimedAt?: string;
+  createdAt?: string;
+}
+
+export interface IntakeRepository {
+  /** Adds a new Unprocessed row. Throws a ConflictError when the row exists. */
+  add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow>;
+  get(ref: IntakeRef): Promise<IntakeRow | undefined>;
+  /** Unprocessed rows plus Claimed rows whose claim is older than `staleClaimBefore`. */
+  listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]>;
+  /** ETag-guarded Unprocessed|stale Claimed → Claimed. Returns the claimed row, or undefined if another claimer won. */
+  claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined>;
+  /** Writes the terminal status. Idempotent: writing the same status twice is fine. */
+  complete(ref: IntakeRef, status: Outcome, details: { reason?: string; completedAt: string }): Promise<void>;
+  /** Puts the row back to Unprocessed (compensation for admit when nothing else happened). */
+  release(ref: IntakeRef, reason: string): Promise<void>;
+  /** Marks a malformed row Quarantined with a readable reason, so it stops being picked up. */
+  quarantine(row: IntakeRow, reason: string): Promise<void>;
+}
+
+// ---- publishing --------------------------------------------------------------------------
+
+export interface PublishResult {
+  published: string[];
+  /** Event ids not published, with why; the caller retries them later (at-least-once). */
+  failed: { eventId: string; error: string; retriable: boolean }[];
+}
+/** Publishes stored events as CloudEvents 1.0. Same event → same CloudEvent id on every delivery. */
+export interface EventPublisher {
+  publish(events: StoredEvent[]): Promise<PublishResult>;
+}
+
+// ---- external service --------------------------------------------------------------------
+
+export interface ExternalJob {
+  id: string;
+  status: ExternalJobStatus;
+}
+export interface ExternalJobs {
+  /** Idempotent by `idempotencyKey` (sent as the Idempotency-Key header). */
+  create(submission: Submission, idempotencyKey: string): Promise<ExternalJob>;
+  get(jobId: string): Promise<ExternalJob>;
+  cancel(jobId: string): Promise<ExternalJob>;
+}

@@ -1,0 +1,110 @@
+/**
+ * What the orchestrator and its activities exchange. Everything here crosses the Durable history as
+ * JSON, so it stays small and plain. Times are ISO strings from `context.df.currentUtcDateTime`, so a
+ * retried activity produces the same events as the first try.
+ */
+import type { CompensationStep, IntakeRef, Submission, WorkItemPayload } from '../../domain/events';
+import type { WorkflowPolicy } from '../../domain/policies';
+import type { ExternalJobStatus, Outcome } from '../../domain/status';
+
+export const ORCHESTRATOR = 'requestWorkflow';
+
+export const ACTIVITY = {
+  admit: 'admitRequest',
+  prepare: 'prepareSubmission',
+  submit: 'submitJob',
+  poll: 'pollJob',
+  cancelJob: 'cancelJob',
+  complete: 'completeRequest',
+  recordCompensationFailure: 'recordCompensationFailure',
+  publish: 'publishEvents',
+} as const;
+
+/** Every activity that appends gets the stream position the orchestrator last saw. */
+export interface StepInput {
+  requestId: string;
+  expectedVersion: number;
+  /** The orchestration's deterministic time for this step. */
+  now: string;
+  correlationId: string;
+}
+
+/**
+ * Activities fail by *returning* `{ ok: false }` for errors that retrying cannot fix (the orchestrator
+ * compensates at once), and by *throwing* only transient errors, which the Durable retry policy retries.
+ */
+export type StepResult<T> =
+  | ({ ok: true; version: number; unpublished: number[] } & T)
+  | { ok: false; version: number; error: string; code?: string };
+
+export interface AdmitInput extends StepInput { intake: IntakeRef; payload: WorkItemPayload }
+export interface PrepareInput extends StepInput { attempt: number }
+export interface SubmitInput extends StepInput { attempt: number; submission: Submission }
+export interface PollInput extends StepInput { attempt: number; externalJobId: string; lastStatus: ExternalJobStatus; maxAttempts: number }
+export interface CancelJobInput extends StepInput { attempt: number; externalJobId: string; reason: string }
+export interface CompleteInput extends StepInput { intake: IntakeRef; outcome: Outcome; reason?: string }
+export interface CompensationFailureInput extends StepInput { step: CompensationStep; error: string }
+export interface PublishInput { requestId: string; versions: number[] }
+
+export type AdmitResult = StepResult<object>;
+export type PrepareResult = StepResult<{ submission: Submission }>;
+export type SubmitResult = StepResult<{ externalJobId: string }>;
+export type PollResult = StepResult<{ status: ExternalJobStatus; outcome?: 'Pass' | 'Fail'; retry: boolean }>;
+export type CancelJobResult = StepResult<object>;
+export type CompleteResult = StepResult<object>;
+
+/** The orchestrator's input: what discovery starts it with, then what it carries across continueAsNew. */
+export interface WorkflowInput {
+  requestId: string;
+  intake: IntakeRef;
+  payload: WorkItemPayload;
+  policy: WorkflowPolicy;
+  /** Activity retry timings; production defaults when absent (see retryPolicies.ts). */
+  retry?: RetrySettings;
+  /** Absent on the first execution. */
+  carried?: CarriedState;
+}
+
+export interface CarriedState {
+  phase: 'submit' | 'poll';
+  attempt: number;
+  version: number;
+  admittedAt: string;
+  deadline: string;
+  externalJobId?: string;
+  lastStatus?: ExternalJobStatus;
+  pollIndex: number;
+}
+
+/** What the orchestration returns when it ends. */
+export interface WorkflowOutput {
+  requestId: string;
+  outcome: Outcome;
+  reason?: string;
+  attempts: number;
+  externalJobId?: string;
+  version: number;
+  needsIntervention: boolean;
+}
+
+/** Custom status: what an operator sees on the instance while it runs. */
+export interface WorkflowCustomStatus {
+  stage: 'admitting' | 'preparing' | 'submitting' | 'polling' | 'compensating' | 'completing' | 'completed' | 'needsIntervention';
+  attempt: number;
+  externalJobId?: string;
+  lastExternalStatus?: ExternalJobStatus;
+  nextPollAt?: string;
+  version: number;
+  pendingPublications: number;
+  reason?: string;
+}
+
+export interface RetrySettings {
+  /** Business steps: transient failures (429, 5xx, network) are retried this way. */
+  stepFirstRetryMs: number;
+  stepMaxAttempts: number;
+  /** Publishing: Event Grid may be down for a while; retried for hours. */
+  publishFirstRetryMs: number;
+  publishMaxAttempts: number;
+  maxRetryIntervalMs: number;
+}

@@ -1,0 +1,223 @@
+/**
+ * The per-request saga, as a Durable orchestrator generator.
+ *
+ *   admit → prepare(n) → submit → [timer → poll]* → Pass/Fail → complete
+ *                ▲                        │
+ *                └─ FailCanRetry, n < max ┘
+ *   deadline / `cancel` event / non-retriable failure → compensate in reverse → complete(TimedOut|Cancelled|Fail)
+ *
+ * Replay rules: this file is re-executed from the top on every episode, so it reads time only from
+ * `context.df.currentUtcDateTime`, configuration only from its input, and the world only through
+ * activity results (lint enforces it).
+ */
+import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import { pollDelaySeconds } from '../../domain/policies';
+import type { Outcome } from '../../domain/status';
+import {
+  ACTIVITY,
+  type AdmitInput,
+  type CancelJobInput,
+  type CarriedState,
+  type CompensationFailureInput,
+  type CompleteInput,
+  type PollInput,
+  type PollResult,
+  type PrepareInput,
+  type PrepareResult,
+  type StepInput,
+  type StepResult,
+  type SubmitInput,
+  type SubmitResult,
+  type WorkflowCustomStatus,
+  type WorkflowInput,
+  type WorkflowOutput,
+} from './contracts';
+import { retryPolicies } from './retryPolicies';
+
+/** Ends the saga early with this outcome; compensations run before the request completes. */
+interface Abort {
+  outcome: Exclude<Outcome, 'Pass'>;
+  reason: string;
+}
+
+/** Compensation as data: pushed after each step that has an undo, run in reverse on abort. */
+type Compensation = { step: 'cancelJob'; externalJobId: string; attempt: number };
+
+export function* requestWorkflow(context: OrchestrationContext): Generator<Task, WorkflowOutput, unknown> {
+  const input = context.df.getInput<WorkflowInput>();
+  const { requestId, policy } = input;
+  const retry = retryPolicies(input.retry);
+  const now = (): string => context.df.currentUtcDateTime.toISOString();
+  const step = (expectedVersion: number): StepInput => ({ requestId, expectedVersion, now: now(), correlationId: requestId });
+
+  const unpublished: number[] = [];
+  let carried: CarriedState;
+  let status: WorkflowCustomStatus;
+  const show = (patch: Partial<WorkflowCustomStatus>): void => {
+    status = { ...status, ...patch, version: carried.version, attempt: carried.attempt, pendingPublications: unpublished.length };
+    context.df.setCustomStatus(status);
+  };
+
+  /** Calls an appending activity; transient failures are retried by Durable, the rest come back as `ok: false`. */
+  function* call<T extends StepResult<object>>(name: string, stepInput: StepInput): Generator<Task, T, unknown> {
+    let result: T;
+    try {
+      result = (yield context.df.callActivityWithRetry(name, retry.step, stepInput)) as T;
+    } catch (e) {
+      // Retries exhausted (a dependency stayed down): treat like a non-retriable failure.
+      return { ok: false, version: stepInput.expectedVersion, error: messageOf(e), code: 'RetriesExhausted' } as T;
+    }
+    carried.version = Math.max(carried.version, result.version);
+    if (result.ok) unpublished.push(...result.unpublished);
+    return result;
+  }
+
+  function* flushPublications(): Generator<Task, void, unknown> {
+    if (unpublished.length === 0) return;
+    // Publishing is retried for hours; a publish failure never compensates (the events are stored).
+    yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
+    unpublished.length = 0;
+  }
+
+  // ---- admit (first execution only) --------------------------------------------------------
+  if (input.carried) {
+    carried = { ...input.carried };
+    status = { stage: carried.phase === 'poll' ? 'polling' : 'preparing', attempt: carried.attempt, version: carried.version, pendingPublications: 0 };
+  } else {
+    const admittedAt = now();
+    carried = {
+      phase: 'submit',
+      attempt: 1,
+      version: 0,
+      admittedAt,
+      deadline: new Date(context.df.currentUtcDateTime.getTime() + policy.deadlineSeconds * 1000).toISOString(),
+      pollIndex: 0,
+    };
+    status = { stage: 'admitting', attempt: 1, version: 0, pendingPublications: 0 };
+    show({});
+    const admitted = yield* call<StepResult<object>>(ACTIVITY.admit, { ...step(0), intake: input.intake, payload: input.payload } satisfies AdmitInput);
+    if (!admitted.ok) return yield* finish({ outcome: 'Fail', reason: `admit failed: ${admitted.error}` }, []);
+  }
+
+  const compensations: Compensation[] = [];
+  if (carried.phase === 'poll' && carried.externalJobId) {
+    compensations.push({ step: 'cancelJob', externalJobId: carried.externalJobId, attempt: carried.attempt });
+  }
+  // One waiter per execution: a cancel raised at any time (even before we wait) completes it.
+  const cancelled = context.df.waitForExternalEvent('cancel');
+
+  // ---- prepare + submit ----------------------------------------------------------------------
+  if (carried.phase === 'submit') {
+    show({ stage: 'preparing', externalJobId: undefined, lastExternalStatus: undefined });
+    const prepared = yield* call<PrepareResult>(ACTIVITY.prepare, { ...step(carried.version), attempt: carried.attempt } satisfies PrepareInput);
+    if (!prepared.ok) return yield* finish({ outcome: 'Fail', reason: `prepare failed: ${prepared.error}` }, compensations);
+
+    show({ stage: 'submitting' });
+    const submitted = yield* call<SubmitResult>(ACTIVITY.submit, { ...step(carried.version), attempt: carried.attempt, submission: prepared.submission } satisfies SubmitInput);
+    if (!submitted.ok) return yield* finish({ outcome: 'Fail', reason: `submit failed: ${submitted.error}` }, compensations);
+
+    // History stays bounded: a fresh execution per submission attempt.
+    return yield* continueAsNew({ ...carried, phase: 'poll', externalJobId: submitted.externalJobId, lastStatus: 'Created', pollIndex: 0 });
+  }
+
+  // ---- poll loop -----------------------------------------------------------------------------
+  const externalJobId = carried.externalJobId as string;
+  for (let pollsThisExecution = 0; ; pollsThisExecution++) {
+    if (pollsThisExecution >= policy.pollsPerExecution) return yield* continueAsNew(carried);
+
+    const deadline = new Date(carried.deadline);
+    const due = new Date(context.df.currentUtcDateTime.getTime() + pollDelaySeconds(carried.pollIndex, policy) * 1000);
+    const fireAt = due < deadline ? due : deadline;
+    show({ stage: 'polling', externalJobId, lastExternalStatus: carried.lastStatus, nextPollAt: fireAt.toISOString() });
+
+    const timer: TimerTask = context.df.createTimer(fireAt);
+    const winner = yield context.df.Task.any([timer, cancelled]);
+    if (winner === cancelled) {
+      timer.cancel();
+      return yield* finish({ outcome: 'Cancelled', reason: cancelReasonOf(cancelled.result) }, compensations);
+    }
+    if (context.df.currentUtcDateTime >= deadline) {
+      return yield* finish({ outcome: 'TimedOut', reason: `deadline ${carried.deadline} passed` }, compensations);
+    }
+
+    const polled = yield* call<PollResult>(ACTIVITY.poll, {
+      ...step(carried.version),
+      attempt: carried.attempt,
+      externalJobId,
+      lastStatus: carried.lastStatus ?? 'Created',
+      maxAttempts: policy.maxAttempts,
+    } satisfies PollInput);
+    if (!polled.ok) return yield* finish({ outcome: 'Fail', reason: `poll failed: ${polled.error}` }, compensations);
+    carried.lastStatus = polled.status;
+    carried.pollIndex++;
+
+    if (polled.retry) {
+      // FailCanRetry with attempts left: the finished job needs no undo; resubmit in a fresh execution.
+      return yield* continueAsNew({ ...carried, phase: 'submit', attempt: carried.attempt + 1, externalJobId: undefined, lastStatus: undefined, pollIndex: 0 });
+    }
+    if (polled.outcome) {
+      compensations.length = 0;
+      return yield* finish(undefined, compensations, polled.outcome);
+    }
+  }
+
+  // ---- endings -------------------------------------------------------------------------------
+  function* continueAsNew(next: CarriedState): Generator<Task, WorkflowOutput, unknown> {
+    yield* flushPublications();
+    // A cancel raised since the last wait would be dropped with this execution's history, so look
+    // for it now: a buffered event completes the waiter at once, otherwise the zero-delay timer wins.
+    const checkpoint = context.df.createTimer(context.df.currentUtcDateTime);
+    if ((yield context.df.Task.any([cancelled, checkpoint])) === cancelled) {
+      return yield* finish({ outcome: 'Cancelled', reason: cancelReasonOf(cancelled.result) }, compensations);
+    }
+    carried = next;
+    show({});
+    context.df.continueAsNew({ ...input, carried: next } satisfies WorkflowInput);
+    // The return value of an execution that continues as new is never seen.
+    return { requestId, outcome: 'Fail', attempts: next.attempt, version: next.version, needsIntervention: false };
+  }
+
+  function* finish(abort: Abort | undefined, undo: Compensation[], jobOutcome?: 'Pass' | 'Fail'): Generator<Task, WorkflowOutput, unknown> {
+    const outcome: Outcome = abort ? abort.outcome : (jobOutcome as Outcome);
+    const reason = abort?.reason;
+    let needsIntervention = false;
+
+    if (undo.length > 0) show({ stage: 'compensating', reason });
+    for (const c of [...undo].reverse()) {
+      const cancelledJob = yield* call<StepResult<object>>(ACTIVITY.cancelJob, {
+        ...step(carried.version),
+        attempt: c.attempt,
+        externalJobId: c.externalJobId,
+        reason: reason ?? outcome,
+      } satisfies CancelJobInput);
+      if (!cancelledJob.ok) {
+        needsIntervention = true;
+        yield* call<StepResult<object>>(ACTIVITY.recordCompensationFailure, { ...step(carried.version), step: 'cancelJob', error: cancelledJob.error } satisfies CompensationFailureInput);
+      }
+    }
+
+    if (!needsIntervention) {
+      // Writing the intake row's terminal status is also the undo of admit.
+      show({ stage: 'completing', reason });
+      const completed = yield* call<StepResult<object>>(ACTIVITY.complete, { ...step(carried.version), intake: input.intake, outcome, reason } satisfies CompleteInput);
+      if (!completed.ok) {
+        needsIntervention = true;
+        yield* call<StepResult<object>>(ACTIVITY.recordCompensationFailure, { ...step(carried.version), step: 'releaseIntake', error: completed.error } satisfies CompensationFailureInput);
+      }
+    }
+
+    yield* flushPublications();
+    show({ stage: needsIntervention ? 'needsIntervention' : 'completed', reason, nextPollAt: undefined });
+    return { requestId, outcome, reason, attempts: carried.attempt, externalJobId: carried.externalJobId, version: carried.version, needsIntervention };
+  }
+}
+
+function cancelReasonOf(data: unknown): string {
+  if (data && typeof data === 'object' && typeof (data as { reason?: unknown }).reason === 'string') return (data as { reason: string }).reason;
+  if (typeof data === 'string' && data.length > 0) return data;
+  return 'cancelled by operator';
+}
+
+function messageOf(e: unknown): string {
+  return e instanceof Error ? e.message : String(e);
+}

@@ -15,6 +15,8 @@ export interface ChildServerOptions {
   name: string;
   script: string;
   args: string[];
+  /** Options for node itself, e.g. a loader. */
+  nodeArgs?: string[];
   /** Each must match one stdout line; group 1 is captured. */
   readyPatterns: RegExp[];
   cwd?: string;
@@ -24,7 +26,7 @@ export interface ChildServerOptions {
 }
 
 export function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
-  const child = spawn(process.execPath, [opts.script, ...opts.args], {
+  const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script, ...opts.args], {
     cwd: opts.cwd,
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -7,37 +7,40 @@ import type { RequestStage } from './status';
 
 export type DomainErrorCode = 'IllegalTransition' | 'Validation';
 
-export abstract class DomainError extends Error {
-  abstract readonly code: DomainErrorCode;
+export class DomainError extends Error {
   /** Domain rules do not change on retry. */
   readonly retriable = false;
+  constructor(
+    readonly code: DomainErrorCode,
+    message: string,
+  ) {
+    super(`[${code}] ${message}`);
+    this.name = `${code}Error`;
+  }
 }
 
 /** A command that the request's current stage does not allow. */
 export class IllegalTransitionError extends DomainError {
-  readonly code = 'IllegalTransition' as const;
   constructor(
     readonly command: string,
     readonly stage: RequestStage,
     detail: string,
   ) {
-    super(`[IllegalTransition] ${command} is not allowed in stage ${stage}: ${detail}`);
-    this.name = 'IllegalTransitionError';
+    super('IllegalTransition', `${command} is not allowed in stage ${stage}: ${detail}`);
   }
 }
 
 /** Input that breaks a domain rule; `field` names what to fix. */
 export class DomainValidationError extends DomainError {
-  readonly code = 'Validation' as const;
   constructor(
     readonly field: string,
     message: string,
   ) {
-    super(`[Validation] ${message}`);
-    this.name = 'DomainValidationError';
+    super('Validation', message);
   }
 }
 
+/** Also true for a message that crossed the activity boundary and lost its class. */
 export function isIllegalTransition(e: unknown): boolean {
   if (e instanceof IllegalTransitionError) return true;
   return e instanceof Error && e.message.includes('[IllegalTransition]');

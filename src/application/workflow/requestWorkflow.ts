@@ -59,7 +59,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   };
 
   /** Calls an appending activity; transient failures are retried by Durable, the rest come back as `ok: false`. */
-  function* call<T extends StepResult<object>>(name: string, stepInput: StepInput): Generator<Task, T, unknown> {
+  function* call<T extends StepResult<object>>(name: string, stepInput: StepInput & Record<string, unknown>): Generator<Task, T, unknown> {
     let result: T;
     try {
       result = (yield context.df.callActivityWithRetry(name, retry.step, stepInput)) as T;

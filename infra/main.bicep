@@ -1,0 +1,213 @@
+// The whole workflow in one resource group: storage (host + intake table), Cosmos DB (event store),
+// Event Grid topic, monitoring, the Flex Consumption function app and its role grants.
+// No keys anywhere: the app authenticates to every service with its managed identity.
+// First check: `az bicep build --file infra/main.bicep`. Deploy: see docs/DEPLOY_AZURE.md.
+
+targetScope = 'resourceGroup'
+
+@description('Short prefix for resource names: 2-10 lowercase letters, digits or hyphens.')
+@minLength(2)
+@maxLength(10)
+param baseName string = 'wf'
+
+param location string = resourceGroup().location
+
+@description('Node.js major version of the function app.')
+@allowed([ '20', '22' ])
+param nodeVersion string = '22'
+
+// ---- what the app reads (names match src/infrastructure/config/settings.ts)
+
+@description('TASKHUB_NAME: Durable task hub, 3-45 letters or digits starting with a letter. Change it to start on a fresh hub.')
+@minLength(3)
+@maxLength(45)
+param taskHubName string = 'workflowhub'
+
+@description('COSMOS_DATABASE')
+param cosmosDatabaseName string = 'workflow'
+
+@description('INTAKE_TABLE_NAME')
+param intakeTableName string = 'intake'
+
+@description('EXTERNAL_SERVICE_URL: base URL of the external job service (required; the mock is local-only).')
+param externalServiceUrl string
+
+@description('EXTERNAL_SERVICE_AUDIENCE: when set, calls carry a token for this audience; empty means no token.')
+param externalServiceAudience string = ''
+
+@description('EXTERNAL_SERVICE_TIMEOUT_MS')
+@minValue(1)
+param externalServiceTimeoutMs int = 10000
+
+@description('EVENT_SOURCE: CloudEvents `source` of this app.')
+param eventSource string = '/workflow/requests'
+
+@description('EVENT_SCHEMA_BASE_URL: base of each event `dataschema` URI.')
+param eventSchemaBaseUrl string = 'https://schemas.example.com/workflow/'
+
+@description('WORKFLOW_POLL_INITIAL_DELAY_SECONDS')
+@minValue(1)
+param pollInitialDelaySeconds int = 15
+
+@description('WORKFLOW_POLL_BACKOFF_FACTOR (a decimal, hence a string)')
+param pollBackoffFactor string = '2'
+
+@description('WORKFLOW_POLL_MAX_INTERVAL_SECONDS')
+@minValue(1)
+param pollMaxIntervalSeconds int = 300
+
+@description('WORKFLOW_DEADLINE_SECONDS')
+@minValue(1)
+param deadlineSeconds int = 86400
+
+@description('WORKFLOW_MAX_ATTEMPTS')
+@minValue(1)
+param maxAttempts int = 3
+
+@description('WORKFLOW_POLLS_PER_EXECUTION')
+@minValue(1)
+param pollsPerExecution int = 20
+
+@description('DISCOVERY_SCHEDULE: NCRONTAB, six fields, seconds first.')
+param discoverySchedule string = '0 */1 * * * *'
+
+@description('DISCOVERY_BATCH_SIZE')
+@minValue(1)
+param discoveryBatchSize int = 100
+
+@description('DISCOVERY_STALE_CLAIM_SECONDS')
+@minValue(1)
+param discoveryStaleClaimSeconds int = 300
+
+@description('IDEMPOTENCY_TTL_SECONDS')
+@minValue(1)
+param idempotencyTtlSeconds int = 604800
+
+// ---- security and access
+
+@description('true: the topic accepts Entra tokens only.')
+param eventGridDisableLocalAuth bool = true
+
+@description('Optional object id of the person or group who seeds the intake table and reads Cosmos (az ad signed-in-user show --query id -o tsv).')
+param operatorPrincipalId string = ''
+
+@allowed([ 'User', 'Group', 'ServicePrincipal' ])
+param operatorPrincipalType string = 'User'
+
+param tags object = {}
+
+var token = uniqueString(subscription().id, resourceGroup().id, baseName)
+var names = {
+  storage: take(toLower('st${replace(baseName, '-', '')}${token}'), 24)
+  cosmos: '${baseName}-cosmos-${token}'
+  topic: '${baseName}-evgt-${token}'
+  logAnalytics: '${baseName}-log-${token}'
+  appInsights: '${baseName}-appi-${token}'
+  plan: '${baseName}-plan-${token}'
+  functionApp: '${baseName}-func-${token}'
+}
+
+module storage 'modules/storage.bicep' = {
+  name: 'storage'
+  params: {
+    name: names.storage
+    location: location
+    intakeTableName: intakeTableName
+    tags: tags
+  }
+}
+
+module cosmos 'modules/cosmos.bicep' = {
+  name: 'cosmos'
+  params: {
+    name: names.cosmos
+    location: location
+    databaseName: cosmosDatabaseName
+    tags: tags
+  }
+}
+
+module eventGrid 'modules/eventgrid.bicep' = {
+  name: 'eventgrid'
+  params: {
+    name: names.topic
+    location: location
+    disableLocalAuth: eventGridDisableLocalAuth
+    tags: tags
+  }
+}
+
+module monitoring 'modules/monitoring.bicep' = {
+  name: 'monitoring'
+  params: {
+    logAnalyticsName: names.logAnalytics
+    appInsightsName: names.appInsights
+    location: location
+    tags: tags
+  }
+}
+
+// Every setting of settings.ts except the local-only ones (COSMOS_KEY, EVENTGRID_TOPIC_KEY,
+// INTAKE_TABLE_CONNECTION), which the app refuses in azure mode. Defaults are written out so the
+// portal shows the effective configuration (test/unit/infra/crosscheck.spec.ts checks all of this).
+var workflowSettings = {
+  WORKFLOW_ENVIRONMENT: 'azure'
+  TASKHUB_NAME: taskHubName
+  COSMOS_ENDPOINT: cosmos.outputs.endpoint
+  COSMOS_DATABASE: cosmosDatabaseName
+  INTAKE_TABLE_ENDPOINT: storage.outputs.tableEndpoint
+  INTAKE_TABLE_NAME: intakeTableName
+  EVENTGRID_TOPIC_ENDPOINT: eventGrid.outputs.endpoint
+  EVENT_SOURCE: eventSource
+  EVENT_SCHEMA_BASE_URL: eventSchemaBaseUrl
+  EXTERNAL_SERVICE_URL: externalServiceUrl
+  EXTERNAL_SERVICE_AUDIENCE: externalServiceAudience
+  EXTERNAL_SERVICE_TIMEOUT_MS: string(externalServiceTimeoutMs)
+  WORKFLOW_POLL_INITIAL_DELAY_SECONDS: string(pollInitialDelaySeconds)
+  WORKFLOW_POLL_BACKOFF_FACTOR: pollBackoffFactor
+  WORKFLOW_POLL_MAX_INTERVAL_SECONDS: string(pollMaxIntervalSeconds)
+  WORKFLOW_DEADLINE_SECONDS: string(deadlineSeconds)
+  WORKFLOW_MAX_ATTEMPTS: string(maxAttempts)
+  WORKFLOW_POLLS_PER_EXECUTION: string(pollsPerExecution)
+  DISCOVERY_SCHEDULE: discoverySchedule
+  DISCOVERY_BATCH_SIZE: string(discoveryBatchSize)
+  DISCOVERY_STALE_CLAIM_SECONDS: string(discoveryStaleClaimSeconds)
+  IDEMPOTENCY_TTL_SECONDS: string(idempotencyTtlSeconds)
+}
+
+module functionApp 'modules/functionapp.bicep' = {
+  name: 'functionapp'
+  params: {
+    planName: names.plan
+    appName: names.functionApp
+    location: location
+    nodeVersion: nodeVersion
+    storageAccountName: storage.outputs.name
+    deploymentContainerUrl: storage.outputs.deploymentContainerUrl
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    workflowSettings: workflowSettings
+    tags: tags
+  }
+}
+
+module roles 'modules/roles.bicep' = {
+  name: 'roles'
+  params: {
+    appPrincipalId: functionApp.outputs.principalId
+    operatorPrincipalId: operatorPrincipalId
+    operatorPrincipalType: operatorPrincipalType
+    storageAccountName: storage.outputs.name
+    cosmosAccountName: cosmos.outputs.name
+    topicName: eventGrid.outputs.name
+    appInsightsName: monitoring.outputs.appInsightsName
+  }
+}
+
+output functionAppName string = functionApp.outputs.name
+output functionAppHost string = functionApp.outputs.defaultHostName
+output topicEndpoint string = eventGrid.outputs.endpoint
+output cosmosEndpoint string = cosmos.outputs.endpoint
+output storageAccountName string = storage.outputs.name
+output intakeTableName string = intakeTableName
+output cosmosAccountName string = cosmos.outputs.name
+output appInsightsName string = monitoring.outputs.appInsightsName

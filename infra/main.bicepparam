@@ -1,0 +1,16 @@
+// Parameters for a dev deployment. Replace the external service values with your own.
+using 'main.bicep'
+
+param baseName = 'wf'
+param nodeVersion = '22'
+param taskHubName = 'workflowhub'
+
+// The external job service the workflow submits to. The repo's mock runs only locally (npm start),
+// so an Azure deployment needs a reachable service here.
+param externalServiceUrl = 'https://jobs.example.com'
+// Empty: no token is sent. Set to the service's app id URI (e.g. 'api://<app-id>') to call it with the app's identity.
+param externalServiceAudience = ''
+
+// Optional: your object id (az ad signed-in-user show --query id -o tsv), so you can seed the intake
+// table and read Cosmos with your own login.
+param operatorPrincipalId = ''

@@ -1,0 +1,116 @@
+// Least-privilege grants for the function app's identity (and optionally an operator).
+// Every role definition id is written once, here. Sources: azure-facts.md §1.1, §2.5, §3.2, §4.2
+// (built-in-roles.md and the Cosmos data-plane role reference).
+
+@description('Object id of the function app system-assigned identity.')
+param appPrincipalId string
+
+@description('Optional: object id of a person or group that seeds the intake table and reads Cosmos. Empty: no grant.')
+param operatorPrincipalId string = ''
+
+@allowed([ 'User', 'Group', 'ServicePrincipal' ])
+param operatorPrincipalType string = 'User'
+
+param storageAccountName string
+param cosmosAccountName string
+param topicName string
+param appInsightsName string
+
+// ---- Azure RBAC role definitions (control-plane ids of data-plane roles)
+var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
+var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
+var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
+var eventGridDataSenderRoleId = 'd5a91429-5739-47e2-a06b-3470a27159e7'
+var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+
+// ---- Cosmos DB data-plane role definitions (sqlRoleDefinitions, not Azure RBAC)
+var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
+var cosmosDataReaderRoleId = '00000000-0000-0000-0000-000000000001'
+
+// Blob Data Owner: host leases and secrets, Durable large-message blobs, the deployment container.
+// Queue Data Contributor: Durable control and work-item queues.
+// Table Data Contributor: Durable History/Instances tables and the intake table.
+var appStorageRoleIds = [
+  storageBlobDataOwnerRoleId
+  storageQueueDataContributorRoleId
+  storageTableDataContributorRoleId
+]
+
+resource storage 'Microsoft.Storage/storageAccounts@2023-05-01' existing = {
+  name: storageAccountName
+}
+
+resource cosmos 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' existing = {
+  name: cosmosAccountName
+}
+
+resource topic 'Microsoft.EventGrid/topics@2025-02-15' existing = {
+  name: topicName
+}
+
+resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
+  name: appInsightsName
+}
+
+resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in appStorageRoleIds: {
+  name: guid(storage.id, appPrincipalId, roleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', roleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}]
+
+resource appTopicSender 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(topic.id, appPrincipalId, eventGridDataSenderRoleId)
+  scope: topic
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', eventGridDataSenderRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+resource appTelemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-01' = {
+  name: guid(appInsights.id, appPrincipalId, monitoringMetricsPublisherRoleId)
+  scope: appInsights
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', monitoringMetricsPublisherRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
+// Data plane: read/write items in every container. It cannot create databases or containers,
+// which is why cosmos.bicep declares them.
+resource appCosmosContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
+  parent: cosmos
+  name: guid(cosmos.id, appPrincipalId, cosmosDataContributorRoleId)
+  properties: {
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataContributorRoleId}'
+    principalId: appPrincipalId
+    scope: cosmos.id
+  }
+}
+
+// Operator: seed and inspect intake rows (az storage entity ... --auth-mode login), read events.
+resource operatorTableContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(operatorPrincipalId)) {
+  name: guid(storage.id, operatorPrincipalId, storageTableDataContributorRoleId)
+  scope: storage
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', storageTableDataContributorRoleId)
+    principalId: operatorPrincipalId
+    principalType: operatorPrincipalType
+  }
+}
+
+resource operatorCosmosReader 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = if (!empty(operatorPrincipalId)) {
+  parent: cosmos
+  name: guid(cosmos.id, operatorPrincipalId, cosmosDataReaderRoleId)
+  properties: {
+    roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataReaderRoleId}'
+    principalId: operatorPrincipalId
+    scope: cosmos.id
+  }
+}

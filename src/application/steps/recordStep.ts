@@ -1,0 +1,86 @@
+/**
+ * The one way a workflow step changes a request: fold the stream, decide, append at the version the
+ * orchestrator expects, update the projection, try to publish.
+ *
+ * At-least-once safety: the orchestrator is the stream's only writer and passes the version it last
+ * saw. If the stream is already past that version, an earlier run of this same step appended and
+ * then died (or its result was lost); its events are re-applied to the projection and re-published
+ * (same CloudEvent ids) instead of being decided again.
+ */
+import type { RequestEvent, StoredEvent } from '../../domain/events';
+import { foldEvents, type RequestState } from '../../domain/state';
+import { ConcurrencyError } from '../errors';
+import type { EventPublisher, EventStore, RequestProjection } from '../ports';
+import type { StepInput } from '../workflow/contracts';
+
+export interface StepDeps {
+  eventStore: EventStore;
+  projection: RequestProjection;
+  publisher: EventPublisher;
+}
+
+export interface Recorded {
+  /** State after the step. */
+  state: RequestState;
+  version: number;
+  /** Versions whose publication failed; the orchestrator hands them to publishEvents. */
+  unpublished: number[];
+}
+
+export async function readAll(eventStore: EventStore, streamId: string): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await eventStore.readStream(streamId, { continuationToken });
+    events.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return events;
+}
+
+/**
+ * Runs one step. `decideEvents` sees the state at `input.expectedVersion` and returns the new
+ * events (possibly none); it is skipped when the step already ran.
+ */
+export async function recordStep(
+  deps: StepDeps,
+  input: StepInput & { traceparent?: string; stepName: string },
+  decideEvents: (state: RequestState) => RequestEvent[] | Promise<RequestEvent[]>,
+): Promise<Recorded> {
+  const stream = await readAll(deps.eventStore, input.requestId);
+  const before = foldEvents(stream.filter((e) => e.version <= input.expectedVersion));
+  if (before.version < input.expectedVersion) {
+    throw new ConcurrencyError(`stream ${input.requestId} is at version ${before.version}, the workflow expected ${input.expectedVersion}`);
+  }
+  let mine = stream.filter((e) => e.version > input.expectedVersion);
+  if (mine.length === 0) {
+    const events = await decideEvents(before);
+    if (events.length === 0) return { state: before, version: before.version, unpublished: [] };
+    const appended = await deps.eventStore.appendToStream(input.requestId, events, {
+      expectedVersion: input.expectedVersion,
+      occurredAt: input.now,
+      metadata: {
+        correlationId: input.correlationId,
+        causationId: `${input.requestId}/${input.stepName}@${input.expectedVersion}`,
+        ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+      },
+    });
+    mine = appended.events;
+  }
+  await deps.projection.apply(input.requestId, mine);
+  const unpublished = await publishFast(deps.publisher, mine);
+  const state = foldEvents(mine, before);
+  return { state, version: state.version, unpublished };
+}
+
+/** Fast path: publish inline; a failure is reported, never thrown (the events are already stored). */
+async function publishFast(publisher: EventPublisher, events: StoredEvent[]): Promise<number[]> {
+  if (events.length === 0) return [];
+  try {
+    const result = await publisher.publish(events);
+    const failed = new Set(result.failed.map((f) => f.eventId));
+    return events.filter((e) => failed.has(e.eventId)).map((e) => e.version);
+  } catch {
+    return events.map((e) => e.version);
+  }
+}

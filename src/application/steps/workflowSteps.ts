@@ -1,0 +1,138 @@
+/**
+ * The workflow's activities, one use case each, built over ports. Every step is safe to run twice:
+ * appends are keyed by stream version (recordStep), the external job by its Idempotency-Key, the
+ * intake write is idempotent.
+ *
+ * Error contract: a step throws only errors worth retrying (TransientError and unknown errors);
+ * anything retrying cannot fix comes back as `{ ok: false }` so the orchestrator compensates at once.
+ */
+import { decide } from '../../domain/decide';
+import type { StoredEvent } from '../../domain/events';
+import { isIllegalTransition } from '../../domain/errors';
+import type { ExternalJobStatus } from '../../domain/status';
+import { ensureError, errorCodeOf, isRetriable, TransientError } from '../errors';
+import type { ExternalJobs, IdempotencyStore, IntakeRepository } from '../ports';
+import type {
+  AdmitInput,
+  AdmitResult,
+  CancelJobInput,
+  CancelJobResult,
+  CompensationFailureInput,
+  CompleteInput,
+  CompleteResult,
+  PollInput,
+  PollResult,
+  PrepareInput,
+  PrepareResult,
+  PublishInput,
+  StepInput,
+  StepResult,
+  SubmitInput,
+  SubmitResult,
+} from '../workflow/contracts';
+import { readAll, recordStep, type StepDeps } from './recordStep';
+
+export interface WorkflowStepDeps extends StepDeps {
+  intake: IntakeRepository;
+  externalJobs: ExternalJobs;
+  idempotency: IdempotencyStore;
+}
+
+/** Optional per-invocation context the function wrapper passes (W3C trace context). */
+export interface StepContext {
+  traceparent?: string;
+}
+
+export function createWorkflowSteps(deps: WorkflowStepDeps) {
+  const run = async <T extends object>(
+    name: string,
+    input: StepInput,
+    ctx: StepContext | undefined,
+    body: Parameters<typeof recordStep>[2],
+    extra: (state: Awaited<ReturnType<typeof recordStep>>['state']) => T,
+  ): Promise<StepResult<T>> => {
+    try {
+      const r = await recordStep(deps, { ...input, stepName: name, traceparent: ctx?.traceparent }, body);
+      return { ok: true, version: r.version, unpublished: r.unpublished, ...extra(r.state) };
+    } catch (e) {
+      return refuseOrRethrow(e, input.expectedVersion);
+    }
+  };
+
+  return {
+    admitRequest: (input: AdmitInput, ctx?: StepContext): Promise<AdmitResult> =>
+      run('admitRequest', input, ctx, (s) => decide({ type: 'Admit', requestId: input.requestId, intake: input.intake, payload: input.payload, now: input.now }, s), () => ({})),
+
+    prepareSubmission: (input: PrepareInput, ctx?: StepContext): Promise<PrepareResult> =>
+      run('prepareSubmission', input, ctx, (s) => decide({ type: 'PrepareSubmission', attempt: input.attempt, now: input.now }, s), (s) => ({
+        submission: { requestId: input.requestId, attempt: input.attempt, payload: s.payload ?? {} },
+      })),
+
+    submitJob: async (input: SubmitInput, ctx?: StepContext): Promise<SubmitResult> => {
+      // The key makes the external create idempotent across activity retries and host crashes.
+      const key = `${input.requestId}:${input.attempt}`;
+      let jobId: string | undefined;
+      return run('submitJob', input, ctx, async (s) => {
+        const job = await deps.externalJobs.create(input.submission, key);
+        jobId = job.id;
+        await deps.idempotency.record(`job:${key}`, { externalJobId: job.id });
+        return decide({ type: 'RecordSubmission', attempt: input.attempt, externalJobId: job.id, now: input.now }, s);
+      }, (s) => ({ externalJobId: s.externalJobId ?? (jobId as string) }));
+    },
+
+    pollJob: async (input: PollInput, ctx?: StepContext): Promise<PollResult> => {
+      let observed: ExternalJobStatus = input.lastStatus;
+      return run('pollJob', input, ctx, async (s) => {
+        const job = await deps.externalJobs.get(input.externalJobId);
+        observed = job.status;
+        return decide({ type: 'RecordPoll', status: job.status, now: input.now, maxAttempts: input.maxAttempts }, s);
+      }, (s) => {
+        const status = s.lastExternalStatus ?? observed;
+        const terminal = s.stage === 'Terminal' && (s.outcome === 'Pass' || s.outcome === 'Fail');
+        return {
+          status,
+          outcome: terminal ? (s.outcome as 'Pass' | 'Fail') : undefined,
+          retry: !terminal && status === 'FailCanRetry',
+        };
+      });
+    },
+
+    cancelJob: (input: CancelJobInput, ctx?: StepContext): Promise<CancelJobResult> =>
+      run('cancelJob', input, ctx, async (s) => {
+        await deps.externalJobs.cancel(input.externalJobId);
+        return decide({ type: 'RecordJobCancelled', reason: input.reason, now: input.now }, s);
+      }, () => ({})),
+
+    completeRequest: (input: CompleteInput, ctx?: StepContext): Promise<CompleteResult> =>
+      run('completeRequest', input, ctx, async (s) => {
+        const events = decide({ type: 'Complete', outcome: input.outcome, reason: input.reason, now: input.now }, s);
+        // The row is written before the event, so `completed` in the stream means the row says so too.
+        await deps.intake.complete(input.intake, input.outcome, { reason: input.reason, completedAt: input.now });
+        return events;
+      }, () => ({})),
+
+    recordCompensationFailure: (input: CompensationFailureInput, ctx?: StepContext): Promise<StepResult<object>> =>
+      run('recordCompensationFailure', input, ctx, (s) => decide({ type: 'RecordCompensationFailed', step: input.step, error: input.error, now: input.now }, s), () => ({})),
+
+    /** Slow path of the publishing guarantee: throws (so Durable retries) until every version is out. */
+    publishEvents: async (input: PublishInput): Promise<{ published: number }> => {
+      const wanted = new Set(input.versions);
+      const events: StoredEvent[] = (await readAll(deps.eventStore, input.requestId)).filter((e) => wanted.has(e.version));
+      const result = await deps.publisher.publish(events);
+      if (result.failed.length > 0) {
+        throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${result.failed[0].error}`);
+      }
+      return { published: result.published.length };
+    },
+  };
+}
+
+export type WorkflowSteps = ReturnType<typeof createWorkflowSteps>;
+
+function refuseOrRethrow(e: unknown, version: number): { ok: false; version: number; error: string; code?: string } {
+  if (isRetriable(e)) throw e;
+  const code = errorCodeOf(e);
+  // Unknown errors are retried too: better a few extra tries than compensating a blip.
+  if (code === undefined && !isIllegalTransition(e)) throw e;
+  return { ok: false, version, error: ensureError(e).message, code: code ?? 'IllegalTransition' };
+}

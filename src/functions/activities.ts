@@ -1,0 +1,31 @@
+/** Thin registrations: each activity hands its input to one workflow step. */
+import type { InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import type { WorkflowSteps } from '../application/steps/workflowSteps';
+import { ACTIVITY } from '../application/workflow/contracts';
+import { getServices } from '../infrastructure/services';
+
+type StepName = Exclude<keyof WorkflowSteps, never>;
+
+const ACTIVITY_STEPS: Record<(typeof ACTIVITY)[keyof typeof ACTIVITY], StepName> = {
+  [ACTIVITY.admit]: 'admitRequest',
+  [ACTIVITY.prepare]: 'prepareSubmission',
+  [ACTIVITY.submit]: 'submitJob',
+  [ACTIVITY.poll]: 'pollJob',
+  [ACTIVITY.cancelJob]: 'cancelJob',
+  [ACTIVITY.complete]: 'completeRequest',
+  [ACTIVITY.recordCompensationFailure]: 'recordCompensationFailure',
+  [ACTIVITY.publish]: 'publishEvents',
+};
+
+export function registerActivities(): void {
+  for (const [activity, step] of Object.entries(ACTIVITY_STEPS)) {
+    df.app.activity(activity, {
+      handler: async (input: unknown, context: InvocationContext) => {
+        const steps = (await getServices()).steps;
+        const run = steps[step] as (input: unknown, ctx?: { traceparent?: string }) => Promise<unknown>;
+        return run(input, { traceparent: context.traceContext?.traceParent ?? undefined });
+      },
+    });
+  }
+}

@@ -1,0 +1,21 @@
+/** The discovery timer: the same use case as POST /api/discover, on an NCRONTAB schedule from settings. */
+import type { InvocationContext, Timer } from '@azure/functions';
+import * as df from 'durable-functions';
+import { discoverRequests } from '../application/requests/discoverRequests';
+import { getServices } from '../infrastructure/services';
+import { discoveryDeps } from './discoveryDeps';
+import { durableRuntime } from './durableRuntime';
+
+async function discoverOnSchedule(_timer: Timer, client: df.DurableClient, context: InvocationContext): Promise<void> {
+  const report = await discoverRequests(discoveryDeps(await getServices(), durableRuntime(client)));
+  if (report.examined > 0) {
+    context.log(`discovery: ${report.started.length} started, ${report.alreadyRunning.length} already running, ${report.quarantined.length} quarantined, ${report.lostRace} lost races, ${report.failed.length} failed`);
+  }
+  for (const q of report.quarantined) context.warn(`quarantined intake row ${q.partitionKey}/${q.rowKey}: ${q.reason}`);
+  for (const f of report.failed) context.error(`discovery of ${f.rowKey} failed: ${f.error}`);
+}
+
+export function registerDiscovery(): void {
+  // %DISCOVERY_SCHEDULE% is resolved from app settings by the host (defaults documented in settings.ts).
+  df.app.client.timer('discoverRequests', { schedule: '%DISCOVERY_SCHEDULE%', handler: discoverOnSchedule });
+}

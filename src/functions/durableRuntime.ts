@@ -1,0 +1,55 @@
+/** WorkflowRuntime over the Durable Functions client. */
+import type { HttpRequest } from '@azure/functions';
+import type * as df from 'durable-functions';
+import type { InstanceInfo, InstanceState, WorkflowRuntime } from '../application/requests/workflowRuntime';
+import type { WorkflowInput } from '../application/workflow/contracts';
+import { ORCHESTRATOR } from '../application/workflow/contracts';
+
+export function durableRuntime(client: df.DurableClient, request?: HttpRequest): WorkflowRuntime {
+  return {
+    async status(instanceId): Promise<InstanceInfo | undefined> {
+      try {
+        const s = await client.getStatus(instanceId, { showInput: false });
+        if (!s || !s.runtimeStatus) return undefined;
+        return {
+          instanceId,
+          runtimeStatus: s.runtimeStatus as InstanceState,
+          customStatus: s.customStatus,
+          output: s.output,
+          createdTime: toIso(s.createdTime),
+          lastUpdatedTime: toIso(s.lastUpdatedTime),
+        };
+      } catch (e) {
+        // The client throws on 404 ("...replied with HTTP 404 response...").
+        if (/404/.test((e as Error).message)) return undefined;
+        throw e;
+      }
+    },
+    async start(instanceId: string, input: WorkflowInput): Promise<void> {
+      await client.startNew(ORCHESTRATOR, { instanceId, input });
+    },
+    async raiseCancel(instanceId: string, reason: string): Promise<void> {
+      await client.raiseEvent(instanceId, 'cancel', { reason });
+    },
+    managementLinks(instanceId: string): Record<string, string> {
+      const payload = client.createHttpManagementPayload(instanceId) as unknown as Record<string, string>;
+      if (!request) return payload;
+      const origin = new URL(request.url).origin;
+      return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, k === 'id' ? v : rebase(v, origin)]));
+    },
+  };
+}
+
+function rebase(url: string, origin: string): string {
+  try {
+    const u = new URL(url);
+    return origin + u.pathname + u.search;
+  } catch {
+    return url;
+  }
+}
+
+function toIso(d: Date | string | undefined): string | undefined {
+  if (!d) return undefined;
+  return typeof d === 'string' ? d : d.toISOString();
+}

@@ -1,0 +1,135 @@
+/**
+ * The request API: add work items, inspect one request (projection + orchestration), read its
+ * events, list, cancel, rebuild the projection, run discovery. Mutating routes use
+ * authLevel 'function' (a function or host key in Azure).
+ */
+import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import * as df from 'durable-functions';
+import { discoverOne, discoverRequests, emptyReport } from '../../application/requests/discoverRequests';
+import type { WorkItemPayload } from '../../domain/events';
+import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
+import { getServices, type Services } from '../../infrastructure/services';
+import { durableRuntime } from '../durableRuntime';
+import { discoveryDeps } from '../discoveryDeps';
+import { handled } from './handle';
+import { badRequest, conflict, notFound } from './problem';
+import { boundedInt, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, requestIdParam } from './input';
+
+const API_PARTITION = 'api';
+const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
+
+function links(request: HttpRequest, id: string): Record<string, string> {
+  const base = `${new URL(request.url).origin}/api/requests/${encodeURIComponent(id)}`;
+  return { self: base, events: `${base}/events`, cancel: `${base}/cancel` };
+}
+
+async function addRequest(request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+  const body = await readJsonObject(request);
+  rejectUnknownFields(body, ['id', 'payload', 'start']);
+  const id = optionalString(body, 'id', 100) ?? randomRequestId();
+  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(id)) throw badRequest(`'id' must be 1-100 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit`, 'id');
+  const payload = body.payload;
+  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw badRequest("'payload' must be a JSON object", 'payload');
+  if ((payload as WorkItemPayload).scenario !== undefined && typeof (payload as WorkItemPayload).scenario !== 'string') throw badRequest("'payload.scenario' must be a string", 'payload.scenario');
+  const start = optionalBoolean(body.start ?? request.query.get('start') ?? undefined, 'start') ?? false;
+
+  const s = await getServices();
+  const row = await s.intake.add({ partitionKey: API_PARTITION, rowKey: id }, payload as WorkItemPayload);
+  let started = false;
+  if (start) {
+    const report = emptyReport();
+    await discoverOne(discoveryDeps(s, durableRuntime(client, request)), row, new Date(), report);
+    started = report.started.includes(id);
+  }
+  context.log(`work item ${id} added${started ? ' and started' : ''}`);
+  return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, started, links: links(request, id) } };
+}
+
+async function getRequest(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const id = requestIdParam(request);
+  const s = await getServices();
+  const runtime = durableRuntime(client, request);
+  const [view, instance] = await Promise.all([s.projection.get(id), runtime.status(id)]);
+  if (!view && !instance) throw notFound(`no request '${id}'`);
+  return {
+    status: 200,
+    jsonBody: {
+      id,
+      view: view ?? null,
+      needsIntervention: view?.needsIntervention ?? false,
+      orchestration: instance ? { runtimeStatus: instance.runtimeStatus, customStatus: instance.customStatus ?? null, output: instance.output ?? null, createdTime: instance.createdTime, lastUpdatedTime: instance.lastUpdatedTime } : null,
+      links: { ...links(request, id), durable: instance ? runtime.managementLinks(id) : {} },
+    },
+  };
+}
+
+async function getEvents(request: HttpRequest): Promise<HttpResponseInit> {
+  const id = requestIdParam(request);
+  const top = boundedInt(request.query.get('top'), 'top', 1, 1000, 100);
+  const fromVersion = boundedInt(request.query.get('fromVersion'), 'fromVersion', 1, Number.MAX_SAFE_INTEGER, 1);
+  const continuationToken = request.query.get('continuationToken') ?? undefined;
+  const s = await getServices();
+  const page = await s.eventStore.readStream(id, { fromVersion, maxCount: top, continuationToken });
+  if (page.items.length === 0 && !continuationToken && fromVersion === 1) throw notFound(`request '${id}' has no events`);
+  return { status: 200, jsonBody: { id, events: page.items, continuationToken: page.continuationToken ?? null } };
+}
+
+async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
+  for (const key of request.query.keys()) {
+    if (!['status', 'top', 'continuationToken', 'code'].includes(key)) throw badRequest(`unknown query parameter '${key}'`, key);
+  }
+  const status = request.query.get('status') ?? undefined;
+  const top = boundedInt(request.query.get('top'), 'top', 1, 500, 50);
+  let stage: RequestStage | undefined;
+  let outcome: Outcome | undefined;
+  if (status !== undefined) {
+    if ((STAGES as readonly string[]).includes(status)) stage = status as RequestStage;
+    else if ((OUTCOMES as readonly string[]).includes(status)) outcome = status as Outcome;
+    else throw badRequest(`'status' must be a stage (${STAGES.join(', ')}) or an outcome (${OUTCOMES.join(', ')})`, 'status');
+  }
+  const s = await getServices();
+  const page = await s.projection.list({ stage, outcome, top, continuationToken: request.query.get('continuationToken') ?? undefined });
+  return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null } };
+}
+
+async function cancelRequest(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const id = requestIdParam(request);
+  const body = await readJsonObject(request, true);
+  rejectUnknownFields(body, ['reason']);
+  const reason = optionalString(body, 'reason', 500) ?? 'cancelled by operator';
+  const runtime = durableRuntime(client, request);
+  const instance = await runtime.status(id);
+  if (!instance) throw notFound(`no running workflow for request '${id}'`);
+  if (!['Running', 'Pending', 'Suspended', 'ContinuedAsNew'].includes(instance.runtimeStatus)) {
+    throw conflict(`request '${id}' can no longer be cancelled: its workflow is ${instance.runtimeStatus}`);
+  }
+  await runtime.raiseCancel(id, reason);
+  return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, cancelRequested: true, reason, links: links(request, id) } };
+}
+
+async function rebuildProjection(): Promise<HttpResponseInit> {
+  const s: Services = await getServices();
+  const result = await s.projection.rebuild(s.eventStore);
+  return { status: 200, jsonBody: result };
+}
+
+async function discover(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  const s = await getServices();
+  const report = await discoverRequests(discoveryDeps(s, durableRuntime(client, request)));
+  return { status: 200, jsonBody: report };
+}
+
+function randomRequestId(): string {
+  // Not in an orchestrator: a random id for a new work item is fine here.
+  return `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
+}
+
+export function registerRequestsApi(): void {
+  df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: handled(addRequest) });
+  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'anonymous', handler: handled(listRequests) });
+  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'anonymous', handler: handled(getRequest) });
+  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'anonymous', handler: handled(getEvents) });
+  df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: handled(cancelRequest) });
+  df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: handled(rebuildProjection) });
+  df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: handled(discover) });
+}

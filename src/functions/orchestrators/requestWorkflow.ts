@@ -1,0 +1,7 @@
+import * as df from 'durable-functions';
+import { ORCHESTRATOR } from '../../application/workflow/contracts';
+import { requestWorkflow } from '../../application/workflow/requestWorkflow';
+
+export function registerRequestWorkflow(): void {
+  df.app.orchestration(ORCHESTRATOR, requestWorkflow);
+}

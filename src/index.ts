@@ -1,0 +1,15 @@
+/**
+ * The function app's entry (package.json "main"). Registration only; behaviour lives in
+ * application/ (use cases, the saga) over domain/ (pure rules) and infrastructure/ (adapters).
+ */
+import { app } from '@azure/functions';
+import { registerActivities } from './functions/activities';
+import { registerDiscovery } from './functions/discovery';
+import { registerRequestsApi } from './functions/http/requestsApi';
+import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
+
+app.setup({ enableHttpStream: false });
+registerRequestWorkflow();
+registerActivities();
+registerDiscovery();
+registerRequestsApi();

@@ -1,0 +1,171 @@
+/**
+ * The request view in the `requests` container (id = requestId). Each document keeps the folded
+ * RequestState next to the view fields, so new events fold onto it without reading the stream.
+ * Writes are guarded twice: events at or below the stored version are skipped, and the write carries
+ * the ETag read (If-Match), so two racing writers cannot lose each other's update.
+ */
+import type { Container } from '@azure/cosmos';
+import type { EventStore, Page, RequestProjection, RequestView } from '../../application/ports';
+import { TransientError, ValidationError } from '../../application/errors';
+import type { StoredEvent } from '../../domain/events';
+import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
+import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
+import { cosmosStatusOf, mapCosmosError } from './errors';
+
+interface ViewDocument extends RequestView {
+  state: RequestState;
+  _etag?: string;
+}
+
+const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
+const MAX_WRITE_ATTEMPTS = 5;
+const DEFAULT_TOP = 50;
+const MAX_TOP = 1000;
+
+export class CosmosRequestProjection implements RequestProjection {
+  constructor(private readonly requests: Container) {}
+
+  async apply(streamId: string, events: StoredEvent[]): Promise<RequestView> {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await this.read(streamId);
+      const fresh = events.filter((e) => e.version > (current?.version ?? 0)).sort((a, b) => a.version - b.version);
+      if (fresh.length === 0) {
+        if (current) return toView(current);
+        throw new ValidationError(`no events to project for request ${streamId}`, 'events');
+      }
+      const next = viewDocument(streamId, current?.state ?? initialRequestState(), fresh, current?.createdAt);
+      try {
+        if (current) {
+          await this.requests.item(streamId, streamId).replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
+        } else {
+          await this.requests.items.create(next);
+        }
+        return toView(next);
+      } catch (e) {
+        const status = cosmosStatusOf(e);
+        // Someone else wrote in between: read again and fold whatever is still newer.
+        if (status === 412 || status === 409) continue;
+        throw mapCosmosError(e, `update view ${streamId}`);
+      }
+    }
+    throw new TransientError(`view ${streamId} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to update it`);
+  }
+
+  async get(id: string): Promise<RequestView | undefined> {
+    const doc = await this.read(id);
+    return doc && toView(doc);
+  }
+
+  async list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>> {
+    if (query.stage !== undefined && !STAGES.includes(query.stage)) {
+      throw new ValidationError(`stage must be one of ${STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
+    }
+    if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
+      throw new ValidationError(`outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`, 'outcome');
+    }
+    const top = query.top ?? DEFAULT_TOP;
+    if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) {
+      throw new ValidationError(`top must be an integer from 1 to ${MAX_TOP}, got ${top}`, 'top');
+    }
+    const filters: string[] = [];
+    const parameters: { name: string; value: string }[] = [];
+    if (query.stage !== undefined) {
+      filters.push('c.stage = @stage');
+      parameters.push({ name: '@stage', value: query.stage });
+    }
+    if (query.outcome !== undefined) {
+      filters.push('c.outcome = @outcome');
+      parameters.push({ name: '@outcome', value: query.outcome });
+    }
+    const where = filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '';
+    try {
+      const response = await this.requests.items
+        .query<ViewDocument>({ query: `SELECT * FROM c${where}`, parameters }, { maxItemCount: top, continuationToken: query.continuationToken })
+        .fetchNext();
+      return { items: response.resources.map(toView), continuationToken: response.continuationToken || undefined };
+    } catch (e) {
+      throw mapCosmosError(e, 'list views');
+    }
+  }
+
+  async rebuild(source: EventStore): Promise<{ streams: number; events: number }> {
+    let streams = 0;
+    let events = 0;
+    let streamToken: string | undefined;
+    do {
+      const page = await source.listStreams({ continuationToken: streamToken });
+      for (const streamId of page.items) {
+        const stored = await readAll(source, streamId);
+        if (stored.length === 0) continue;
+        try {
+          await this.requests.items.upsert(viewDocument(streamId, initialRequestState(), stored, undefined));
+        } catch (e) {
+          throw mapCosmosError(e, `rewrite view ${streamId}`);
+        }
+        streams += 1;
+        events += stored.length;
+      }
+      streamToken = page.continuationToken;
+    } while (streamToken);
+    return { streams, events };
+  }
+
+  private async read(id: string): Promise<ViewDocument | undefined> {
+    try {
+      const { resource } = await this.requests.item(id, id).read<ViewDocument>();
+      return resource;
+    } catch (e) {
+      if (cosmosStatusOf(e) === 404) return undefined;
+      throw mapCosmosError(e, `read view ${id}`);
+    }
+  }
+}
+
+async function readAll(source: EventStore, streamId: string): Promise<StoredEvent[]> {
+  const all: StoredEvent[] = [];
+  let token: string | undefined;
+  do {
+    const page = await source.readStream(streamId, { continuationToken: token });
+    all.push(...page.items);
+    token = page.continuationToken;
+  } while (token);
+  return all;
+}
+
+function viewDocument(id: string, from: RequestState, events: StoredEvent[], createdAt: string | undefined): ViewDocument {
+  const state = foldEvents(events, from);
+  const last = events[events.length - 1];
+  return {
+    id,
+    stage: state.stage,
+    attempt: state.attempt,
+    externalJobId: state.externalJobId,
+    lastExternalStatus: state.lastExternalStatus,
+    outcome: state.outcome,
+    reason: state.reason,
+    needsIntervention: state.needsIntervention,
+    intake: state.intake,
+    version: state.version,
+    createdAt: createdAt ?? state.admittedAt ?? events[0].occurredAt,
+    updatedAt: state.updatedAt ?? last.occurredAt,
+    state,
+  };
+}
+
+function toView(doc: ViewDocument): RequestView {
+  const view: RequestView = {
+    id: doc.id,
+    stage: doc.stage,
+    attempt: doc.attempt,
+    needsIntervention: doc.needsIntervention,
+    version: doc.version,
+    createdAt: doc.createdAt,
+    updatedAt: doc.updatedAt,
+  };
+  if (doc.externalJobId !== undefined) view.externalJobId = doc.externalJobId;
+  if (doc.lastExternalStatus !== undefined) view.lastExternalStatus = doc.lastExternalStatus;
+  if (doc.outcome !== undefined) view.outcome = doc.outcome;
+  if (doc.reason !== undefined) view.reason = doc.reason;
+  if (doc.intake !== undefined) view.intake = doc.intake;
+  return view;
+}

@@ -1,0 +1,3 @@
+export { createIntakeTableClient, type IntakeTableConfig } from './client';
+export { TableIntakeRepository } from './intakeRepository';
+export { mapTableError } from './errors';

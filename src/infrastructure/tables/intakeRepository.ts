@@ -1,0 +1,196 @@
+/**
+ * The intake table. Row columns: PartitionKey, RowKey, Status, Payload (JSON string), CreatedAt,
+ * ClaimedAt, CompletedAt, Reason, QuarantineReason. Every state change is an ETag-guarded write,
+ * because the SDK's default (no etag) is an unconditional `If-Match: *`.
+ */
+import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
+import type { IntakeRepository, IntakeRow } from '../../application/ports';
+import { ConflictError, NotFoundError, TransientError, ValidationError } from '../../application/errors';
+import type { IntakeRef, WorkItemPayload } from '../../domain/events';
+import { REQUEST_ID_RULE, isValidRequestId } from '../../domain/ids';
+import { OUTCOMES, type IntakeStatus, type Outcome } from '../../domain/status';
+import { mapTableError, tableStatusOf } from './errors';
+
+interface IntakeEntity {
+  partitionKey: string;
+  rowKey: string;
+  Status?: string;
+  Payload?: unknown;
+  CreatedAt?: string;
+  ClaimedAt?: string;
+  CompletedAt?: string;
+  Reason?: string;
+  QuarantineReason?: string;
+}
+
+const STATUSES: readonly string[] = ['Unprocessed', 'Claimed', 'Quarantined', ...OUTCOMES];
+const MAX_WRITE_ATTEMPTS = 5;
+
+export class TableIntakeRepository implements IntakeRepository {
+  constructor(private readonly table: TableClient) {}
+
+  /** Creates the table if missing (local only: in Azure it comes from Bicep). */
+  async ensureTable(): Promise<void> {
+    try {
+      await this.table.createTable();
+    } catch (e) {
+      throw mapTableError(e, `create table ${this.table.tableName}`);
+    }
+  }
+
+  async add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow> {
+    if (!isValidRequestId(ref.rowKey)) throw new ValidationError(`RowKey '${ref.rowKey}' is not a valid request id: ${REQUEST_ID_RULE}`, 'RowKey');
+    if (!isPlainObject(payload)) throw new ValidationError('payload must be a JSON object', 'payload');
+    const entity: IntakeEntity = { ...keys(ref), Status: 'Unprocessed', Payload: JSON.stringify(payload), CreatedAt: new Date().toISOString() };
+    try {
+      const response = await this.table.createEntity(entity);
+      return toRow({ ...entity, etag: response.etag ?? '' });
+    } catch (e) {
+      if (tableStatusOf(e) === 409) throw new ConflictError(`intake row ${describe(ref)} already exists`);
+      throw mapTableError(e, `add intake row ${describe(ref)}`);
+    }
+  }
+
+  async get(ref: IntakeRef): Promise<IntakeRow | undefined> {
+    const entity = await this.read(ref);
+    return entity && toRow(entity);
+  }
+
+  async listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]> {
+    if (!Number.isInteger(options.maxCount) || options.maxCount < 1) {
+      throw new ValidationError(`maxCount must be a positive integer, got ${options.maxCount}`, 'maxCount');
+    }
+    if (Number.isNaN(Date.parse(options.staleClaimBefore))) {
+      throw new ValidationError(`staleClaimBefore must be an ISO 8601 time, got '${options.staleClaimBefore}'`, 'staleClaimBefore');
+    }
+    // ClaimedAt is written with toISOString(), so string order is time order.
+    const filter = odata`Status eq 'Unprocessed' or (Status eq 'Claimed' and ClaimedAt lt ${options.staleClaimBefore})`;
+    const rows: IntakeRow[] = [];
+    try {
+      const pages = this.table.listEntities<IntakeEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(options.maxCount, 1000) });
+      for await (const page of pages) {
+        for (const entity of page) {
+          rows.push(toRow(entity));
+          if (rows.length >= options.maxCount) return rows;
+        }
+      }
+    } catch (e) {
+      throw mapTableError(e, 'list claimable intake rows');
+    }
+    return rows;
+  }
+
+  async claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined> {
+    if (row.problem) throw new ValidationError(`intake row ${describe(row.ref)} is malformed and cannot be claimed: ${row.problem}`, 'row');
+    try {
+      const response = await this.table.updateEntity({ ...keys(row.ref), Status: 'Claimed', ClaimedAt: claimedAt }, 'Merge', { etag: row.etag });
+      return { ...row, status: 'Claimed', claimedAt, etag: response.etag ?? '' };
+    } catch (e) {
+      // 412: another claimer changed the row since we listed it; 404: it is gone. Either way not ours.
+      const status = tableStatusOf(e);
+      if (status === 412 || status === 404) return undefined;
+      throw mapTableError(e, `claim intake row ${describe(row.ref)}`);
+    }
+  }
+
+  async complete(ref: IntakeRef, status: Outcome, details: { reason?: string; completedAt: string }): Promise<void> {
+    if (!OUTCOMES.includes(status)) throw new ValidationError(`status must be one of ${OUTCOMES.join(', ')}, got '${String(status)}'`, 'status');
+    await this.readModifyWrite(ref, `complete intake row ${describe(ref)} as ${status}`, (current) => {
+      if (current.Status === status) return undefined;
+      if (isOutcome(current.Status)) {
+        throw new ConflictError(`intake row ${describe(ref)} is already ${current.Status}; refusing to overwrite with ${status}`);
+      }
+      return { Status: status, CompletedAt: details.completedAt, ...(details.reason !== undefined ? { Reason: details.reason } : {}) };
+    });
+  }
+
+  async release(ref: IntakeRef, reason: string): Promise<void> {
+    await this.readModifyWrite(ref, `release intake row ${describe(ref)}`, (current) => {
+      if (current.Status === 'Unprocessed') return undefined;
+      if (current.Status !== 'Claimed') {
+        throw new ConflictError(`intake row ${describe(ref)} is ${String(current.Status)}; only a Claimed row can be released`);
+      }
+      // ClaimedAt is cleared by writing an empty value: Merge cannot remove a column.
+      return { Status: 'Unprocessed', ClaimedAt: '', Reason: reason };
+    });
+  }
+
+  async quarantine(row: IntakeRow, reason: string): Promise<void> {
+    if (!reason.trim()) throw new ValidationError('a quarantine needs a readable reason', 'reason');
+    await this.readModifyWrite(row.ref, `quarantine intake row ${describe(row.ref)}`, (current) =>
+      current.Status === 'Quarantined' ? undefined : { Status: 'Quarantined', QuarantineReason: reason },
+    );
+  }
+
+  /** Reads the row and merges `change(current)` with its ETag; re-reads when another writer got in first. */
+  private async readModifyWrite(ref: IntakeRef, what: string, change: (current: IntakeEntity) => Partial<IntakeEntity> | undefined): Promise<void> {
+    for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
+      const current = await this.read(ref);
+      if (!current) throw new NotFoundError(`cannot ${what}: the row does not exist`);
+      const patch = change(current);
+      if (!patch) return;
+      try {
+        await this.table.updateEntity({ ...keys(ref), ...patch }, 'Merge', { etag: current.etag });
+        return;
+      } catch (e) {
+        if (tableStatusOf(e) === 412) continue;
+        throw mapTableError(e, what);
+      }
+    }
+    throw new TransientError(`cannot ${what}: the row kept changing under ${MAX_WRITE_ATTEMPTS} attempts`);
+  }
+
+  private async read(ref: IntakeRef): Promise<TableEntityResult<IntakeEntity> | undefined> {
+    try {
+      return await this.table.getEntity<IntakeEntity>(ref.partitionKey, ref.rowKey);
+    } catch (e) {
+      if (tableStatusOf(e) === 404) return undefined;
+      throw mapTableError(e, `read intake row ${describe(ref)}`);
+    }
+  }
+}
+
+/** Never throws: what is wrong with the row goes into `problem`, so one bad row cannot block the batch. */
+function toRow(entity: IntakeEntity & { etag: string }): IntakeRow {
+  const ref = { partitionKey: entity.partitionKey, rowKey: entity.rowKey };
+  const row: IntakeRow = { ref, status: (STATUSES.includes(entity.Status ?? '') ? entity.Status : 'Unprocessed') as IntakeStatus, etag: entity.etag };
+  if (entity.ClaimedAt) row.claimedAt = entity.ClaimedAt;
+  if (entity.CreatedAt) row.createdAt = entity.CreatedAt;
+  const problems: string[] = [];
+  if (!STATUSES.includes(entity.Status ?? '')) problems.push(`Status '${String(entity.Status)}' is not one of ${STATUSES.join(', ')}`);
+  if (!isValidRequestId(entity.rowKey)) problems.push(`RowKey '${entity.rowKey}' is not a valid request id (${REQUEST_ID_RULE})`);
+  const parsed = parsePayload(entity.Payload);
+  if (typeof parsed === 'string') problems.push(parsed);
+  else row.payload = parsed;
+  if (problems.length > 0) row.problem = problems.join('; ');
+  return row;
+}
+
+function parsePayload(raw: unknown): WorkItemPayload | string {
+  if (raw === undefined || raw === null || raw === '') return 'Payload is missing';
+  if (typeof raw !== 'string') return `Payload must be a JSON string, got a ${typeof raw}`;
+  let value: unknown;
+  try {
+    value = JSON.parse(raw);
+  } catch (e) {
+    return `Payload is not valid JSON (${(e as Error).message})`;
+  }
+  if (!isPlainObject(value)) return `Payload must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
+  return value as WorkItemPayload;
+}
+
+function isPlainObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function isOutcome(s: string | undefined): s is Outcome {
+  return OUTCOMES.includes(s as Outcome);
+}
+
+function keys(ref: IntakeRef): { partitionKey: string; rowKey: string } {
+  return { partitionKey: ref.partitionKey, rowKey: ref.rowKey };
+}
+
+function describe(ref: IntakeRef): string {
+  return `(PartitionKey '${ref.partitionKey}', RowKey '${ref.rowKey}')`;
+}

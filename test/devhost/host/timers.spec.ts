@@ -1,0 +1,54 @@
+import * as chai from 'chai';
+import { eventually, startSampleHost, type SampleHost } from './sampleHost';
+
+const { expect } = chai;
+
+interface Runs {
+  tick: { timer: { schedule: unknown; scheduleStatus: { last: string; next: string; lastUpdated: string } | null; isPastDue: boolean }; functionName: string }[];
+  slow: { start: number; end: number }[];
+}
+const runs = (): Runs => (globalThis as unknown as { __hostSampleTimerRuns: Runs }).__hostSampleTimerRuns;
+
+describe('devhost timer triggers (host-sample app)', () => {
+  let s: SampleHost;
+
+  before(async () => {
+    s = await startSampleHost();
+  });
+  after(async () => {
+    await s?.host.stop();
+  });
+
+  it('resolves %SETTING% schedules and lists each timer with its next occurrence', () => {
+    const slow = s.host.timers.find((t) => t.functionName === 'SlowTick');
+    expect(slow?.schedule).to.equal('*/1 * * * * *');
+    expect(s.host.timers.find((t) => t.functionName === 'Tick')?.next).to.be.instanceOf(Date);
+  });
+
+  it('runs on startup, then on its schedule, with the camelCased timer payload', async () => {
+    const tick = await eventually(() => runs().tick.length >= 3 && runs().tick, 'three Tick runs');
+    expect(tick[0].functionName).to.equal('Tick');
+    expect(tick[0].timer.schedule).to.deep.equal({ adjustForDST: true });
+    expect(tick[0].timer.scheduleStatus?.last).to.equal('0001-01-01T00:00:00');
+    expect(tick[0].timer.isPastDue).to.equal(false);
+    // Later runs report the previous occurrence as `last` and the following one as `next`.
+    const later = tick[2].timer.scheduleStatus;
+    expect(Date.parse(later?.next ?? '')).to.be.greaterThan(Date.parse(later?.last ?? ''));
+  });
+
+  it('never overlaps a slow run with itself, skipping occurrences and saying so', async () => {
+    await eventually(() => runs().slow.filter((r) => r.end > 0).length >= 2, 'two finished SlowTick runs');
+    const slow = runs().slow;
+    for (let i = 1; i < slow.length; i++) {
+      expect(slow[i].start, `run ${i} started before run ${i - 1} ended`).to.be.at.least(slow[i - 1].end);
+    }
+    expect(s.logs.some((l) => l.level === 'warning' && /Timer 'SlowTick': skipped the occurrence/.test(l.message))).to.equal(true);
+  });
+
+  it('stops firing once the host stops', async () => {
+    await s.host.stop();
+    const count = runs().tick.length;
+    await new Promise((r) => setTimeout(r, 1500));
+    expect(runs().tick.length).to.equal(count);
+  });
+});

@@ -68,6 +68,22 @@ param maxAttempts int = 3
 @minValue(1)
 param pollsPerExecution int = 20
 
+@description('WORKFLOW_STEP_RETRY_FIRST_MS: first retry delay of a step after a transient failure.')
+@minValue(1)
+param stepRetryFirstMs int = 5000
+
+@description('WORKFLOW_STEP_RETRY_MAX_ATTEMPTS: attempts before a step failure counts as non-retriable (then the saga compensates).')
+@minValue(1)
+param stepRetryMaxAttempts int = 6
+
+@description('WORKFLOW_PUBLISH_RETRY_FIRST_MS: first retry delay of publishEvents.')
+@minValue(1)
+param publishRetryFirstMs int = 30000
+
+@description('WORKFLOW_PUBLISH_RETRY_MAX_ATTEMPTS: attempts of publishEvents (30 is about 4.5 h of Event Grid outage).')
+@minValue(1)
+param publishRetryMaxAttempts int = 30
+
 @description('DISCOVERY_SCHEDULE: NCRONTAB, six fields, seconds first.')
 param discoverySchedule string = '0 */1 * * * *'
 
@@ -169,6 +185,10 @@ var workflowSettings = {
   WORKFLOW_DEADLINE_SECONDS: string(deadlineSeconds)
   WORKFLOW_MAX_ATTEMPTS: string(maxAttempts)
   WORKFLOW_POLLS_PER_EXECUTION: string(pollsPerExecution)
+  WORKFLOW_STEP_RETRY_FIRST_MS: string(stepRetryFirstMs)
+  WORKFLOW_STEP_RETRY_MAX_ATTEMPTS: string(stepRetryMaxAttempts)
+  WORKFLOW_PUBLISH_RETRY_FIRST_MS: string(publishRetryFirstMs)
+  WORKFLOW_PUBLISH_RETRY_MAX_ATTEMPTS: string(publishRetryMaxAttempts)
   DISCOVERY_SCHEDULE: discoverySchedule
   DISCOVERY_BATCH_SIZE: string(discoveryBatchSize)
   DISCOVERY_STALE_CLAIM_SECONDS: string(discoveryStaleClaimSeconds)

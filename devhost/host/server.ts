@@ -62,10 +62,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const masterKey = options.requireKeys ? options.masterKey ?? randomBytes(24).toString('base64url') : undefined;
   const listenHost = options.host ?? '127.0.0.1';
 
-  let urls: DurableUrlContext | undefined;
-  let rpcBaseUrl = '';
-  const currentUrls = (): DurableUrlContext => urls as DurableUrlContext;
-  const clientData = (): unknown => durableClientBindingData(currentUrls(), rpcBaseUrl);
+  // Known once both servers listen; requests cannot arrive before that.
+  const link: { urls?: DurableUrlContext; rpcBaseUrl: string } = { rpcBaseUrl: '' };
+  const currentUrls = (): DurableUrlContext => link.urls as DurableUrlContext;
+  const clientData = (): unknown => durableClientBindingData(currentUrls(), link.rpcBaseUrl);
   const durable = createDurableHttpApi({ taskHub, urls: currentUrls, maxBodyBytes: options.maxBodyBytes, log });
   const router = createHttpTriggerRouter({
     functions: app.functions,
@@ -118,8 +118,9 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     throw e;
   }
   const url = `http://localhost:${port}`;
-  rpcBaseUrl = `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${rpcPort}/durabletask/`;
-  urls = { webhookBase: `${url}${WEBHOOK_PATH}`, taskHubName: taskHub.taskHubName, code: masterKey };
+  const rpcBaseUrl = `http://${listenHost.includes(':') ? `[${listenHost}]` : listenHost}:${rpcPort}/durabletask/`;
+  link.rpcBaseUrl = rpcBaseUrl;
+  link.urls = { webhookBase: `${url}${WEBHOOK_PATH}`, taskHubName: taskHub.taskHubName, code: masterKey };
 
   // getClient rewrites every management URL to localhost:7071 unless WEBSITE_HOSTNAME says otherwise (§9.1).
   const previousHostname = process.env.WEBSITE_HOSTNAME;

@@ -64,7 +64,7 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
       try {
         cron = parseNcrontab(schedule);
       } catch (e) {
-        throw new Error(`${where}: ${(e as Error).message}`);
+        throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
       }
       return {
         info: { functionName: f.name, schedule, runOnStartup: f.trigger.runOnStartup === true, useMonitor: f.trigger.useMonitor !== false },

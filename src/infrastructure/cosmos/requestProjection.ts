@@ -22,13 +22,24 @@ const MAX_WRITE_ATTEMPTS = 5;
 const DEFAULT_TOP = 50;
 const MAX_TOP = 1000;
 
+export interface RequestProjectionOptions {
+  /**
+   * Where to read events the caller did not pass: when an earlier update failed after its append,
+   * the next update starts past the stored version and the gap is read from the stream.
+   */
+  events?: EventStore;
+}
+
 export class CosmosRequestProjection implements RequestProjection {
-  constructor(private readonly requests: Container) {}
+  constructor(
+    private readonly requests: Container,
+    private readonly options: RequestProjectionOptions = {},
+  ) {}
 
   async apply(streamId: string, events: StoredEvent[]): Promise<RequestView> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const current = await this.read(streamId);
-      const fresh = events.filter((e) => e.version > (current?.version ?? 0)).sort((a, b) => a.version - b.version);
+      const fresh = await this.withGapFilled(streamId, current?.version ?? 0, events);
       if (fresh.length === 0) {
         if (current) return toView(current);
         throw new ValidationError(`no events to project for request ${streamId}`, 'events');
@@ -49,6 +60,13 @@ export class CosmosRequestProjection implements RequestProjection {
       }
     }
     throw new TransientError(`view ${streamId} kept changing under ${MAX_WRITE_ATTEMPTS} attempts to update it`);
+  }
+
+  private async withGapFilled(streamId: string, storedVersion: number, events: StoredEvent[]): Promise<StoredEvent[]> {
+    const fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
+    if (fresh.length === 0 || fresh[0].version === storedVersion + 1 || !this.options.events) return fresh;
+    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < fresh[0].version);
+    return [...missing, ...fresh];
   }
 
   async get(id: string): Promise<RequestView | undefined> {
@@ -121,11 +139,11 @@ export class CosmosRequestProjection implements RequestProjection {
   }
 }
 
-async function readAll(source: EventStore, streamId: string): Promise<StoredEvent[]> {
+async function readAll(source: EventStore, streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
   const all: StoredEvent[] = [];
   let token: string | undefined;
   do {
-    const page = await source.readStream(streamId, { continuationToken: token });
+    const page = await source.readStream(streamId, { fromVersion, continuationToken: token });
     all.push(...page.items);
     token = page.continuationToken;
   } while (token);

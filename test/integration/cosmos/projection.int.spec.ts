@@ -57,12 +57,30 @@ describe('CosmosRequestProjection against cosmosdb-server', () => {
   });
 
   it('does not lose an update when two writers race on the same view', async () => {
-    const [d, p, s, c] = await append('req-race', 0, [discovered('req-race'), prepared('req-race', 1), submitted('req-race', 1, 'job-1'), statusChanged('req-race', 1)]);
-    await projection.apply('req-race', [d]);
+    // The writer with more events starts first, so without the ETag guard the other one's older
+    // view would land last and overwrite it.
+    const ids = ['req-race-1', 'req-race-2', 'req-race-3'];
+    for (const id of ids) {
+      const [d, p, s, c] = await append(id, 0, [discovered(id), prepared(id, 1), submitted(id, 1, 'job-1'), statusChanged(id, 1)]);
+      await projection.apply(id, [d]);
+      await Promise.all([projection.apply(id, [p, s, c]), projection.apply(id, [p, s])]);
+    }
 
-    await Promise.all([projection.apply('req-race', [p, s]), projection.apply('req-race', [p, s, c])]);
+    for (const id of ids) {
+      expect(await projection.get(id), id).to.deep.include({ version: 4, stage: 'Polling', lastExternalStatus: 'Inprogress' });
+    }
+  });
 
-    expect(await projection.get('req-race')).to.deep.include({ version: 4, stage: 'Polling', lastExternalStatus: 'Inprogress' });
+  it('reads events it missed from the stream when an earlier update was lost', async () => {
+    const withStore = new CosmosRequestProjection(requests, { events: store });
+    const [d] = await append('req-gap', 0, [discovered('req-gap')]);
+    await withStore.apply('req-gap', [d]);
+    await append('req-gap', 1, [prepared('req-gap', 1), submitted('req-gap', 1, 'job-gap')]);
+    const [c] = await append('req-gap', 3, [statusChanged('req-gap', 1)]);
+
+    const view = await withStore.apply('req-gap', [c]);
+
+    expect(view).to.deep.include({ version: 4, stage: 'Polling', attempt: 1, externalJobId: 'job-gap' });
   });
 
   it('lists views by stage and by outcome, paged', async () => {
@@ -93,8 +111,8 @@ describe('CosmosRequestProjection against cosmosdb-server', () => {
 
     const result = await projection.rebuild(store);
 
-    expect(result.streams).to.equal(6);
-    expect(result.events).to.equal(3 + 4 + 4 + 3 * 3);
+    expect(result.streams).to.equal(9);
+    expect(result.events).to.equal(3 + 4 + 3 * 4 + 4 + 3 * 3);
     expect(await projection.get('req-view')).to.deep.include({ stage: 'Submitted', version: 3, externalJobId: 'job-7' });
     expect(await projection.get('req-guard')).to.deep.include({ stage: 'Terminal', outcome: 'Pass', version: 4 });
   });

@@ -1,0 +1,53 @@
+/**
+ * Picks the task hub behind the host: the durable engine (devhost/durable) over an in-memory store
+ * or over Azure Storage (Azurite or a connection string). Loaded lazily so the host side works, and
+ * fails clearly, without the engine.
+ */
+import type { LoadedApp } from './loadApp';
+import type { HostedTaskHub, TaskHubFactory } from './server';
+
+export type StorageChoice = { kind: 'memory' } | { kind: 'connectionString'; connectionString: string };
+
+interface DurableModule {
+  createDurableEngine(options: { registrations: LoadedApp['registrations']; store: unknown; clock: unknown; taskHubName: string; maxConcurrentActivities?: number }): HostedTaskHub;
+  createMemoryStore(): unknown;
+  createAzureStorageStore?(options: { connectionString: string; taskHubName: string }): unknown;
+  realClock(): unknown;
+}
+
+export function engineTaskHub(storage: StorageChoice): TaskHubFactory {
+  return async (app) => {
+    const durable = loadDurable();
+    const taskHubName = app.config.taskHubName;
+    let store: unknown;
+    if (storage.kind === 'memory') {
+      store = durable.createMemoryStore();
+    } else {
+      if (typeof durable.createAzureStorageStore !== 'function') {
+        throw new Error('This build of the durable engine has no Azure Storage store; run with --storage memory.');
+      }
+      store = await durable.createAzureStorageStore({ connectionString: storage.connectionString, taskHubName });
+    }
+    return durable.createDurableEngine({
+      registrations: app.registrations,
+      store,
+      clock: durable.realClock(),
+      taskHubName,
+      maxConcurrentActivities: app.config.maxConcurrentActivityFunctions,
+    });
+  };
+}
+
+function loadDurable(): DurableModule {
+  let mod: Partial<DurableModule>;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional at build time; see the file comment.
+    mod = require('../durable') as Partial<DurableModule>;
+  } catch (e) {
+    throw new Error(`The durable engine (devhost/durable) could not be loaded: ${(e as Error).message}`, { cause: e });
+  }
+  for (const name of ['createDurableEngine', 'createMemoryStore', 'realClock'] as const) {
+    if (typeof mod[name] !== 'function') throw new Error(`The durable engine (devhost/durable) does not export ${name}().`);
+  }
+  return mod as DurableModule;
+}

@@ -1,0 +1,1 @@
+export { HttpExternalJobs, type HttpExternalJobsOptions } from './httpExternalJobs';

@@ -48,7 +48,7 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
     child.stderr.on('data', (chunk: string) => {
-      output += chunk;
+      if (!settled) output += chunk;
       if (opts.echo) process.stderr.write(chunk);
     });
     child.stdout.on('data', (chunk: string) => {

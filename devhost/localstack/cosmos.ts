@@ -53,7 +53,7 @@ export async function startCosmosProcess(opts: { port?: number } = {}): Promise<
   const server = await startChildServer({
     name: 'cosmosdb-server',
     script: join(__dirname, `cosmosServerMain${ext}`),
-    nodeArgs: ext === '.ts' ? ['--require', 'tsx/cjs'] : [],
+    nodeArgs: ext === '.ts' ? ['--require', require.resolve('tsx/cjs')] : [],
     args: [String(opts.port ?? 0)],
     readyPatterns: [/^cosmos listening on (\d+)$/],
   });

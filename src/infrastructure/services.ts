@@ -53,7 +53,7 @@ export async function buildServices(config: AppConfig): Promise<Services> {
   if (local) await table.createTable();
 
   const eventStore = new CosmosEventStore(containers.events);
-  const projection = new CosmosRequestProjection(containers.requests);
+  const projection = new CosmosRequestProjection(containers.requests, { events: eventStore });
   const idempotency = new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
   const intake = new TableIntakeRepository(table);
   const publisher = new EventGridEventPublisher({

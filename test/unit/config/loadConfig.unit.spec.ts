@@ -22,6 +22,7 @@ describe('loadConfig', () => {
       policy: DEFAULT_WORKFLOW_POLICY,
       discovery: { schedule: '0 */1 * * * *', batchSize: 100, staleClaimSeconds: 300 },
       idempotencyTtlSeconds: 604800,
+      retry: { stepFirstRetryMs: 5000, stepMaxAttempts: 6, publishFirstRetryMs: 30000, publishMaxAttempts: 30, maxRetryIntervalMs: 600000 },
     });
     expect(workflowPolicyFrom(config)).to.deep.equal(DEFAULT_WORKFLOW_POLICY);
   });

@@ -1,0 +1,235 @@
+/**
+ * The scheduler: finds due messages, runs at most one episode per instance at a time, runs
+ * activities under a concurrency limit, and (with a virtual clock) jumps time forward to the next
+ * due message whenever nothing else is runnable.
+ */
+import { randomUUID } from 'node:crypto';
+import type { Registration } from '../functions/types';
+import { runActivity, type ActivityOverride } from './activities';
+import { TERMINAL } from './batch';
+import type { Clock } from './clock';
+import { runEpisode } from './episode';
+import type { ActivityMessage, EventMessage, InstanceRecord, Message, TaskHubStore } from './store/types';
+
+export interface EngineStats {
+  episodes: number;
+  activitiesRun: number;
+  historyEventsReplayed: number;
+  orchestratorMs: number;
+}
+
+export interface SchedulerOptions {
+  registrations: Map<string, Registration>;
+  store: TaskHubStore;
+  clock: Clock;
+  maxConcurrentActivities: number;
+  activityOverride?: ActivityOverride;
+  /** How long a taken activity stays invisible to other processes (real ms). */
+  activityLeaseMs: number;
+  /** How often to look for work written by other processes (real clock only). */
+  pollIntervalMs: number;
+  log: (msg: string) => void;
+}
+
+export class Scheduler {
+  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0 };
+  readonly owner = randomUUID();
+  #running = false;
+  #pumping = false;
+  #again = false;
+  #inflight = 0;
+  #timer: NodeJS.Timeout | undefined;
+  #seq = 0;
+  readonly #busy = new Set<string>();
+  readonly #activeActivities = new Set<string>();
+  /** Instance → ids of the due messages that could not be consumed; skipped until that set changes. */
+  readonly #stalled = new Map<string, string>();
+  #idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  #changeListeners = new Set<(r: InstanceRecord) => void>();
+  #failure: unknown;
+
+  constructor(private readonly o: SchedulerOptions) {}
+
+  nextSeq(): number {
+    return Date.now() * 1000 + (this.#seq++ % 1000);
+  }
+
+  onChange(listener: (r: InstanceRecord) => void): () => void {
+    this.#changeListeners.add(listener);
+    return () => this.#changeListeners.delete(listener);
+  }
+
+  notify(record: InstanceRecord): void {
+    for (const l of [...this.#changeListeners]) l(record);
+  }
+
+  start(): void {
+    this.#running = true;
+    this.kick();
+  }
+
+  async stop(): Promise<void> {
+    this.#running = false;
+    clearTimeout(this.#timer);
+    while (this.#inflight > 0 || this.#pumping) await new Promise((r) => setTimeout(r, 5));
+  }
+
+  whenIdle(): Promise<void> {
+    return new Promise((resolve, reject) => {
+      this.#idleWaiters.push({ resolve, reject });
+      this.kick();
+    });
+  }
+
+  kick(): void {
+    if (!this.#running) return;
+    if (this.#pumping) {
+      this.#again = true;
+      return;
+    }
+    this.#pumping = true;
+    clearTimeout(this.#timer);
+    this.#pump().catch((err: unknown) => {
+      this.#failure = err;
+      this.o.log(`durable engine: scheduler error: ${String(err)}`);
+    }).finally(() => {
+      this.#pumping = false;
+      if (this.#failure !== undefined) this.#settleIdle();
+    });
+  }
+
+  async #pump(): Promise<void> {
+    do {
+      this.#again = false;
+      const started = await this.#startDueWork();
+      if (started || this.#inflight > 0) continue;
+      const now = this.o.clock.now().getTime();
+      const next = await this.o.store.nextDueAt(now);
+      if (this.o.clock.advanceTo && next !== undefined) {
+        this.o.clock.advanceTo(new Date(next));
+        this.#again = true;
+        continue;
+      }
+      this.#settleIdle();
+      if (this.o.clock.kind === 'real' && this.#running) {
+        const wait = next === undefined ? this.o.pollIntervalMs : Math.min(Math.max(next - now, 1), this.o.pollIntervalMs);
+        this.#timer = setTimeout(() => this.kick(), wait);
+        this.#timer.unref();
+      }
+    } while (this.#again && this.#running);
+  }
+
+  #settleIdle(): void {
+    const waiters = this.#idleWaiters;
+    this.#idleWaiters = [];
+    const failure = this.#failure;
+    this.#failure = undefined;
+    for (const w of waiters) {
+      if (failure !== undefined) w.reject(failure);
+      else w.resolve();
+    }
+  }
+
+  async #startDueWork(): Promise<boolean> {
+    const now = this.o.clock.now().getTime();
+    const due = await this.o.store.dueMessages(now);
+    const byInstance = new Map<string, EventMessage[]>();
+    const activities: ActivityMessage[] = [];
+    for (const m of due) {
+      if (m.kind === 'activity') activities.push(m);
+      else {
+        const list = byInstance.get(m.instanceId) ?? [];
+        list.push(m);
+        byInstance.set(m.instanceId, list);
+      }
+    }
+    let started = false;
+    for (const [instanceId, messages] of byInstance) {
+      if (this.#busy.has(instanceId)) continue;
+      const signature = messages.map((m) => m.id).join('|');
+      if (this.#stalled.get(instanceId) === signature) continue;
+      started = true;
+      this.#track(this.#busy, instanceId, () => this.#episode(instanceId, messages, signature));
+    }
+    const realNow = Date.now();
+    for (const m of activities) {
+      if (this.#activeActivities.size >= this.o.maxConcurrentActivities) break;
+      if (this.#activeActivities.has(m.id)) continue;
+      if (m.leaseOwner && m.leaseOwner !== this.owner && (m.leaseUntil ?? 0) > realNow) continue;
+      started = true;
+      this.#track(this.#activeActivities, m.id, () => this.#activity(m));
+    }
+    return started;
+  }
+
+  #track(set: Set<string>, key: string, work: () => Promise<void>): void {
+    set.add(key);
+    this.#inflight++;
+    work().catch((err: unknown) => {
+      this.o.log(`durable engine: ${String(err instanceof Error ? err.stack : err)}`);
+    }).finally(() => {
+      set.delete(key);
+      this.#inflight--;
+      this.kick();
+    });
+  }
+
+  async #episode(instanceId: string, messages: EventMessage[], signature: string): Promise<void> {
+    const { store } = this.o;
+    const record = await store.getInstance(instanceId);
+    if (!record) {
+      for (const m of messages) await store.deleteMessage(instanceId, m.id);
+      return;
+    }
+    const history = await store.loadHistory(instanceId, record.executionId);
+    const outcome = await runEpisode({
+      record, history, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
+    });
+    if (!outcome.commit) {
+      this.#stalled.set(instanceId, signature);
+      return;
+    }
+    this.#stalled.delete(instanceId);
+    for (const child of outcome.children) await this.#createChild(child.record, child.start);
+    if (!(await store.commitEpisode(outcome.commit))) {
+      this.o.log(`durable engine: instance '${instanceId}' changed during an episode; it will be retried`);
+      return;
+    }
+    if (outcome.invoked) {
+      this.stats.episodes++;
+      this.stats.historyEventsReplayed += outcome.replayedEvents;
+      this.stats.orchestratorMs += outcome.orchestratorMs;
+    }
+    for (const id of outcome.deleteMessages) await store.deleteMessage(instanceId, id);
+    if (outcome.drop) await store.dropMessages(instanceId, outcome.drop.keepExecutionId);
+    this.notify(outcome.commit.instance);
+  }
+
+  async #createChild(child: InstanceRecord, start: EventMessage): Promise<void> {
+    const { store } = this.o;
+    const existing = await store.getInstance(child.instanceId);
+    const p = child.parent;
+    if (existing && p && existing.parent?.instanceId === p.instanceId && existing.parent.executionId === p.executionId && existing.parent.taskId === p.taskId) return;
+    if (existing && !TERMINAL.has(existing.runtimeStatus)) {
+      if (p) {
+        await store.putMessages([{
+          kind: 'event', id: `sub-${p.executionId}-${p.taskId}`, instanceId: p.instanceId, executionId: p.executionId, dueAt: this.o.clock.now().getTime(), seq: this.nextSeq(),
+          event: { EventType: 9, EventId: -1, IsPlayed: false, Timestamp: this.o.clock.now().toISOString(), TaskScheduledId: p.taskId, Reason: `An instance with ID '${child.instanceId}' already exists.`, Details: '' },
+        }]);
+      }
+      return;
+    }
+    await store.putInstance({ ...child, etag: existing?.etag }, [start], true);
+    if (existing) await store.dropMessages(child.instanceId, child.executionId);
+  }
+
+  async #activity(m: ActivityMessage): Promise<void> {
+    const { store, clock } = this.o;
+    if (!(await store.leaseActivity(m, this.owner, Date.now() + this.o.activityLeaseMs))) return;
+    const event = await runActivity(this.o.registrations, m.name, m.input, m.taskId, () => clock.now(), this.o.activityOverride);
+    this.stats.activitiesRun++;
+    const done: Message = { kind: 'event', id: `done-${m.executionId}-${m.taskId}`, instanceId: m.instanceId, executionId: m.executionId, dueAt: clock.now().getTime(), seq: this.nextSeq(), event };
+    await store.putMessages([done]);
+    await store.deleteMessage(m.instanceId, m.id);
+  }
+}

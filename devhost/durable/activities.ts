@@ -7,9 +7,10 @@ import type { Registration } from '../functions/types';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 
 /** Lets a caller (the test kit) replace an activity: return `undefined` to run the real one. */
-export type ActivityOverride = (name: string, input: unknown, runReal: () => Promise<unknown>) => Promise<unknown> | undefined;
+export type ActivityOverride = (name: string, input: unknown, runReal: () => Promise<unknown>, call: { instanceId: string; taskId: number }) => Promise<unknown> | undefined;
 
-export async function runActivity(registrations: Map<string, Registration>, name: string, inputJson: string, taskId: number, now: () => Date, override?: ActivityOverride, onLog?: (level: string, category: string, message: string) => void): Promise<HistoryEvent> {
+export async function runActivity(registrations: Map<string, Registration>, call: { instanceId: string; taskId: number; name: string; inputJson: string }, now: () => Date, override?: ActivityOverride, onLog?: (level: string, category: string, message: string) => void): Promise<HistoryEvent> {
+  const { name, inputJson, taskId } = call;
   const reg = findActivity(registrations, name);
   const runReal = async (): Promise<unknown> => {
     if (!reg) throw new Error(`The function '${name}' doesn't exist, is disabled, or is not an activity function.`);
@@ -17,7 +18,7 @@ export async function runActivity(registrations: Map<string, Registration>, name
     return fromTypedData(returnValue);
   };
   try {
-    const overridden = override?.(name, JSON.parse(inputJson), runReal);
+    const overridden = override?.(name, JSON.parse(inputJson), runReal, { instanceId: call.instanceId, taskId });
     const value = await (overridden ?? runReal());
     return historyEvent(EventType.TaskCompleted, now(), { TaskScheduledId: taskId, Result: JSON.stringify(value ?? null) });
   } catch (err) {

@@ -226,7 +226,7 @@ export class Scheduler {
   async #activity(m: ActivityMessage): Promise<void> {
     const { store, clock } = this.o;
     if (!(await store.leaseActivity(m, this.owner, Date.now() + this.o.activityLeaseMs))) return;
-    const event = await runActivity(this.o.registrations, m.name, m.input, m.taskId, () => clock.now(), this.o.activityOverride);
+    const event = await runActivity(this.o.registrations, { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input }, () => clock.now(), this.o.activityOverride);
     this.stats.activitiesRun++;
     const done: Message = { kind: 'event', id: `done-${m.executionId}-${m.taskId}`, instanceId: m.instanceId, executionId: m.executionId, dueAt: clock.now().getTime(), seq: this.nextSeq(), event };
     await store.putMessages([done]);

@@ -4,18 +4,19 @@
  * fails clearly, without the engine.
  */
 import type { LoadedApp } from './loadApp';
+import { consoleLog, type HostLog } from './log';
 import type { HostedTaskHub, TaskHubFactory } from './server';
 
 export type StorageChoice = { kind: 'memory' } | { kind: 'connectionString'; connectionString: string };
 
 interface DurableModule {
-  createDurableEngine(options: { registrations: LoadedApp['registrations']; store: unknown; clock: unknown; taskHubName: string; maxConcurrentActivities?: number }): HostedTaskHub;
+  createDurableEngine(options: { registrations: LoadedApp['registrations']; store: unknown; clock: unknown; taskHubName: string; maxConcurrentActivities?: number; log?: (msg: string) => void }): HostedTaskHub;
   createMemoryStore(): unknown;
   createAzureStorageStore?(options: { connectionString: string; taskHubName: string }): unknown;
   realClock(): unknown;
 }
 
-export function engineTaskHub(storage: StorageChoice): TaskHubFactory {
+export function engineTaskHub(storage: StorageChoice, log: HostLog = consoleLog): TaskHubFactory {
   return async (app) => {
     const durable = loadDurable();
     const taskHubName = app.config.taskHubName;
@@ -34,6 +35,7 @@ export function engineTaskHub(storage: StorageChoice): TaskHubFactory {
       clock: durable.realClock(),
       taskHubName,
       maxConcurrentActivities: app.config.maxConcurrentActivityFunctions,
+      log: (msg) => log('warning', msg),
     });
   };
 }

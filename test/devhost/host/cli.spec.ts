@@ -24,3 +24,33 @@ describe('devhost CLI arguments', () => {
     expect(() => parseArgs(['--app', '/nonexistent-app'], SAMPLE_APP)).to.throw(/--app: \/nonexistent-app has no package.json/);
   });
 });
+
+describe('devhost CLI process', () => {
+  it('starts the app with --storage memory, serves it, and exits cleanly on SIGTERM', async () => {
+    const { spawn } = await import('node:child_process');
+    const cli = path.join(__dirname, '..', '..', '..', 'devhost', 'cli.ts');
+    const child = spawn(process.execPath, ['--require', 'tsx/cjs', cli, '--app', SAMPLE_APP, '--port', '0', '--storage', 'memory'], {
+      cwd: path.join(__dirname, '..', '..', '..'),
+      env: { ...process.env, DEVHOST_QUIET: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const exited = new Promise<number | null>((resolve) => child.on('exit', (code) => resolve(code)));
+    try {
+      let out = '';
+      child.stdout.on('data', (d: Buffer) => { out += d.toString(); });
+      child.stderr.on('data', (d: Buffer) => { out += d.toString(); });
+      const deadline = Date.now() + 40_000;
+      while (!out.includes('Host started.') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+      expect(out).to.include('Host started.');
+      expect(out).to.match(/Durable HTTP API:  http:\/\/localhost:\d+\/runtime\/webhooks\/durabletask\/ {2}\(task hub HostSampleHub\)/);
+      expect(out).to.match(/Storage: +in memory \(lost on exit\)/);
+      const echoUrl = /\tEcho: \[GET,POST,PUT\] (http:\/\/localhost:\d+\/api)\/echo/.exec(out)?.[1];
+      const res = await fetch(`${echoUrl}/echo/5`);
+      expect(res.status).to.equal(200);
+      child.kill('SIGTERM');
+      expect(await exited).to.equal(0);
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+    }
+  });
+});

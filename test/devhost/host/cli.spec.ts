@@ -42,7 +42,7 @@ describe('devhost CLI process', () => {
       const deadline = Date.now() + 40_000;
       while (!out.includes('Host started.') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
       expect(out).to.include('Host started.');
-      expect(out).to.match(/Durable HTTP API:  http:\/\/localhost:\d+\/runtime\/webhooks\/durabletask\/ {2}\(task hub HostSampleHub\)/);
+      expect(out).to.match(/Durable HTTP API: {2}http:\/\/localhost:\d+\/runtime\/webhooks\/durabletask\/ {2}\(task hub HostSampleHub\)/);
       expect(out).to.match(/Storage: +in memory \(lost on exit\)/);
       const echoUrl = /\tEcho: \[GET,POST,PUT\] (http:\/\/localhost:\d+\/api)\/echo/.exec(out)?.[1];
       const res = await fetch(`${echoUrl}/echo/5`);

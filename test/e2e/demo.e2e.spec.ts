@@ -1,0 +1,32 @@
+import { spawn } from 'node:child_process';
+import { join } from 'node:path';
+import { expect } from 'chai';
+
+/**
+ * The README's promise: `npm start -- --exit-when-done` runs the whole system (Azurite, Cosmos emulator,
+ * local Event Grid topic, mock service, the function app in the devhost), seeds every scenario through the
+ * HTTP API and the intake table, and exits 0 only when its self-check passes.
+ */
+function runStart(args: string[]): Promise<{ code: number | null; output: string }> {
+  return new Promise((resolve) => {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'devhost', 'start.js'), ...args], {
+      env: { ...process.env, DEVHOST_QUIET: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let output = '';
+    child.stdout.on('data', (d: Buffer) => (output += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (output += d.toString()));
+    child.on('exit', (code) => resolve({ code, output }));
+  });
+}
+
+describe('npm start -- --exit-when-done (end to end)', function () {
+  this.timeout(240_000);
+
+  it('runs every scenario to its terminal status and passes the self-check', async () => {
+    const { code, output } = await runStart(['--exit-when-done', '--items', '10', '--port', '0', '--timeout-seconds', '180']);
+    expect(output, output.slice(-3000)).to.contain('OK: every stream holds exactly its expected events');
+    expect(output).to.match(/Self-check: 11 streams, \d+ events/);
+    expect(code).to.equal(0);
+  });
+});

@@ -3,7 +3,7 @@ import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '.devhost/**', 'bench-results/**', 'eslint.config.mjs', 'bin/**'] },
+  { ignores: ['dist/**', 'node_modules/**', '**/.devhost/**', 'bench-results/**', 'eslint.config.mjs', 'bin/**', 'test/devhost/apps/**/*.js', 'test/devhost/apps/**/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {

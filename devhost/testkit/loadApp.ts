@@ -7,6 +7,9 @@ import path from 'node:path';
 import { installCoreStandIn } from '../functions/coreStandIn';
 import type { Registration } from '../functions/types';
 
+// Installed on import too, so a test file that imports the kit before the app's modules is safe.
+installCoreStandIn();
+
 const loaded = new Set<string | (() => void | Promise<void>)>();
 
 export type AppSource = string | (() => void | Promise<void>);

@@ -85,6 +85,9 @@ export interface WorkflowOutput {
   externalJobId?: string;
   version: number;
   needsIntervention: boolean;
+  /** Set when publishEvents ran out of retries: these versions still need publishing. */
+  unpublishedVersions?: number[];
+  publishFailure?: string;
 }
 
 /** Custom status: what an operator sees on the instance while it runs. */

@@ -51,6 +51,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   const step = (expectedVersion: number): StepInput => ({ requestId, expectedVersion, now: now(), correlationId: requestId });
 
   const unpublished: number[] = [];
+  let publishFailure: string | undefined;
   let carried: CarriedState;
   let status: WorkflowCustomStatus;
   const show = (patch: Partial<WorkflowCustomStatus>): void => {
@@ -75,8 +76,13 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   function* flushPublications(): Generator<Task, void, unknown> {
     if (unpublished.length === 0) return;
     // Publishing is retried for hours; a publish failure never compensates (the events are stored).
-    yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
-    unpublished.length = 0;
+    try {
+      yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
+      unpublished.length = 0;
+    } catch (e) {
+      // Out of retries: the business outcome stands; the request is flagged for an operator to republish.
+      publishFailure = messageOf(e);
+    }
   }
 
   // ---- admit (first execution only) --------------------------------------------------------
@@ -147,7 +153,15 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       lastStatus: carried.lastStatus ?? 'Created',
       maxAttempts: policy.maxAttempts,
     } satisfies PollInput);
-    if (!polled.ok) return yield* finish({ outcome: 'Fail', reason: `poll failed: ${polled.error}` }, compensations);
+    if (!polled.ok) {
+      // The service stayed unreachable through every retry: keep polling until the deadline
+      // rather than failing (and compensating against the same unreachable service).
+      if (polled.code === 'RetriesExhausted') {
+        carried.pollIndex++;
+        continue;
+      }
+      return yield* finish({ outcome: 'Fail', reason: `poll failed: ${polled.error}` }, compensations);
+    }
     carried.lastStatus = polled.status;
     carried.pollIndex++;
 
@@ -207,8 +221,12 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     }
 
     yield* flushPublications();
+    if (publishFailure) needsIntervention = true;
     show({ stage: needsIntervention ? 'needsIntervention' : 'completed', reason, nextPollAt: undefined });
-    return { requestId, outcome, reason, attempts: carried.attempt, externalJobId: carried.externalJobId, version: carried.version, needsIntervention };
+    return {
+      requestId, outcome, reason, attempts: carried.attempt, externalJobId: carried.externalJobId, version: carried.version, needsIntervention,
+      ...(publishFailure ? { unpublishedVersions: [...unpublished], publishFailure } : {}),
+    };
   }
 }
 

@@ -126,9 +126,9 @@ function randomRequestId(): string {
 
 export function registerRequestsApi(): void {
   df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: handled(addRequest) });
-  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'anonymous', handler: handled(listRequests) });
-  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'anonymous', handler: handled(getRequest) });
-  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'anonymous', handler: handled(getEvents) });
+  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'function', handler: handled(listRequests) });
+  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'function', handler: handled(getRequest) });
+  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'function', handler: handled(getEvents) });
   df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: handled(cancelRequest) });
   df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: handled(rebuildProjection) });
   df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: handled(discover) });

@@ -3,10 +3,11 @@
  * emulator, a local Event Grid topic and the mock external service; loads the function app
  * unchanged into the devhost; seeds demo work items covering every scenario; shows progress.
  *
- *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N]
+ *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite]
  *
  * The Cosmos emulator keeps its data in memory, so every run starts the whole stack fresh
- * (Azurite in memory too): a task hub is never resumed against an event store that lost its data.
+ * (Azurite in memory, the task hub in memory by default; `--storage azurite` keeps it in the run's
+ * Azurite): a task hub is never resumed against an event store that lost its data.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -27,7 +28,7 @@ interface StartOptions {
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite' };
+  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'memory' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -39,7 +40,7 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--port') o.port = num(a);
     else if (a === '--timeout-seconds') o.timeoutSeconds = num(a);
     else if (a === '--exit-when-done') o.exitWhenDone = true;
-    else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
+    else if (a === '--storage') o.storage = argv[++i] === 'azurite' ? 'azurite' : 'memory';
     else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory)`);
   }
   return o;

@@ -17,6 +17,11 @@ export default tseslint.config(
     },
   },
   {
+    // A host loads apps with require(); tests load sample apps the same way.
+    files: ['devhost/**/*.ts', 'test/**/*.ts'],
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
+  },
+  {
     // The domain is pure: no SDKs, no I/O, no clock.
     files: ['src/domain/**/*.ts'],
     rules: {

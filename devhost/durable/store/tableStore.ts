@@ -1,0 +1,384 @@
+/**
+ * Durable task hub store on Azure Table Storage (Azurite locally), so a killed devhost resumes every
+ * instance where it stopped. One table, `<taskHubName>Instances`, one partition per instance holding
+ * its record, its history and its pending messages (layout in tableRows.ts), so that a commit is an
+ * entity-group transaction: history appends, message acknowledgements and the ETag-guarded record
+ * update land together or not at all.
+ *
+ * A commit too big for one transaction (100 operations, 4 MiB) is written as a chain: every earlier
+ * transaction carries history or self-addressed message rows plus an ETag-guarded touch of the
+ * record, so a concurrent episode cannot interleave and a stale one fails on its first write. The
+ * record itself (with the new history length) changes only in the last transaction; history rows
+ * of a chain that died midway lie past the committed length and are never read. Consumed messages
+ * that do not fit in the last transaction are listed in the record as pending acknowledgements:
+ * dueMessages hides them and they are deleted right after (or by the next commit), so a crash
+ * neither loses nor redelivers work.
+ */
+import { randomUUID } from 'node:crypto';
+import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import { isLoopbackUrl } from '../../../src/infrastructure/http/loopback';
+import type { HistoryEvent } from '../history';
+import {
+  HISTORY_END, HISTORY_PREFIX, MESSAGE_END, MESSAGE_PREFIX, RECORD_ROW, assembleHistory, dueKey, encodeKey, messageRow, messageRowKey,
+  readMessageRow, readPendingAcks, readRecordRow, recordRow, historyRows, type RecordState,
+} from './tableRows';
+import type { ActivityMessage, EpisodeCommit, InstanceRecord, Message, TaskHubStore } from './types';
+
+export interface TableTaskHubStoreOptions {
+  /** Storage connection string; plain http only to a loopback endpoint (Azurite). */
+  connectionString: string;
+  /** Letters and digits, starting with a letter; names the table `<taskHubName>Instances`. */
+  taskHubName: string;
+}
+
+type Row = TableEntity<Record<string, unknown>>;
+type StoredRow = TableEntityResult<Record<string, unknown>>;
+
+const TX_OPS = 100;
+/** Below the 4 MiB transaction payload limit, leaving room for the multipart framing. */
+const TX_BYTES = 3_000_000;
+const ACK_SELECT = ['PartitionKey', 'RowKey', 'acking', 'an', ...Array.from({ length: 15 }, (_, i) => `a${i}`)];
+
+const statusOf = (e: unknown): number | undefined => {
+  const s = (e as { statusCode?: unknown } | null)?.statusCode;
+  return typeof s === 'number' ? s : undefined;
+};
+const rowBytes = (row: Row): number => Buffer.byteLength(JSON.stringify(row)) + 256;
+
+export class TableTaskHubStore implements TaskHubStore {
+  private constructor(private readonly table: TableClient) {}
+
+  static async create(opts: TableTaskHubStoreOptions): Promise<TableTaskHubStore> {
+    if (!/^[A-Za-z][A-Za-z0-9]{2,53}$/.test(opts.taskHubName ?? '')) {
+      throw new Error(`taskHubName must be 3-54 letters or digits starting with a letter, got '${opts.taskHubName}'`);
+    }
+    if (!opts.connectionString) throw new Error('connectionString is required for the table task hub store');
+    const endpoint = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(opts.connectionString)?.[1];
+    const dev = /usedevelopmentstorage=true/i.test(opts.connectionString);
+    if (!endpoint && !dev) throw new Error('connectionString has no TableEndpoint for the table task hub store');
+    if (endpoint?.startsWith('http:') && !isLoopbackUrl(endpoint)) {
+      throw new Error(`connectionString uses plain http to a non-loopback table endpoint (${endpoint})`);
+    }
+    const table = TableClient.fromConnectionString(opts.connectionString, `${opts.taskHubName}Instances`, {
+      allowInsecureConnection: dev || (endpoint !== undefined && isLoopbackUrl(endpoint)),
+    });
+    try {
+      await table.createTable();
+    } catch (e) {
+      if (statusOf(e) !== 409) throw e;
+    }
+    return new TableTaskHubStore(table);
+  }
+
+  async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
+    const row = await this.readRecord(encodeKey(instanceId));
+    return row && readRecordRow(row).record;
+  }
+
+  async listInstances(): Promise<InstanceRecord[]> {
+    const out: InstanceRecord[] = [];
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${RECORD_ROW}` } })) {
+      out.push(readRecordRow(row).record);
+    }
+    return out;
+  }
+
+  async loadHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
+    const pk = encodeKey(instanceId);
+    const row = await this.readRecord(pk);
+    if (!row) return [];
+    const { record, state } = readRecordRow(row);
+    if (record.executionId !== executionId || state.historyLength === 0) return [];
+    const prefix = `${HISTORY_PREFIX}${state.historyKey}|`;
+    const rows = await this.partitionRows(pk, prefix, `${HISTORY_PREFIX}${state.historyKey}}`);
+    return assembleHistory(rows, state.historyLength);
+  }
+
+  async commitEpisode(commit: EpisodeCommit): Promise<boolean> {
+    const { instance } = commit;
+    const pk = encodeKey(instance.instanceId);
+    const stored = await this.readRecord(pk);
+    if (!stored || stored.etag !== instance.etag) return false;
+    const { state } = readRecordRow(stored);
+    // Acknowledgements a previous commit left pending are part of its committed state; finish them
+    // before this commit's record (which no longer lists them) replaces that one.
+    await this.deleteRows(pk, state.pendingAcks.map(messageRowKey));
+
+    const consumed = [...new Set(commit.consumed)];
+    const consumedSet = new Set(consumed);
+    const own = dedupe(commit.send.filter((m) => m.instanceId === instance.instanceId && !consumedSet.has(m.id)));
+    await this.upsertMessages(commit.send.filter((m) => m.instanceId !== instance.instanceId));
+
+    const historyKey = commit.replaceHistory ? newHistoryKey() : state.historyKey;
+    const first = commit.replaceHistory ? 0 : state.historyLength;
+    const writes = [...historyRows(pk, historyKey, first, commit.append), ...own.map((m) => messageRow(pk, m))];
+    const next: RecordState = { historyKey, historyLength: first + commit.append.length, pendingAcks: [] };
+    const etag = await this.writeChain(pk, instance, instance.etag, writes, consumed, next);
+    if (etag === undefined) return false;
+    if (commit.replaceHistory) await this.dropOldHistory(pk, historyKey);
+    return true;
+  }
+
+  async putInstance(instance: InstanceRecord, messages: Message[], replaceHistory: boolean): Promise<boolean> {
+    const pk = encodeKey(instance.instanceId);
+    const own = dedupe(messages.filter((m) => m.instanceId === instance.instanceId)).map((m) => messageRow(pk, m));
+    if (instance.etag === undefined) {
+      const leftovers = await this.partitionRows(pk, '', '~', ['RowKey']);
+      if (leftovers.some((r) => r.rowKey === RECORD_ROW)) return false;
+      // Rows of an instance that no longer exists: a purge that died midway, or a send that raced it.
+      await this.deleteRows(pk, leftovers.map((r) => String(r.rowKey)));
+      const row = recordRow(pk, instance, { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: [] });
+      const fit = fitting(own, TX_OPS - 1, TX_BYTES - rowBytes(row));
+      try {
+        await this.table.submitTransaction([['create', row], ...fit.map((r): TransactionAction => ['upsert', r, 'Replace'])]);
+      } catch (e) {
+        if (statusOf(e) === 409) return false;
+        throw e;
+      }
+      await this.upsertRows(own.slice(fit.length));
+    } else {
+      const stored = await this.readRecord(pk);
+      if (!stored || stored.etag !== instance.etag) return false;
+      const { state } = readRecordRow(stored);
+      const next: RecordState = replaceHistory ? { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: state.pendingAcks } : state;
+      if ((await this.writeChain(pk, instance, instance.etag, own, [], next)) === undefined) return false;
+      if (replaceHistory) await this.dropOldHistory(pk, next.historyKey);
+    }
+    await this.upsertMessages(messages.filter((m) => m.instanceId !== instance.instanceId));
+    return true;
+  }
+
+  async putMessages(messages: Message[]): Promise<void> {
+    await this.upsertMessages(messages);
+  }
+
+  async dueMessages(now: number, limit = Infinity): Promise<Message[]> {
+    const filter = `(${odata`RowKey ge ${MESSAGE_PREFIX} and RowKey lt ${MESSAGE_END} and due le ${dueKey(Math.ceil(now))}`}) or (${odata`RowKey eq ${RECORD_ROW} and acking eq ${true}`})`;
+    const acked = new Set<string>();
+    const due: Message[] = [];
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (row.rowKey === RECORD_ROW) for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
+      else {
+        const m = readMessageRow(row);
+        if (m.dueAt <= now) due.push(m);
+      }
+    }
+    return due
+      .filter((m) => !acked.has(`${encodeKey(m.instanceId)}\n${messageRowKey(m.id)}`))
+      .sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq)
+      .slice(0, limit);
+  }
+
+  async nextDueAt(now: number): Promise<number | undefined> {
+    const filter = `(${odata`RowKey ge ${MESSAGE_PREFIX} and RowKey lt ${MESSAGE_END} and due ge ${dueKey(Math.floor(now))}`}) or (${odata`RowKey eq ${RECORD_ROW} and acking eq ${true}`})`;
+    const acked = new Set<string>();
+    const later: { key: string; dueAt: number }[] = [];
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...ACK_SELECT, 'dueAt'] } })) {
+      if (row.rowKey === RECORD_ROW) for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
+      else later.push({ key: `${row.partitionKey}\n${row.rowKey}`, dueAt: Number(row.dueAt) });
+    }
+    let next: number | undefined;
+    for (const m of later) if (m.dueAt > now && !acked.has(m.key) && (next === undefined || m.dueAt < next)) next = m.dueAt;
+    return next;
+  }
+
+  async leaseActivity(message: ActivityMessage, owner: string, until: number): Promise<boolean> {
+    const pk = encodeKey(message.instanceId);
+    const rk = messageRowKey(message.id);
+    let stored: StoredRow;
+    try {
+      stored = await this.table.getEntity<Record<string, unknown>>(pk, rk);
+    } catch (e) {
+      if (statusOf(e) === 404) return false;
+      throw e;
+    }
+    if (stored.kind !== 'activity') return false;
+    if (typeof stored.leaseOwner === 'string' && stored.leaseOwner !== owner && Number(stored.leaseUntil ?? 0) > Date.now()) return false;
+    try {
+      await this.table.updateEntity({ partitionKey: pk, rowKey: rk, leaseOwner: owner, leaseUntil: until }, 'Merge', { etag: stored.etag });
+      return true;
+    } catch (e) {
+      if (statusOf(e) === 412 || statusOf(e) === 404) return false;
+      throw e;
+    }
+  }
+
+  async deleteMessage(instanceId: string, messageId: string): Promise<void> {
+    await this.deleteRows(encodeKey(instanceId), [messageRowKey(messageId)]);
+  }
+
+  async dropMessages(instanceId: string, keepExecutionId?: string): Promise<void> {
+    const pk = encodeKey(instanceId);
+    if (!(await this.readRecord(pk))) return;
+    const rows = await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey', 'ex']);
+    const doomed = rows.filter((r) => !(keepExecutionId !== undefined && (r.ex === undefined || r.ex === null || r.ex === keepExecutionId)));
+    await this.deleteRows(pk, doomed.map((r) => String(r.rowKey)));
+  }
+
+  async purge(instanceId: string): Promise<boolean> {
+    const pk = encodeKey(instanceId);
+    const rows = await this.partitionRows(pk, '', '~', ['RowKey']);
+    const keys = rows.map((r) => String(r.rowKey));
+    const existed = keys.includes(RECORD_ROW);
+    // Record and messages first (one transaction when they fit): a crash then leaves only history
+    // rows, which nothing reads and which a later putInstance of the same id sweeps away.
+    const rank = (k: string): number => (k === RECORD_ROW ? 0 : k.startsWith(MESSAGE_PREFIX) ? 1 : 2);
+    await this.deleteRows(pk, keys.sort((a, b) => rank(a) - rank(b)));
+    return existed;
+  }
+
+  // ---- internals ----
+
+  private async readRecord(pk: string): Promise<StoredRow | undefined> {
+    try {
+      return await this.table.getEntity<Record<string, unknown>>(pk, RECORD_ROW);
+    } catch (e) {
+      if (statusOf(e) === 404) return undefined;
+      throw e;
+    }
+  }
+
+  private async partitionRows(pk: string, from: string, to: string, select?: string[]): Promise<StoredRow[]> {
+    const rows: StoredRow[] = [];
+    const filter = odata`PartitionKey eq ${pk} and RowKey ge ${from} and RowKey lt ${to}`;
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, ...(select ? { select } : {}) } })) rows.push(row);
+    return rows;
+  }
+
+  /**
+   * Writes `writes`, deletes `consumed` messages and replaces the record, guarded by `etag` at
+   * every step. Returns the record's new etag, or undefined when another writer got there first.
+   */
+  private async writeChain(pk: string, instance: InstanceRecord, etag: string | undefined, writes: Row[], consumed: string[], next: RecordState): Promise<string | undefined> {
+    let current = etag;
+    let pending = writes;
+    let deletes = consumed.map(messageRowKey);
+    for (let attempt = 0; ; attempt++) {
+      const plain = recordRow(pk, instance, next);
+      if (pending.length + deletes.length + 1 > TX_OPS || pending.reduce((n, r) => n + rowBytes(r), rowBytes(plain)) > TX_BYTES) {
+        // Chain step: as many writes as fit, plus a guarded touch of the record.
+        const chunk = pending.length ? fitting(pending, TX_OPS - 1, TX_BYTES - 1024) : [];
+        if (chunk.length) {
+          const touched = await this.guarded(pk, current, chunk.map((r): TransactionAction => ['upsert', r, 'Replace']), ['update', { partitionKey: pk, rowKey: RECORD_ROW, pend: randomUUID() }, 'Merge', { etag: current }]);
+          if (touched === undefined) return undefined;
+          current = touched;
+          pending = pending.slice(chunk.length);
+          continue;
+        }
+      }
+      const inFinal = deletes.slice(0, TX_OPS - 1 - pending.length);
+      const overflow = deletes.slice(inFinal.length);
+      const final = recordRow(pk, instance, { ...next, pendingAcks: [...next.pendingAcks, ...overflow.map((rk) => idOfRowKey(consumed, rk))] });
+      try {
+        const actions: TransactionAction[] = [
+          ...pending.map((r): TransactionAction => ['upsert', r, 'Replace']),
+          ...inFinal.map((rk): TransactionAction => ['delete', { partitionKey: pk, rowKey: rk }]),
+        ];
+        const result = await this.guarded(pk, current, actions, ['update', final, 'Replace', { etag: current }]);
+        if (result === undefined) return undefined;
+        if (overflow.length) await this.finishAcks(pk, result, overflow);
+        return result;
+      } catch (e) {
+        // A consumed message already gone (deleted elsewhere) fails the whole transaction with 404.
+        if (statusOf(e) !== 404 || attempt > 3) throw e;
+        const stored = await this.readRecord(pk);
+        if (!stored || stored.etag !== current) return undefined;
+        const present = new Set((await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey'])).map((r) => String(r.rowKey)));
+        deletes = deletes.filter((rk) => present.has(rk));
+      }
+    }
+  }
+
+  /** Submits `actions` plus the guarded record action; the record's new etag, or undefined on 412. */
+  private async guarded(pk: string, etag: string | undefined, actions: TransactionAction[], recordAction: TransactionAction): Promise<string | undefined> {
+    if (etag === undefined) return undefined;
+    try {
+      const response = await this.table.submitTransaction([...actions, recordAction]);
+      const next = response.getResponseForEntity(RECORD_ROW)?.etag;
+      if (!next) throw new Error(`table transaction on instance partition '${pk}' returned no etag for the record`);
+      return next;
+    } catch (e) {
+      if (statusOf(e) === 412) return undefined;
+      if (statusOf(e) === 404 && !(await this.readRecord(pk))) return undefined;
+      throw e;
+    }
+  }
+
+  private async finishAcks(pk: string, etag: string, rowKeys: string[]): Promise<void> {
+    await this.deleteRows(pk, rowKeys);
+    try {
+      await this.table.updateEntity({ partitionKey: pk, rowKey: RECORD_ROW, acking: false, an: 1, a0: '[]' }, 'Merge', { etag });
+    } catch (e) {
+      // Another commit already replaced the record (and finished these acknowledgements first).
+      if (statusOf(e) !== 412 && statusOf(e) !== 404) throw e;
+    }
+  }
+
+  /** Upserts messages partition by partition; messages for an instance that does not exist vanish. */
+  private async upsertMessages(messages: Message[]): Promise<void> {
+    const byInstance = new Map<string, Message[]>();
+    for (const m of messages) byInstance.set(m.instanceId, [...(byInstance.get(m.instanceId) ?? []), m]);
+    for (const [instanceId, list] of byInstance) {
+      const pk = encodeKey(instanceId);
+      if (!(await this.readRecord(pk))) continue;
+      await this.upsertRows(dedupe(list).map((m) => messageRow(pk, m)));
+    }
+  }
+
+  private async upsertRows(rows: Row[]): Promise<void> {
+    let rest = rows;
+    while (rest.length) {
+      const chunk = fitting(rest, TX_OPS, TX_BYTES);
+      await this.table.submitTransaction(chunk.map((r): TransactionAction => ['upsert', r, 'Replace']));
+      rest = rest.slice(chunk.length);
+    }
+  }
+
+  /** Deletes rows in transactions of 100; a batch that hits a row already gone is redone row by row. */
+  private async deleteRows(pk: string, rowKeys: string[]): Promise<void> {
+    for (let i = 0; i < rowKeys.length; i += TX_OPS) {
+      const batch = rowKeys.slice(i, i + TX_OPS);
+      try {
+        await this.table.submitTransaction(batch.map((rk): TransactionAction => ['delete', { partitionKey: pk, rowKey: rk }]));
+      } catch (e) {
+        if (statusOf(e) !== 404) throw e;
+        for (const rk of batch) {
+          try {
+            await this.table.deleteEntity(pk, rk);
+          } catch (err) {
+            if (statusOf(err) !== 404) throw err;
+          }
+        }
+      }
+    }
+  }
+
+  /** History rows of earlier histories (before a continue-as-new, restart or rewind). */
+  private async dropOldHistory(pk: string, currentKey: string): Promise<void> {
+    const rows = await this.partitionRows(pk, HISTORY_PREFIX, HISTORY_END, ['RowKey']);
+    await this.deleteRows(pk, rows.map((r) => String(r.rowKey)).filter((rk) => !rk.startsWith(`${HISTORY_PREFIX}${currentKey}|`)));
+  }
+}
+
+function newHistoryKey(): string {
+  return randomUUID().replace(/-/g, '');
+}
+
+/** The longest prefix of `rows` that fits in one transaction. */
+function fitting(rows: Row[], maxOps: number, maxBytes: number): Row[] {
+  let bytes = 0;
+  let n = 0;
+  while (n < rows.length && n < maxOps && (n === 0 || bytes + rowBytes(rows[n]!) <= maxBytes)) bytes += rowBytes(rows[n++]!);
+  return rows.slice(0, n);
+}
+
+/** Last write wins, as in a map: a transaction may touch each row once. */
+function dedupe(messages: Message[]): Message[] {
+  return [...new Map(messages.map((m) => [m.id, m])).values()];
+}
+
+function idOfRowKey(ids: string[], rowKey: string): string {
+  const id = ids.find((i) => messageRowKey(i) === rowKey);
+  if (id === undefined) throw new Error(`no consumed message id for row '${rowKey}'`);
+  return id;
+}

@@ -103,7 +103,7 @@ export function readPendingAcks(row: Record<string, unknown>): string[] {
 export function messageRow(pk: string, message: Message): Row {
   if (!Number.isFinite(message.dueAt)) throw new Error(`message '${message.id}' has a non-finite dueAt (${message.dueAt})`);
   const { leaseOwner, leaseUntil, etag: _etag, ...rest } = message as Message & { leaseOwner?: string; leaseUntil?: number; etag?: string };
-  const row: Row = { partitionKey: pk, rowKey: messageRowKey(message.id), kind: message.kind, due: dueKey(message.dueAt) };
+  const row: Row = { partitionKey: pk, rowKey: messageRowKey(message.id), kind: message.kind, due: dueKey(message.dueAt), dueAt: String(message.dueAt) };
   if (message.executionId !== undefined) row.ex = message.executionId;
   if (leaseOwner !== undefined) row.leaseOwner = leaseOwner;
   if (leaseUntil !== undefined) row.leaseUntil = leaseUntil;

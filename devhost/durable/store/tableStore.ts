@@ -253,7 +253,8 @@ export class TableTaskHubStore implements TaskHubStore {
     let current = etag;
     let pending = writes;
     let deletes = consumed.map(messageRowKey);
-    for (let attempt = 0; ; attempt++) {
+    let retries = 0;
+    for (;;) {
       const plain = recordRow(pk, instance, next);
       if (pending.length + deletes.length + 1 > TX_OPS || pending.reduce((n, r) => n + rowBytes(r), rowBytes(plain)) > TX_BYTES) {
         // Chain step: as many writes as fit, plus a guarded touch of the record.
@@ -280,7 +281,7 @@ export class TableTaskHubStore implements TaskHubStore {
         return result;
       } catch (e) {
         // A consumed message already gone (deleted elsewhere) fails the whole transaction with 404.
-        if (statusOf(e) !== 404 || attempt > 3) throw e;
+        if (statusOf(e) !== 404 || ++retries > 3) throw e;
         const stored = await this.readRecord(pk);
         if (!stored || stored.etag !== current) return undefined;
         const present = new Set((await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey'])).map((r) => String(r.rowKey)));
@@ -294,7 +295,8 @@ export class TableTaskHubStore implements TaskHubStore {
     if (etag === undefined) return undefined;
     try {
       const response = await this.table.submitTransaction([...actions, recordAction]);
-      const next = response.getResponseForEntity(RECORD_ROW)?.etag;
+      // Sub-responses come in request order; update responses carry no row key to look them up by.
+      const next = response.subResponses[actions.length]?.etag;
       if (!next) throw new Error(`table transaction on instance partition '${pk}' returned no etag for the record`);
       return next;
     } catch (e) {

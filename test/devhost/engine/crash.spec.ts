@@ -64,7 +64,13 @@ describe('durable engine on Azurite: a killed host resumes every instance', func
     await until('every instance to complete', async () => {
       const all = await store.listInstances();
       return all.length === INSTANCES && all.every((r) => r.runtimeStatus === 'Completed');
-    }, 90_000);
+    }, Number(process.env.CRASH_WAIT ?? 90_000)).catch(async (err: unknown) => {
+      if (process.env.CRASH_DEBUG) {
+        for (const r of await store.listInstances()) if (r.runtimeStatus !== 'Completed') console.log(r.instanceId, r.runtimeStatus, JSON.stringify(r.retries), (await store.loadHistory(r.instanceId, r.executionId)).map((e) => `${e.EventType}:${e.EventId}:${String(e.TaskScheduledId ?? e.TimerId ?? '')}`).join(' '));
+        console.log((await store.dueMessages(Date.now() + 1e9)).map((m) => `${m.instanceId} ${m.id} ${m.kind} due+${m.dueAt - Date.now()}`).join('\n'));
+      }
+      throw err;
+    });
     second.kill('SIGKILL');
 
     for (const r of await store.listInstances()) expect(JSON.parse(r.output ?? 'null'), r.instanceId).to.equal(210);

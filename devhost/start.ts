@@ -6,8 +6,8 @@
  *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite]
  *
  * The Cosmos emulator keeps its data in memory, so every run starts the whole stack fresh
- * (Azurite in memory, the task hub in memory by default; `--storage azurite` keeps it in the run's
- * Azurite): a task hub is never resumed against an event store that lost its data.
+ * (Azurite in memory; the task hub lives in that Azurite, or in process memory with
+ * `--storage memory`): a task hub is never resumed against an event store that lost its data.
  */
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -28,7 +28,7 @@ interface StartOptions {
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'memory' };
+  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite' };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -40,7 +40,7 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--port') o.port = num(a);
     else if (a === '--timeout-seconds') o.timeoutSeconds = num(a);
     else if (a === '--exit-when-done') o.exitWhenDone = true;
-    else if (a === '--storage') o.storage = argv[++i] === 'azurite' ? 'azurite' : 'memory';
+    else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
     else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory)`);
   }
   return o;

@@ -55,7 +55,7 @@ function describeRecorded(e: HistoryEvent): string {
 const json = (v: unknown): string => JSON.stringify(v ?? null);
 
 export function applyActions(input: ApplyInput): ActionWork {
-  const { record, index, now } = input;
+  const { record, index } = input;
   const work: ActionWork = { events: [], send: [], children: [], canceledTimerMessages: [] };
   const hidden = new Set(record.hiddenIds);
   let next = 0;
@@ -104,8 +104,7 @@ export function applyActions(input: ApplyInput): ActionWork {
     record.hiddenIds.push(id);
     return id;
   });
-  finishRetries(record, input.allocating, index);
-  void now;
+  finishRetries(record, index);
   return work;
 }
 
@@ -220,8 +219,7 @@ function allocateRetryStep(input: ApplyInput, work: ActionWork, e: HistoryEvent,
 }
 
 /** Forgets retry groups that ended: a successful attempt, or the final dummy timer fired. */
-function finishRetries(record: InstanceRecord, allocating: HistoryEvent[], index: HistoryIndex): void {
-  void allocating;
+function finishRetries(record: InstanceRecord, index: HistoryIndex): void {
   for (const [key, r] of Object.entries(record.retries)) {
     if (!index.completed.has(r.currentTaskId)) continue;
     const doneBySuccess = !r.waitingOnTimer;

@@ -28,6 +28,8 @@ export interface SchedulerOptions {
   activityLeaseMs: number;
   /** How often to look for work written by other processes (real clock only). */
   pollIntervalMs: number;
+  /** Real ms after which an episode or activity that has not finished is abandoned (default 30 000). */
+  workTimeoutMs: number;
   log: (msg: string) => void;
 }
 
@@ -42,8 +44,11 @@ export class Scheduler {
   #seq = 0;
   readonly #busy = new Set<string>();
   readonly #activeActivities = new Set<string>();
-  /** Instance → ids of the due messages that could not be consumed; skipped until that set changes. */
-  readonly #stalled = new Map<string, string>();
+  /**
+   * Instance → ids of the due messages that could not be consumed, and when (real ms). Skipped
+   * until that set changes or a poll interval passes, since another process may commit meanwhile.
+   */
+  readonly #stalled = new Map<string, { signature: string; at: number }>();
   #idleWaiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   #changeListeners = new Set<(r: InstanceRecord) => void>();
   #failure: unknown;
@@ -89,12 +94,17 @@ export class Scheduler {
     }
     this.#pumping = true;
     clearTimeout(this.#timer);
+    this.#timer = undefined;
     this.#pump().catch((err: unknown) => {
       this.#failure = err;
       this.o.log(`durable engine: scheduler error: ${String(err)}`);
     }).finally(() => {
       this.#pumping = false;
       if (this.#failure !== undefined) this.#settleIdle();
+      if (this.#running && this.#timer === undefined && this.o.clock.kind === 'real') {
+        this.#timer = setTimeout(() => this.kick(), this.o.pollIntervalMs);
+        this.#timer.unref();
+      }
     });
   }
 
@@ -104,19 +114,40 @@ export class Scheduler {
       const started = await this.#startDueWork();
       if (started || this.#inflight > 0) continue;
       const now = this.o.clock.now().getTime();
-      const next = await this.o.store.nextDueAt(now);
+      const next = await this.#bounded('looking for the next due message', this.o.store.nextDueAt(now));
       if (this.o.clock.advanceTo && next !== undefined) {
         this.o.clock.advanceTo(new Date(next));
         this.#again = true;
         continue;
       }
+      // New work may have arrived while we looked (a kick during the pump): look again first.
+      if (this.#again) continue;
       this.#settleIdle();
-      if (this.o.clock.kind === 'real' && this.#running) {
+      if ((this.o.clock.kind === 'real' || this.#stalled.size > 0) && this.#running) {
         const wait = next === undefined ? this.o.pollIntervalMs : Math.min(Math.max(next - now, 1), this.o.pollIntervalMs);
         this.#timer = setTimeout(() => this.kick(), wait);
         this.#timer.unref();
       }
     } while (this.#again && this.#running);
+    // While work is in flight, nothing else wakes us for messages that fall due meanwhile (timers,
+    // expired leases, other processes' writes): keep polling.
+    if (this.#running && this.#timer === undefined && (this.o.clock.kind === 'real' || this.#stalled.size > 0)) {
+      this.#timer = setTimeout(() => this.kick(), this.o.pollIntervalMs);
+      this.#timer.unref();
+    }
+  }
+
+  /** A store request that never answers would stop the whole scheduler; give up on it instead. */
+  async #bounded<T>(what: string, request: Promise<T>): Promise<T> {
+    let guard: NodeJS.Timeout | undefined;
+    const limit = new Promise<never>((_, reject) => {
+      guard = setTimeout(() => reject(new Error(`store did not answer within ${this.o.workTimeoutMs} ms while ${what}`)), this.o.workTimeoutMs);
+    });
+    try {
+      return await Promise.race([request, limit]);
+    } finally {
+      clearTimeout(guard);
+    }
   }
 
   #settleIdle(): void {
@@ -132,7 +163,7 @@ export class Scheduler {
 
   async #startDueWork(): Promise<boolean> {
     const now = this.o.clock.now().getTime();
-    const due = await this.o.store.dueMessages(now);
+    const due = await this.#bounded('looking for due messages', this.o.store.dueMessages(now));
     const byInstance = new Map<string, EventMessage[]>();
     const activities: ActivityMessage[] = [];
     for (const m of due) {
@@ -147,7 +178,8 @@ export class Scheduler {
     for (const [instanceId, messages] of byInstance) {
       if (this.#busy.has(instanceId)) continue;
       const signature = messages.map((m) => m.id).join('|');
-      if (this.#stalled.get(instanceId) === signature) continue;
+      const stall = this.#stalled.get(instanceId);
+      if (stall?.signature === signature && Date.now() - stall.at < this.o.pollIntervalMs) continue;
       started = true;
       this.#track(this.#busy, instanceId, () => this.#episode(instanceId, messages, signature));
     }
@@ -165,7 +197,17 @@ export class Scheduler {
   #track(set: Set<string>, key: string, work: () => Promise<void>): void {
     set.add(key);
     this.#inflight++;
-    work().catch((err: unknown) => {
+    // A store request that never answers must not pin the instance forever; a late commit of the
+    // abandoned episode is harmless because the record's ETag no longer matches.
+    let guard: NodeJS.Timeout | undefined;
+    const limit = new Promise<void>((resolve) => {
+      guard = setTimeout(() => {
+        this.o.log(`durable engine: work item '${key}' took longer than ${this.o.workTimeoutMs} ms; releasing it`);
+        resolve();
+      }, this.o.workTimeoutMs);
+      guard.unref();
+    });
+    Promise.race([work(), limit]).finally(() => clearTimeout(guard)).catch((err: unknown) => {
       this.o.log(`durable engine: ${String(err instanceof Error ? err.stack : err)}`);
     }).finally(() => {
       set.delete(key);
@@ -186,7 +228,7 @@ export class Scheduler {
       record, history, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
     });
     if (!outcome.commit) {
-      this.#stalled.set(instanceId, signature);
+      this.#stalled.set(instanceId, { signature, at: Date.now() });
       return;
     }
     this.#stalled.delete(instanceId);

@@ -12,6 +12,7 @@ import type { Clock } from './clock';
 import { Scheduler, type EngineStats } from './engine';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { rewindInstance } from './rewind';
+import { TableTaskHubStore } from './store/tableStore';
 import { historyEventsView, toStatus } from './statusView';
 import type { InstanceRecord, TaskHubStore } from './store/types';
 
@@ -35,6 +36,8 @@ export interface DurableEngineOptions {
   activityLeaseMs?: number;
   /** Real ms between looks for work written by other processes (default 250). */
   pollIntervalMs?: number;
+  /** Real ms after which a hung episode or activity is abandoned and its instance released (default 30 000). */
+  workTimeoutMs?: number;
 }
 
 export interface DurableEngine extends TaskHubApi {
@@ -62,6 +65,7 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
     activityOverride: opts.activityOverride,
     activityLeaseMs: opts.activityLeaseMs ?? 60_000,
     pollIntervalMs: opts.pollIntervalMs ?? 250,
+    workTimeoutMs: opts.workTimeoutMs ?? 30_000,
   });
 
   const orchestratorNames = (): string[] => [...registrations.values()]
@@ -196,4 +200,9 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
     },
   };
   return engine;
+}
+
+/** The task hub in Azure Storage tables (Azurite locally): survives a killed host. */
+export async function createAzureStorageStore(opts: { connectionString: string; taskHubName: string }): Promise<TaskHubStore> {
+  return TableTaskHubStore.create(opts);
 }

@@ -88,11 +88,7 @@ export function recordRow(pk: string, record: InstanceRecord, state: RecordState
 export function readRecordRow(row: StoredRow): { record: InstanceRecord; state: RecordState } {
   const record = JSON.parse(getParts(row, 'r')) as InstanceRecord;
   record.etag = row.etag;
-  const acks = getParts(row, 'a');
-  return {
-    record,
-    state: { historyKey: String(row.hk), historyLength: Number(row.hl), pendingAcks: acks ? (JSON.parse(acks) as string[]) : [] },
-  };
+  return { record, state: { historyKey: String(row.hk), historyLength: Number(row.hl), pendingAcks: readPendingAcks(row) } };
 }
 
 export function readPendingAcks(row: Record<string, unknown>): string[] {

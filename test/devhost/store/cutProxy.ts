@@ -1,0 +1,49 @@
+/**
+ * A loopback HTTP proxy in front of Azurite's table endpoint that lets a given number of
+ * transactions ($batch requests) through and then refuses everything, the way a process that dies
+ * between two writes would leave storage: every write before the cut landed, none after.
+ */
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface CutProxy {
+  /** Connection string whose TableEndpoint goes through the proxy. */
+  connectionString: string;
+  /** Lets `n` more transactions through, then refuses every request. */
+  cutAfterTransactions(n: number): void;
+  stop(): Promise<void>;
+}
+
+export async function startCutProxy(connectionString: string): Promise<CutProxy> {
+  const endpoint = new URL(/TableEndpoint=([^;]+)/.exec(connectionString)![1]!);
+  let allowed = Infinity;
+  const server = http.createServer((req, res) => {
+    const isBatch = req.method === 'POST' && (req.url ?? '').includes('$batch');
+    if (allowed <= 0) {
+      req.resume();
+      res.writeHead(403, { 'content-type': 'text/plain' }).end('cut: the writer died here');
+      return;
+    }
+    if (isBatch) allowed -= 1;
+    const upstream = http.request({ host: endpoint.hostname, port: endpoint.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
+      res.writeHead(up.statusCode ?? 502, up.headers);
+      up.pipe(res);
+    });
+    upstream.on('error', () => res.destroy());
+    req.pipe(upstream);
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as AddressInfo;
+  const proxied = new URL(endpoint.href);
+  proxied.host = `127.0.0.1:${port}`;
+  return {
+    connectionString: connectionString.replace(/TableEndpoint=[^;]+/, `TableEndpoint=${proxied.href.replace(/\/$/, '')}`),
+    cutAfterTransactions(n) {
+      allowed = n;
+    },
+    stop: () => new Promise<void>((resolve) => {
+      server.closeAllConnections();
+      server.close(() => resolve());
+    }),
+  };
+}

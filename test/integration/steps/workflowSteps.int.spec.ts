@@ -1,0 +1,111 @@
+import { TableClient } from '@azure/data-tables';
+import { expect, use } from 'chai';
+import chaiAsPromised from 'chai-as-promised';
+import { readAll } from '../../../src/application/steps/recordStep';
+import { eventIdFor } from '../../../src/domain/ids';
+import { loadConfig } from '../../../src/infrastructure/config/loadConfig';
+import { buildServices, type Services } from '../../../src/infrastructure/services';
+import { localSettings, startLocalStack, type LocalStack } from '../../../devhost/demo/localStack';
+
+use(chaiAsPromised);
+
+/**
+ * Activities run at least once. Each workflow step, run again with the same input (a retried
+ * activity, a host that died after the step but before Durable recorded it), must leave the same
+ * events, the same external job and the same intake row — against the real local servers.
+ */
+describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, mock)', function () {
+  this.timeout(60_000);
+  let stack: LocalStack;
+  let s: Services;
+  let table: TableClient;
+  const now = '2026-01-01T00:00:00.000Z';
+
+  before(async () => {
+    stack = await startLocalStack();
+    const settings = localSettings(stack);
+    s = await buildServices(loadConfig(settings));
+    table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
+  });
+  after(async () => stack?.stop());
+
+  async function admitted(id: string, scenario = 'pass'): Promise<void> {
+    const row = await s.intake.add({ partitionKey: 'it', rowKey: id }, { scenario });
+    await s.intake.claim(row, now);
+    const r = await s.steps.admitRequest({ requestId: id, expectedVersion: 0, now, correlationId: id, intake: row.ref, payload: { scenario } });
+    expect(r.ok).to.equal(true);
+  }
+
+  it('a repeated step appends nothing new, returns the same result and republishes the same CloudEvent ids', async () => {
+    const id = 'twice-1';
+    await admitted(id);
+    const first = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
+    const again = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
+    expect(again).to.deep.equal(first);
+    const stream = await readAll(s.eventStore, id);
+    expect(stream.map((e) => e.type)).to.deep.equal(['RequestDiscovered', 'SubmissionPrepared']);
+    expect(stream.map((e) => e.eventId)).to.deep.equal([eventIdFor(id, 1), eventIdFor(id, 2)]);
+    const deliveries = stack.topic.eventsById().get(eventIdFor(id, 2)) ?? [];
+    expect(deliveries.length, 'delivered at least once, always with the same id').to.be.at.least(1);
+  });
+
+  it('a repeated submit creates one external job (Idempotency-Key) and records it once', async () => {
+    const id = 'twice-submit';
+    await admitted(id);
+    const prepared = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
+    if (!prepared.ok) throw new Error(prepared.error);
+    const input = { requestId: id, expectedVersion: 2, now, correlationId: id, attempt: 1, submission: prepared.submission };
+    const a = await s.steps.submitJob(input);
+    const b = await s.steps.submitJob(input);
+    if (!a.ok || !b.ok) throw new Error('submit failed');
+    expect(b.externalJobId).to.equal(a.externalJobId);
+    expect(stack.mock.jobs().filter((j) => j.requestId === id)).to.have.length(1);
+    const stream = await readAll(s.eventStore, id);
+    expect(stream.filter((e) => e.type === 'JobSubmitted')).to.have.length(1);
+  });
+
+  it('completing twice writes the intake row and the RequestCompleted event once', async () => {
+    const id = 'twice-complete';
+    await admitted(id, 'fail');
+    const p = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
+    if (!p.ok) throw new Error(p.error);
+    await s.steps.submitJob({ requestId: id, expectedVersion: 2, now, correlationId: id, attempt: 1, submission: p.submission });
+    const c = { requestId: id, expectedVersion: 3, now, correlationId: id, intake: { partitionKey: 'it', rowKey: id }, outcome: 'Cancelled' as const, reason: 'test' };
+    // Complete(Cancelled) needs the job cancelled first.
+    const submitted = await readAll(s.eventStore, id);
+    const jobId = (submitted[2].data as { externalJobId: string }).externalJobId;
+    await s.steps.cancelJob({ requestId: id, expectedVersion: 3, now, correlationId: id, attempt: 1, externalJobId: jobId, reason: 'test' });
+    const done1 = await s.steps.completeRequest({ ...c, expectedVersion: 4 });
+    const done2 = await s.steps.completeRequest({ ...c, expectedVersion: 4 });
+    expect(done1.ok && done2.ok).to.equal(true);
+    const stream = await readAll(s.eventStore, id);
+    expect(stream.map((e) => e.type)).to.deep.equal(['RequestDiscovered', 'SubmissionPrepared', 'JobSubmitted', 'JobCancelled', 'RequestCompleted']);
+    const row = await table.getEntity<{ Status: string }>('it', id);
+    expect(row.Status).to.equal('Cancelled');
+    expect((await s.projection.get(id))?.outcome).to.equal('Cancelled');
+  });
+
+  it('a publish failure does not fail the step: the events are stored and reported, and publishEvents delivers them later', async () => {
+    const id = 'publish-later';
+    stack.topic.failFor(60_000, 503);
+    try {
+      const row = await s.intake.add({ partitionKey: 'it', rowKey: id }, { scenario: 'pass' });
+      const r = await s.steps.admitRequest({ requestId: id, expectedVersion: 0, now, correlationId: id, intake: row.ref, payload: { scenario: 'pass' } });
+      expect(r).to.include({ ok: true, version: 1 });
+      if (!r.ok) return;
+      expect(r.unpublished).to.deep.equal([1]);
+      await expect(s.steps.publishEvents({ requestId: id, versions: [1] })).to.be.rejectedWith(/not published yet/);
+    } finally {
+      stack.topic.failFor(0, 503);
+    }
+    expect(await s.steps.publishEvents({ requestId: id, versions: [1] })).to.deep.equal({ published: 1 });
+    expect(stack.topic.eventsById().has(eventIdFor(id, 1))).to.equal(true);
+  });
+
+  it('a step whose expected version is ahead of the stream is refused as a concurrency problem, not retried', async () => {
+    const id = 'ahead';
+    await admitted(id);
+    const r = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 7, now, correlationId: id, attempt: 1 });
+    expect(r).to.include({ ok: false, code: 'Concurrency' });
+  });
+});

@@ -121,6 +121,9 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     show({ stage: 'submitting' });
     const submitted = yield* call<SubmitResult>(ACTIVITY.submit, { ...step(carried.version), attempt: carried.attempt, submission: prepared.submission } satisfies SubmitInput);
     if (!submitted.ok) return yield* finish({ outcome: 'Fail', reason: `submit failed: ${submitted.error}` }, compensations);
+    // From here the job exists: a cancel caught before the next execution must cancel it.
+    carried.externalJobId = submitted.externalJobId;
+    compensations.push({ step: 'cancelJob', externalJobId: submitted.externalJobId, attempt: carried.attempt });
 
     // History stays bounded: a fresh execution per submission attempt.
     return yield* continueAsNew({ ...carried, phase: 'poll', externalJobId: submitted.externalJobId, lastStatus: 'Created', pollIndex: 0 });
@@ -167,6 +170,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
     if (polled.retry) {
       // FailCanRetry with attempts left: the finished job needs no undo; resubmit in a fresh execution.
+      compensations.length = 0;
       return yield* continueAsNew({ ...carried, phase: 'submit', attempt: carried.attempt + 1, externalJobId: undefined, lastStatus: undefined, pollIndex: 0 });
     }
     if (polled.outcome) {

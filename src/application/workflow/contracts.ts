@@ -74,6 +74,9 @@ export interface CarriedState {
   externalJobId?: string;
   lastStatus?: ExternalJobStatus;
   pollIndex: number;
+  /** Versions an earlier execution could not publish; retried at this execution's next flush. */
+  unpublished?: number[];
+  publishFailure?: string;
 }
 
 /** What the orchestration returns when it ends. */

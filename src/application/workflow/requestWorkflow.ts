@@ -79,6 +79,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     try {
       yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
       unpublished.length = 0;
+      publishFailure = undefined;
     } catch (e) {
       // Out of retries: the business outcome stands; the request is flagged for an operator to republish.
       publishFailure = messageOf(e);
@@ -88,6 +89,10 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   // ---- admit (first execution only) --------------------------------------------------------
   if (input.carried) {
     carried = { ...input.carried };
+    unpublished.push(...(carried.unpublished ?? []));
+    publishFailure = carried.publishFailure;
+    delete carried.unpublished;
+    delete carried.publishFailure;
     status = { stage: carried.phase === 'poll' ? 'polling' : 'preparing', attempt: carried.attempt, version: carried.version, pendingPublications: 0 };
   } else {
     const admittedAt = now();
@@ -190,7 +195,8 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     }
     carried = next;
     show({});
-    context.df.continueAsNew({ ...input, carried: next } satisfies WorkflowInput);
+    const handOver: CarriedState = unpublished.length > 0 ? { ...next, unpublished: [...unpublished], publishFailure } : next;
+    context.df.continueAsNew({ ...input, carried: handOver } satisfies WorkflowInput);
     // The return value of an execution that continues as new is never seen.
     return { requestId, outcome: 'Fail', attempts: next.attempt, version: next.version, needsIntervention: false };
   }

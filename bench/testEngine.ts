@@ -1,0 +1,70 @@
+/**
+ * The in-memory test engine (devhost test kit, virtual clock, scripted steps): 1,000 time-skipped
+ * workflows of 10 polls, and the replay curve of one workflow with 10, 100 and 1,000 polls.
+ * Run by bench/run.ts in its own process; prints one JSON line.
+ */
+// The test kit must load before any app code: it installs the functions-core stand-in.
+import { createTestHost } from '../devhost/testkit';
+import { ORCHESTRATOR } from '../src/application/workflow/contracts';
+import { fakeSteps } from '../test/replay/fakeSteps';
+import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
+
+const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
+
+
+async function testEngine(): Promise<Record<string, unknown>> {
+  // Scripted steps shared by every instance, with results derived from each input alone.
+  const activities = Object.fromEntries(['admitRequest', 'prepareSubmission', 'submitJob', 'pollJob', 'cancelJob', 'completeRequest', 'recordCompensationFailure', 'publishEvents'].map((k) => [k, scriptFor(k)]));
+  const host = await createTestHost({ app: SAGA_APP, activities });
+  const t0 = performance.now();
+  // One after another: the kit's run() drives the virtual clock for the instance it waits on.
+  for (let i = 0; i < 1000; i++) {
+    const r = await host.run(ORCHESTRATOR, sagaInput(`te-${i}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1 }), { instanceId: `te-${i}` });
+    if (r.status !== 'Completed') throw new Error(`test engine: te-${i} ended ${r.status}`);
+  }
+  const seconds = (performance.now() - t0) / 1000;
+  const stats = host.engine.stats();
+  await host.close();
+
+  const curve: Record<string, unknown>[] = [];
+  for (const n of [10, 100, 1000]) {
+    const h = await createTestHost({ app: SAGA_APP, activities: fakeSteps({ polls: { 1: [...Array<'Inprogress'>(n - 1).fill('Inprogress'), 'Pass'] } }).activities });
+    const before = h.engine.stats();
+    const started = performance.now();
+    await h.run(ORCHESTRATOR, sagaInput(`curve-${n}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1, deadlineSeconds: 10_000_000 }), { instanceId: `curve-${n}` });
+    const after = h.engine.stats();
+    curve.push({ polls: n, episodes: after.episodes - before.episodes, historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed, orchestratorMs: round(after.orchestratorMs - before.orchestratorMs), totalMs: round(performance.now() - started) });
+    await h.close();
+  }
+  return { workflows: 1000, pollsEach: 10, seconds: round(seconds, 2), episodes: stats.episodes, replayCurve: curve };
+}
+
+/** Stateless scripted steps for many concurrent instances: results derived from the input alone. */
+function scriptFor(name: string): (input: unknown) => unknown {
+  const pollsByInstance = new Map<string, number>();
+  return (raw: unknown) => {
+    const i = raw as { requestId: string; expectedVersion?: number; attempt?: number };
+    const v = (i.expectedVersion ?? 0) + 1;
+    switch (name) {
+      case 'prepareSubmission': return { ok: true, version: v, unpublished: [], submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } };
+      case 'submitJob': return { ok: true, version: v, unpublished: [], externalJobId: `job-${i.requestId}` };
+      case 'pollJob': {
+        const n = (pollsByInstance.get(i.requestId) ?? 0) + 1;
+        pollsByInstance.set(i.requestId, n);
+        return n < 10 ? { ok: true, version: v - 1, unpublished: [], status: 'Inprogress', retry: false } : { ok: true, version: v, unpublished: [], status: 'Pass', outcome: 'Pass', retry: false };
+      }
+      case 'publishEvents': return { published: 0 };
+      default: return { ok: true, version: v, unpublished: [] };
+    }
+  };
+}
+
+
+const keepAlive = setInterval(() => undefined, 1000);
+testEngine().then((r) => {
+  clearInterval(keepAlive);
+  console.log(JSON.stringify(r));
+}, (e: unknown) => {
+  console.error(e);
+  process.exit(1);
+});

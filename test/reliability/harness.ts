@@ -1,0 +1,91 @@
+/**
+ * Shared set-up of the fault-injection suite: the local stack in this process (Azurite and Cosmos as
+ * child processes, so a host crash loses nothing), the function app in a devhost child process, and
+ * the stores a user would look at to judge the result.
+ */
+import { dirname, join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { TableClient } from '@azure/data-tables';
+import { loadConfig } from '../../src/infrastructure/config/loadConfig';
+import { buildServices, type Services } from '../../src/infrastructure/services';
+import { cancelWhenPolling, progress, sleep, type DemoItem } from '../../devhost/demo/demoRun';
+import { localSettings, startLocalStack, type LocalStack, type LocalStackOptions } from '../../devhost/demo/localStack';
+import { startProcessHost, type ProcessHost } from '../../devhost/demo/processHost';
+
+/** Full sizes with RELIABILITY_FULL=1 (npm run test:reliability); the short form otherwise. */
+export const FULL = process.env.RELIABILITY_FULL === '1';
+export const size = (full: number, short: number): number => (FULL ? full : short);
+
+export interface Rig {
+  stack: LocalStack;
+  host: ProcessHost;
+  services: Services;
+  table: TableClient;
+  settings: Record<string, string>;
+  stop(): Promise<void>;
+}
+
+function appRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'host.json'))) dir = dirname(dir);
+  return dir;
+}
+
+/** Timings for fault runs: short deadlines and retries so every scenario ends in seconds. */
+export const FAST_TIMINGS: Record<string, string> = {
+  WORKFLOW_DEADLINE_SECONDS: '45',
+  WORKFLOW_STEP_RETRY_FIRST_MS: '300',
+  WORKFLOW_STEP_RETRY_MAX_ATTEMPTS: '8',
+  WORKFLOW_PUBLISH_RETRY_FIRST_MS: '500',
+  WORKFLOW_PUBLISH_RETRY_MAX_ATTEMPTS: '40',
+};
+
+export async function startRig(opts: { stack?: LocalStackOptions; settings?: Record<string, string>; keys?: boolean } = {}): Promise<Rig> {
+  const stack = await startLocalStack({ cosmosProcess: true, ...opts.stack });
+  try {
+    const settings = localSettings(stack, { ...FAST_TIMINGS, ...opts.settings });
+    const host = await startProcessHost({ appDir: appRoot(), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' }, keys: opts.keys });
+    const services = await buildServices(loadConfig(settings));
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
+    return {
+      stack, host, services, table, settings,
+      async stop() {
+        await host.stop().catch(() => undefined);
+        await stack.stop();
+      },
+    };
+  } catch (e) {
+    await stack.stop();
+    throw e;
+  }
+}
+
+/** Waits until every item is terminal; on timeout the error says where each item stands. */
+export async function waitTerminal(rig: Rig, items: DemoItem[], timeoutMs: number, onTick?: (terminal: number) => Promise<void>): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const p = await progress(items, rig.services, rig.table);
+    if (p.terminal === p.total) return;
+    if (Date.now() > deadline) throw new Error(`only ${p.terminal}/${p.total} items terminal after ${timeoutMs} ms: ${JSON.stringify(p.byStage)}\nhost output tail:\n${rig.host.output().slice(-3000)}`);
+    await onTick?.(p.terminal);
+    await sleep(500);
+  }
+}
+
+/** A readable assertion message: the first problems, one a line. */
+export function problemsText(problems: string[]): string {
+  return problems.length === 0 ? '' : `${problems.length} problem(s):\n  ${problems.slice(0, 40).join('\n  ')}`;
+}
+
+/** cancelWhenPolling, retried while the host is down (a crash mid-loop is part of the scenario). */
+export async function cancelThroughCrashes(items: DemoItem[], rig: Rig): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      await cancelWhenPolling(items, rig.host.url);
+      return;
+    } catch (e) {
+      if (attempt > 120) throw e;
+      await sleep(500);
+    }
+  }
+}

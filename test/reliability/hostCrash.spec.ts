@@ -1,0 +1,46 @@
+import { expect } from 'chai';
+import { demoItems, seed, selfCheck } from '../../devhost/demo/demoRun';
+import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
+
+/**
+ * The host process dies with SIGKILL at several points of a run and is started again on the same
+ * stores. Afterwards the result must be as if nothing had happened: every item terminal, every
+ * stream exactly its expected events, every stored event on the topic, intake rows and projection
+ * in agreement.
+ */
+describe('reliability: host crash (SIGKILL) and restart', function () {
+  const count = size(200, 20);
+  const kills = size(5, 2);
+  this.timeout(size(900_000, 150_000));
+  let rig: Rig | undefined;
+
+  after(async () => rig?.stop());
+
+  it(`finishes ${count} items correctly across ${kills} host kills`, async () => {
+    rig = await startRig();
+    const r = rig;
+    const items = demoItems(count, 'crash');
+    await seed(items, r.host.url, r.table);
+    const cancelling = cancelThroughCrashes(items, r);
+
+    // Kill points spread over the run: right after seeding, then as items finish.
+    const points = Array.from({ length: kills }, (_, i) => Math.floor((i * items.length) / (kills + 1)));
+    let done = 0;
+    const crash = async (): Promise<void> => {
+      await r.host.kill();
+      await r.host.restart();
+      done++;
+    };
+    await waitTerminal(r, items, size(840_000, 120_000), async (terminal) => {
+      if (done < kills && terminal >= points[done]) await crash();
+    });
+    while (done < kills) await crash();
+    await cancelling;
+    await waitTerminal(r, items, 60_000);
+
+    const check = await selfCheck(items, r.services, r.table, r.stack.topic, r.host.url);
+    expect(check.problems, problemsText(check.problems)).to.deep.equal([]);
+    expect(done).to.equal(kills);
+    expect(check.streams).to.equal(items.length - 1);
+  });
+});

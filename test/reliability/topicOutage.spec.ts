@@ -1,0 +1,36 @@
+import { expect } from 'chai';
+import { demoItems, seed, selfCheck, sleep } from '../../devhost/demo/demoRun';
+import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
+
+/**
+ * Event Grid answers 503 to every publish for a while in the middle of a run. Publishing retries
+ * (short retry settings here), so afterwards every stored event has reached the topic.
+ */
+describe('reliability: Event Grid outage', function () {
+  const outageMs = size(60_000, 10_000);
+  this.timeout(outageMs + size(300_000, 120_000));
+  let rig: Rig | undefined;
+
+  after(async () => rig?.stop());
+
+  it(`publishes every event after a ${outageMs / 1000} s outage`, async () => {
+    rig = await startRig();
+    const r = rig;
+    const items = demoItems(size(40, 10), 'outage');
+    await seed(items, r.host.url, r.table);
+    const cancelling = cancelThroughCrashes(items, r);
+    await sleep(1500);
+    const before = r.stack.topic.stats().rejected;
+    r.stack.topic.failFor(outageMs, 503);
+    await waitTerminal(r, items, outageMs + size(240_000, 100_000));
+    await cancelling;
+    // Terminal items may still have publishes waiting for their next retry.
+    let check = await selfCheck(items, r.services, r.table, r.stack.topic, r.host.url);
+    for (let i = 0; i < 60 && !check.ok; i++) {
+      await sleep(1000);
+      check = await selfCheck(items, r.services, r.table, r.stack.topic, r.host.url);
+    }
+    expect(check.problems, problemsText(check.problems)).to.deep.equal([]);
+    expect(r.stack.topic.stats().rejected, 'the outage was observed').to.be.greaterThan(before);
+  });
+});

@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { demoItems, seed, selfCheck } from '../../devhost/demo/demoRun';
-import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
+import { FULL, cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 
 /**
  * The host process dies with SIGKILL at several points of a run and is started again on the same
@@ -11,15 +11,17 @@ import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type 
 describe('reliability: host crash (SIGKILL) and restart', function () {
   const count = size(200, 20);
   const kills = size(5, 2);
-  this.timeout(size(900_000, 150_000));
+  this.timeout(size(1_200_000, 170_000));
   let rig: Rig | undefined;
 
   after(async () => rig?.stop());
 
   it(`finishes ${count} items correctly across ${kills} host kills`, async () => {
-    rig = await startRig();
+    // An activity leased by a killed host is redelivered when its lease (60 s in the devhost) ends,
+    // so the deadline must outlast lease + restart; the short form leaves out the wait-for-deadline scenario.
+    rig = await startRig({ settings: { WORKFLOW_DEADLINE_SECONDS: '150' } });
     const r = rig;
-    const items = demoItems(count, 'crash');
+    const items = demoItems(count, 'crash').filter((i) => FULL || i.scenario !== 'never' || i.cancel);
     await seed(items, r.host.url, r.table);
     const cancelling = cancelThroughCrashes(items, r);
 
@@ -31,7 +33,7 @@ describe('reliability: host crash (SIGKILL) and restart', function () {
       await r.host.restart();
       done++;
     };
-    await waitTerminal(r, items, size(840_000, 120_000), async (terminal) => {
+    await waitTerminal(r, items, size(1_100_000, 150_000), async (terminal) => {
       if (done < kills && terminal >= points[done]) await crash();
     });
     while (done < kills) await crash();
@@ -41,6 +43,6 @@ describe('reliability: host crash (SIGKILL) and restart', function () {
     const check = await selfCheck(items, r.services, r.table, r.stack.topic, r.host.url);
     expect(check.problems, problemsText(check.problems)).to.deep.equal([]);
     expect(done).to.equal(kills);
-    expect(check.streams).to.equal(items.length - 1);
+    expect(check.streams).to.equal(items.filter((i) => !i.malformed).length);
   });
 });

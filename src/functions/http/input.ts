@@ -63,3 +63,16 @@ export function boundedInt(raw: string | null, field: string, min: number, max: 
   if (n < min || n > max) throw badRequest(`'${field}' must be between ${min} and ${max}`, field);
   return n;
 }
+
+/** `code` is the function key (Azure strips nothing), so it is always allowed. */
+export function rejectUnknownQuery(request: HttpRequest, allowed: readonly string[]): void {
+  for (const key of request.query.keys()) {
+    if (key !== 'code' && !allowed.includes(key)) throw badRequest(`unknown query parameter '${key}'; allowed: ${allowed.join(', ') || 'none'}`, key);
+  }
+}
+
+/** For routes that take no input: an empty body, or an empty JSON object. */
+export async function expectNoInput(request: HttpRequest): Promise<void> {
+  rejectUnknownQuery(request, []);
+  rejectUnknownFields(await readJsonObject(request, true), []);
+}

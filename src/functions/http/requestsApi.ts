@@ -13,7 +13,7 @@ import { durableRuntime } from '../durableRuntime';
 import { discoveryDeps } from '../discoveryDeps';
 import { handled } from './handle';
 import { badRequest, conflict, notFound } from './problem';
-import { boundedInt, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, requestIdParam } from './input';
+import { boundedInt, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
 
 const API_PARTITION = 'api';
 const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
@@ -75,9 +75,7 @@ async function getEvents(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
-  for (const key of request.query.keys()) {
-    if (!['status', 'top', 'continuationToken', 'code'].includes(key)) throw badRequest(`unknown query parameter '${key}'`, key);
-  }
+  rejectUnknownQuery(request, ['status', 'top', 'continuationToken']);
   const status = request.query.get('status') ?? undefined;
   const top = boundedInt(request.query.get('top'), 'top', 1, 500, 50);
   let stage: RequestStage | undefined;
@@ -107,13 +105,15 @@ async function cancelRequest(request: HttpRequest, client: df.DurableClient): Pr
   return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, cancelRequested: true, reason, links: links(request, id) } };
 }
 
-async function rebuildProjection(): Promise<HttpResponseInit> {
+async function rebuildProjection(request: HttpRequest): Promise<HttpResponseInit> {
+  await expectNoInput(request);
   const s: Services = await getServices();
   const result = await s.projection.rebuild(s.eventStore);
   return { status: 200, jsonBody: result };
 }
 
 async function discover(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  await expectNoInput(request);
   const s = await getServices();
   const report = await discoverRequests(discoveryDeps(s, durableRuntime(client, request)));
   return { status: 200, jsonBody: report };

@@ -102,3 +102,13 @@ export interface StoredEvent<E extends RequestEvent = RequestEvent> {
   /** Deterministic time of the step that produced it (the orchestration's time), ISO 8601. */
   occurredAt: string;
 }
+
+/** Why a value cannot be a work item's payload, or undefined if it can (one rule for the API and the table). */
+export function workItemPayloadProblem(value: unknown): string | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    return `payload must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
+  }
+  const scenario = (value as WorkItemPayload).scenario;
+  if (scenario !== undefined && typeof scenario !== 'string') return `payload.scenario must be a string, got a ${typeof scenario}`;
+  return undefined;
+}

@@ -22,7 +22,7 @@ describe('reliability: concurrent discoveries', function () {
     let adding = true;
     const answers: number[] = [];
     const discover = async (): Promise<void> => {
-      while (adding) {
+      for (let round = 0; adding || round < 3; round++) {
         const res = await fetch(`${r.host.url}/api/discover`, { method: 'POST' });
         answers.push(res.status);
         await res.arrayBuffer();
@@ -46,6 +46,6 @@ describe('reliability: concurrent discoveries', function () {
     }
     expect(problems, problemsText(problems)).to.deep.equal([]);
     expect(answers.filter((s) => s !== 200), 'every discover call succeeds').to.deep.equal([]);
-    expect(answers.length).to.be.greaterThan(parallel);
+    expect(answers.length).to.be.at.least(parallel * 3);
   });
 });

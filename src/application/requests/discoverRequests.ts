@@ -70,6 +70,15 @@ export async function discoverOne(deps: DiscoveryDeps, row: IntakeRow, now: Date
     report.quarantined.push({ ...row.ref, reason });
     return;
   }
+  if (row.status === 'Claimed') {
+    // A stale claim: most often its workflow is simply still running. Look before re-claiming,
+    // so a busy system does not rewrite every long-running row on every discovery run.
+    const current = await deps.runtime.status(requestId);
+    if (current && (ACTIVE.includes(current.runtimeStatus) || current.runtimeStatus === 'Completed')) {
+      report.alreadyRunning.push(requestId);
+      return;
+    }
+  }
   const claimed = await deps.intake.claim(row, now.toISOString());
   if (!claimed) {
     report.lostRace++;

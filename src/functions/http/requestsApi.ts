@@ -6,7 +6,7 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { discoverOne, discoverRequests, emptyReport } from '../../application/requests/discoverRequests';
-import type { WorkItemPayload } from '../../domain/events';
+import { workItemPayloadProblem, type WorkItemPayload } from '../../domain/events';
 import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
 import { getServices, type Services } from '../../infrastructure/services';
 import { durableRuntime } from '../durableRuntime';
@@ -29,8 +29,8 @@ async function addRequest(request: HttpRequest, client: df.DurableClient, contex
   const id = optionalString(body, 'id', 100) ?? randomRequestId();
   if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(id)) throw badRequest(`'id' must be 1-100 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit`, 'id');
   const payload = body.payload;
-  if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) throw badRequest("'payload' must be a JSON object", 'payload');
-  if ((payload as WorkItemPayload).scenario !== undefined && typeof (payload as WorkItemPayload).scenario !== 'string') throw badRequest("'payload.scenario' must be a string", 'payload.scenario');
+  const problem = workItemPayloadProblem(payload);
+  if (problem) throw badRequest(problem, problem.startsWith('payload.scenario') ? 'payload.scenario' : 'payload');
   const start = optionalBoolean(body.start ?? request.query.get('start') ?? undefined, 'start') ?? false;
 
   const s = await getServices();
@@ -67,7 +67,7 @@ async function getEvents(request: HttpRequest): Promise<HttpResponseInit> {
   const id = requestIdParam(request);
   const top = boundedInt(request.query.get('top'), 'top', 1, 1000, 100);
   const fromVersion = boundedInt(request.query.get('fromVersion'), 'fromVersion', 1, Number.MAX_SAFE_INTEGER, 1);
-  const continuationToken = request.query.get('continuationToken') ?? undefined;
+  const continuationToken = tokenParam(request);
   const s = await getServices();
   const page = await s.eventStore.readStream(id, { fromVersion, maxCount: top, continuationToken });
   if (page.items.length === 0 && !continuationToken && fromVersion === 1) throw notFound(`request '${id}' has no events`);
@@ -86,7 +86,7 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
     else throw badRequest(`'status' must be a stage (${STAGES.join(', ')}) or an outcome (${OUTCOMES.join(', ')})`, 'status');
   }
   const s = await getServices();
-  const page = await s.projection.list({ stage, outcome, top, continuationToken: request.query.get('continuationToken') ?? undefined });
+  const page = await s.projection.list({ stage, outcome, top, continuationToken: tokenParam(request) });
   return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null } };
 }
 
@@ -117,6 +117,22 @@ async function discover(request: HttpRequest, client: df.DurableClient): Promise
   const s = await getServices();
   const report = await discoverRequests(discoveryDeps(s, durableRuntime(client, request)));
   return { status: 200, jsonBody: report };
+}
+
+/** Tokens are opaque, but only ones this API issued (JSON objects from the store) are accepted. */
+function tokenParam(request: HttpRequest): string | undefined {
+  const raw = request.query.get('continuationToken');
+  if (raw === null || raw === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  // Cosmos issues JSON composite tokens, or raw backend tokens ("+RID:…") for single-partition queries.
+  const cosmosToken = (typeof parsed === 'object' && parsed !== null) || /^[+-]RID:/.test(raw);
+  if (!cosmosToken || raw.length > 4096) throw badRequest("'continuationToken' is not a token this API issued; pass back the continuationToken of the previous page", 'continuationToken');
+  return raw;
 }
 
 function randomRequestId(): string {

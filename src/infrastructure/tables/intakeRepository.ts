@@ -6,7 +6,7 @@
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { IntakeRepository, IntakeRow } from '../../application/ports';
 import { ConflictError, NotFoundError, TransientError, ValidationError } from '../../application/errors';
-import type { IntakeRef, WorkItemPayload } from '../../domain/events';
+import { workItemPayloadProblem, type IntakeRef, type WorkItemPayload } from '../../domain/events';
 import { REQUEST_ID_RULE, isValidRequestId } from '../../domain/ids';
 import { OUTCOMES, type IntakeStatus, type Outcome } from '../../domain/status';
 import { mapTableError, tableStatusOf } from './errors';
@@ -175,8 +175,8 @@ function parsePayload(raw: unknown): WorkItemPayload | string {
   } catch (e) {
     return `Payload is not valid JSON (${(e as Error).message})`;
   }
-  if (!isPlainObject(value)) return `Payload must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
-  return value as WorkItemPayload;
+  const problem = workItemPayloadProblem(value);
+  return problem ? `Payload: ${problem}` : (value as WorkItemPayload);
 }
 
 function isPlainObject(v: unknown): v is Record<string, unknown> {

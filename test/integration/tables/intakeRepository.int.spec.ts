@@ -77,15 +77,17 @@ describe('TableIntakeRepository against Azurite', () => {
     await raw.createEntity({ partitionKey: 'b', rowKey: 'req-notjson', Status: 'Unprocessed', Payload: '{oops' });
     await raw.createEntity({ partitionKey: 'b', rowKey: 'req-array', Status: 'Unprocessed', Payload: '[1,2]' });
     await raw.createEntity({ partitionKey: 'b', rowKey: 'bad key with spaces', Status: 'Unprocessed', Payload: '{}' });
+    await raw.createEntity({ partitionKey: 'b', rowKey: 'req-numscenario', Status: 'Unprocessed', Payload: '{"scenario":5}' });
 
     const rows = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 });
 
     const problems = Object.fromEntries(rows.map((r) => [r.ref.rowKey, r.problem]));
-    expect(problems).to.have.keys('req-good', 'req-nopayload', 'req-notjson', 'req-array', 'bad key with spaces');
+    expect(problems).to.have.keys('req-good', 'req-nopayload', 'req-notjson', 'req-array', 'bad key with spaces', 'req-numscenario');
     expect(problems['req-good']).to.equal(undefined);
     expect(problems['req-nopayload']).to.match(/Payload is missing/);
     expect(problems['req-notjson']).to.match(/Payload is not valid JSON/);
-    expect(problems['req-array']).to.match(/Payload must be a JSON object, got an array/);
+    expect(problems['req-array']).to.match(/Payload: payload must be a JSON object, got an array/);
+    expect(problems['req-numscenario']).to.match(/payload.scenario must be a string, got a number/);
     expect(problems['bad key with spaces']).to.match(/RowKey 'bad key with spaces' is not a valid request id/);
 
     for (const row of rows.filter((r) => r.problem)) {

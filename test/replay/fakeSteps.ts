@@ -15,20 +15,24 @@ export interface FakeOptions {
   cancel?: 'ok' | 'refused';
   /** Make the first call of these activities throw a transient error. */
   failOnce?: string[];
-  /** Versions the fast-path publish could not send (reported by admit). */
-  unpublishedOnAdmit?: boolean;
+  /** Steps whose fast-path publish fails: they report the versions they appended as unpublished. */
+  unpublishedFrom?: string[];
   publish?: 'ok' | 'down';
 }
 
 export interface Fake {
   activities: Record<string, ScriptedActivity>;
   version(): number;
+  /** Invocations per activity, including ones that threw. */
   calls: Record<string, number>;
+  /** Events each activity appended to the stream (what a retried call must not duplicate). */
+  appended: Record<string, number>;
 }
 
 export function fakeSteps(o: FakeOptions): Fake {
   let version = 0;
   const calls: Record<string, number> = {};
+  const appended: Record<string, number> = {};
   const last: Record<number, ExternalJobStatus> = {};
   const pollIndex: Record<number, number> = {};
   const maxAttempts = o.maxAttempts ?? 3;
@@ -42,8 +46,11 @@ export function fakeSteps(o: FakeOptions): Fake {
         throw new Error(`[Concurrency] ${name} expected v${i.expectedVersion}, stream is at v${version}`);
       }
       const r = body(i) as { appended: number; result?: Record<string, unknown> };
+      const from = version + 1;
       version += r.appended;
-      return { ok: true, version, unpublished: [], ...r.result };
+      appended[name] = (appended[name] ?? 0) + r.appended;
+      const lost = o.unpublishedFrom?.includes(name) ? Array.from({ length: r.appended }, (_, k) => from + k) : [];
+      return { ok: true, version, unpublished: lost, ...r.result };
     };
   const refused = (name: string, error: string) => (input: unknown): unknown => {
     calls[name] = (calls[name] ?? 0) + 1;
@@ -51,7 +58,7 @@ export function fakeSteps(o: FakeOptions): Fake {
   };
 
   const activities: Record<string, ScriptedActivity> = {
-    [ACTIVITY.admit]: step(ACTIVITY.admit, () => ({ appended: 1, result: o.unpublishedOnAdmit ? { unpublished: [1] } : {} })),
+    [ACTIVITY.admit]: step(ACTIVITY.admit, () => ({ appended: 1 })),
     [ACTIVITY.prepare]: step(ACTIVITY.prepare, (i) => ({ appended: 1, result: { submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } } })),
     [ACTIVITY.submit]: o.submit === 'refused'
       ? refused(ACTIVITY.submit, '[NonRetriable] external service answered 400: payload rejected')
@@ -85,5 +92,5 @@ export function fakeSteps(o: FakeOptions): Fake {
       return { published: (input as { versions: number[] }).versions.length };
     },
   };
-  return { activities, version: () => version, calls };
+  return { activities, version: () => version, calls, appended };
 }

@@ -7,16 +7,31 @@
 import { createTestHost } from '../../devhost/testkit';
 import path from 'node:path';
 import { ORCHESTRATOR } from '../../src/application/workflow/contracts';
+import type { Outcome } from '../../src/domain/status';
 import { fakeSteps, type FakeOptions } from './fakeSteps';
 import { APP, input, START } from './sagaInputs';
 
-export const FIXTURES: Record<string, FakeOptions> = {
+export interface Fixture {
+  steps: FakeOptions;
+  events?: { at: number; name: string; data?: unknown }[];
+  /** The outcome the recorded run ended with, and a replay must reproduce. */
+  outcome: Outcome;
+}
+
+/**
+ * The kit records the instance's current (last) execution only: earlier executions ended in
+ * continueAsNew and their history is gone, as in Durable itself. The recorded input carries the
+ * state handed over, so the replay starts where that execution did.
+ */
+export const FIXTURES: Record<string, Fixture> = {
   // The last execution: polling attempt 1 to Pass, then completing.
-  happy: { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] } },
+  happy: { steps: { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] } }, outcome: 'Pass' },
   // The last execution: attempt 2 polled to Pass after attempt 1 reported FailCanRetry.
-  failcanretry: { polls: { 1: ['Inprogress', 'FailCanRetry'], 2: ['Inprogress', 'Pass'] } },
+  failcanretry: { steps: { polls: { 1: ['Inprogress', 'FailCanRetry'], 2: ['Inprogress', 'Pass'] } }, outcome: 'Pass' },
   // A single execution: admit, prepare, a refused submit, complete(Fail).
-  refused: { polls: {}, submit: 'refused' },
+  refused: { steps: { polls: {}, submit: 'refused' }, outcome: 'Fail' },
+  // The last execution: two polls, an operator cancel, cancelJob then completeRequest (compensation order).
+  cancelled: { steps: { polls: { 1: ['Inprogress'] } }, events: [{ at: 50_000, name: 'cancel', data: { reason: 'operator says stop' } }], outcome: 'Cancelled' },
 };
 
 export function fixtureFile(name: string): string {
@@ -24,9 +39,9 @@ export function fixtureFile(name: string): string {
 }
 
 async function main(): Promise<void> {
-  for (const [name, options] of Object.entries(FIXTURES)) {
-    const host = await createTestHost({ app: APP, activities: fakeSteps(options).activities, start: START });
-    const r = await host.run(ORCHESTRATOR, input(`fixture-${name}`), { instanceId: `fixture-${name}` });
+  for (const [name, fixture] of Object.entries(FIXTURES)) {
+    const host = await createTestHost({ app: APP, activities: fakeSteps(fixture.steps).activities, start: START });
+    const r = await host.run(ORCHESTRATOR, input(`fixture-${name}`), { instanceId: `fixture-${name}`, events: fixture.events });
     if (r.status !== 'Completed') throw new Error(`${name}: ${r.status}`);
     await host.recordHistory(r.instanceId, fixtureFile(name));
     await host.close();

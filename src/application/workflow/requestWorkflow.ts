@@ -73,16 +73,20 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     return result;
   }
 
-  function* flushPublications(): Generator<Task, void, unknown> {
+  /**
+   * Before continueAsNew the step retry policy is used, so an Event Grid outage delays the saga by
+   * seconds, not hours: what is still unpublished is carried into the next execution and retried at
+   * its flush. Only the final flush retries for hours. A publish failure never compensates.
+   */
+  function* flushPublications(final: boolean): Generator<Task, void, unknown> {
     if (unpublished.length === 0) return;
-    // Publishing is retried for hours; a publish failure never compensates (the events are stored).
     try {
-      yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
+      yield context.df.callActivityWithRetry(ACTIVITY.publish, final ? retry.publish : retry.step, { requestId, versions: [...unpublished] });
       unpublished.length = 0;
       publishFailure = undefined;
     } catch (e) {
-      // Out of retries: the business outcome stands; the request is flagged for an operator to republish.
-      publishFailure = messageOf(e);
+      // Out of retries: the business outcome stands; carried on, or flagged for an operator at the end.
+      publishFailure = messageOf(e).split('\n')[0];
     }
   }
 
@@ -186,7 +190,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
   // ---- endings -------------------------------------------------------------------------------
   function* continueAsNew(next: CarriedState): Generator<Task, WorkflowOutput, unknown> {
-    yield* flushPublications();
+    yield* flushPublications(false);
     // A cancel raised since the last wait would be dropped with this execution's history, so look
     // for it now: a buffered event completes the waiter at once, otherwise the zero-delay timer wins.
     const checkpoint = context.df.createTimer(context.df.currentUtcDateTime);
@@ -230,7 +234,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       }
     }
 
-    yield* flushPublications();
+    yield* flushPublications(true);
     if (publishFailure) needsIntervention = true;
     show({ stage: needsIntervention ? 'needsIntervention' : 'completed', reason, nextPollAt: undefined });
     return {

@@ -1,0 +1,216 @@
+// The test kit must load before any app code: it installs the functions-core stand-in.
+import { createTestHost, type ActivityCall, type RunResult, type TestHost } from '../../devhost/testkit';
+import { expect } from 'chai';
+import type { WorkflowCustomStatus, WorkflowOutput } from '../../src/application/workflow/contracts';
+import { ACTIVITY, ORCHESTRATOR } from '../../src/application/workflow/contracts';
+import type { WorkflowPolicy } from '../../src/domain/policies';
+import { APP, input, POLICY, START } from './sagaInputs';
+import { fakeSteps, type Fake, type FakeOptions } from './fakeSteps';
+
+/**
+ * The saga orchestrator under the devhost's in-memory engine with a virtual clock: real
+ * durable-functions replay, scripted steps that keep a stream version like the real ones. Each
+ * scenario checks what an operator would see (outcome, attempts, reason, needs-intervention, custom
+ * status) and the exact steps the saga took, in order, with the attempt and stream version each saw.
+ */
+describe('requestWorkflow saga (replay under the devhost engine, virtual clock)', function () {
+  this.timeout(120_000);
+  let host: TestHost | undefined;
+  let fake: Fake;
+  afterEach(async () => {
+    await host?.close();
+    host = undefined;
+  });
+
+  type Run = RunResult & { out: WorkflowOutput; view: WorkflowCustomStatus; steps: string[] };
+  async function run(id: string, options: FakeOptions, extra: { events?: { at: number; name: string; data?: unknown }[]; policy?: Partial<WorkflowPolicy> } = {}): Promise<Run> {
+    fake = fakeSteps(options);
+    host = await createTestHost({ app: APP, activities: fake.activities, start: START });
+    const r = await host.run(ORCHESTRATOR, input(id, extra.policy), { instanceId: id, events: extra.events });
+    expect(r.status, JSON.stringify(r.output)).to.equal('Completed');
+    return { ...r, out: r.output as WorkflowOutput, view: r.customStatus as WorkflowCustomStatus, steps: r.activityCalls.map(stepOf) };
+  }
+
+  /** One call as `name#attempt@vN` (attempt and expected stream version when the step takes them). */
+  function stepOf(c: ActivityCall): string {
+    const i = c.input as { attempt?: number; expectedVersion?: number };
+    return `${c.name}${i.attempt === undefined ? '' : `#${String(i.attempt)}`}${i.expectedVersion === undefined ? '' : `@v${String(i.expectedVersion)}`}`;
+  }
+  const secondsAfterStart = (d: Date): number => (d.getTime() - START.getTime()) / 1000;
+  const callsTo = (r: Run, name: string): ActivityCall[] => r.activityCalls.filter((c) => c.name === name);
+  const pollTimes = (r: Run): number[] => callsTo(r, ACTIVITY.poll).map((c) => secondsAfterStart(c.at));
+
+  it('happy path: admit, prepare, submit, poll with backoff until Pass, complete', async () => {
+    const r = await run('happy', { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] } });
+    expect(r.steps).to.deep.equal([
+      'admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2',
+      'pollJob#1@v3', 'pollJob#1@v4', 'pollJob#1@v4', // the second Inprogress appends nothing
+      'completeRequest@v5',
+    ]);
+    expect(r.out).to.deep.equal({ requestId: 'happy', outcome: 'Pass', attempts: 1, externalJobId: 'job-1', version: 6, needsIntervention: false });
+    expect(fake.version()).to.equal(6);
+    // 15 s initial delay, then each wait doubles: 15, +30, +60.
+    expect(pollTimes(r)).to.deep.equal([15, 45, 105]);
+    expect(callsTo(r, ACTIVITY.poll)[0].input).to.include({ externalJobId: 'job-1', lastStatus: 'Created', maxAttempts: 3 });
+    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Pass' });
+    expect(r.view).to.include({ stage: 'completed', attempt: 1, version: 6, pendingPublications: 0 });
+  });
+
+  it('caps the poll interval at the configured maximum', async () => {
+    const r = await run('capped', { polls: { 1: ['Inprogress', 'Inprogress', 'Inprogress', 'Inprogress', 'Inprogress', 'Pass'] } }, { policy: { pollInitialDelaySeconds: 10, pollBackoffFactor: 3, pollMaxIntervalSeconds: 100 } });
+    const t = pollTimes(r);
+    expect(t[0]).to.equal(10);
+    expect(t.slice(1).map((x, i) => x - t[i])).to.deep.equal([30, 90, 100, 100, 100]);
+  });
+
+  it('FailCanRetry then Pass: prepares and submits attempt 2 in a fresh execution', async () => {
+    const r = await run('retry', { polls: { 1: ['Inprogress', 'FailCanRetry'], 2: ['Inprogress', 'Pass'] } });
+    expect(r.steps).to.deep.equal([
+      'admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'pollJob#1@v4',
+      'prepareSubmission#2@v5', 'submitJob#2@v6', 'pollJob#2@v7', 'pollJob#2@v8',
+      'completeRequest@v9',
+    ]);
+    expect(callsTo(r, ACTIVITY.poll).map((c) => (c.input as { externalJobId: string }).externalJobId)).to.deep.equal(['job-1', 'job-1', 'job-2', 'job-2']);
+    // Attempt 2 starts its backoff afresh: 15 s after its submission (at 45 s), then 30 s later.
+    expect(pollTimes(r)).to.deep.equal([15, 45, 60, 90]);
+    expect(r.out).to.include({ outcome: 'Pass', attempts: 2, externalJobId: 'job-2', needsIntervention: false, version: 10 });
+    expect(r.view).to.include({ stage: 'completed', attempt: 2 });
+  });
+
+  it('attempts exhausted: FailCanRetry on the last attempt is final, Fail with no compensation', async () => {
+    const r = await run('exhausted', { polls: { 1: ['FailCanRetry'], 2: ['FailCanRetry'], 3: ['FailCanRetry'] } });
+    expect(r.steps).to.deep.equal([
+      'admitRequest@v0',
+      'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3',
+      'prepareSubmission#2@v4', 'submitJob#2@v5', 'pollJob#2@v6',
+      'prepareSubmission#3@v7', 'submitJob#3@v8', 'pollJob#3@v9',
+      'completeRequest@v10',
+    ]);
+    expect(callsTo(r, ACTIVITY.poll).at(-1)?.input).to.include({ attempt: 3, maxAttempts: 3 });
+    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Fail' });
+    expect(r.out).to.include({ outcome: 'Fail', attempts: 3, needsIntervention: false, externalJobId: 'job-3' });
+    expect(r.out).to.not.have.property('reason');
+  });
+
+  it('deadline: a job that never finishes is cancelled and the request completes TimedOut after 24 virtual hours', async () => {
+    const r = await run('deadline', { polls: { 1: ['Inprogress'] } });
+    expect(r.steps.slice(-2)).to.deep.equal([`cancelJob#1@v4`, 'completeRequest@v5']);
+    expect(r.out).to.include({ outcome: 'TimedOut', attempts: 1, needsIntervention: false, reason: 'deadline 2024-01-02T00:00:00.000Z passed' });
+    const [cancel] = callsTo(r, ACTIVITY.cancelJob);
+    expect(cancel.input).to.include({ externalJobId: 'job-1', reason: 'deadline 2024-01-02T00:00:00.000Z passed' });
+    // The clock is virtual: the last wait was cut short to land exactly on the deadline.
+    expect(secondsAfterStart(cancel.at)).to.equal(POLICY.deadlineSeconds);
+    expect(host?.clock.now().toISOString()).to.equal('2024-01-02T00:00:00.000Z');
+    expect(pollTimes(r).at(-1)).to.be.below(POLICY.deadlineSeconds);
+    // 15+30+...+240 s ramp, then a poll every 300 s until the deadline.
+    expect(callsTo(r, ACTIVITY.poll)).to.have.length(5 + Math.floor((86_400 - 465) / 300));
+    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'TimedOut' });
+  });
+
+  it('operator cancel mid-poll acts at once, not at the next poll, and compensates', async () => {
+    const r = await run('cancel', { polls: { 1: ['Inprogress'] } }, { events: [{ at: 50_000, name: 'cancel', data: { reason: 'operator says stop' } }] });
+    expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'pollJob#1@v4', 'cancelJob#1@v4', 'completeRequest@v5']);
+    expect(pollTimes(r)).to.deep.equal([15, 45]); // the next poll was due at 105 s
+    const [cancel] = callsTo(r, ACTIVITY.cancelJob);
+    expect(secondsAfterStart(cancel.at)).to.equal(50);
+    expect(cancel.input).to.include({ externalJobId: 'job-1', reason: 'operator says stop' });
+    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Cancelled', reason: 'operator says stop' });
+    expect(r.out).to.include({ outcome: 'Cancelled', reason: 'operator says stop', needsIntervention: false });
+    expect(r.view).to.include({ stage: 'completed', reason: 'operator says stop' });
+  });
+
+  it('a cancel raised while submitting is not lost across continueAsNew, and the just-created job is cancelled', async () => {
+    // submitJob fails transiently once and is retried 1 s later; the cancel lands in between.
+    const r = await run('early-cancel', { polls: { 1: ['Inprogress'] }, failOnce: [ACTIVITY.submit] }, { events: [{ at: 500, name: 'cancel', data: { reason: 'changed my mind' } }] });
+    expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'submitJob#1@v2', 'cancelJob#1@v3', 'completeRequest@v4']);
+    expect(callsTo(r, ACTIVITY.cancelJob)[0].input).to.include({ externalJobId: 'job-1', reason: 'changed my mind' });
+    expect(r.out).to.include({ outcome: 'Cancelled', reason: 'changed my mind', needsIntervention: false, externalJobId: 'job-1' });
+  });
+
+  it('a non-retriable submit failure completes the request as Fail, with nothing to undo', async () => {
+    const r = await run('refused', { polls: {}, submit: 'refused' });
+    expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'completeRequest@v2']);
+    expect(r.out).to.include({ outcome: 'Fail', attempts: 1, needsIntervention: false, reason: 'submit failed: [NonRetriable] external service answered 400: payload rejected' });
+    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Fail', reason: r.out.reason });
+  });
+
+  it('a failing compensation is recorded and leaves the request needing manual intervention', async () => {
+    const r = await run('stuck', { polls: { 1: ['Inprogress'] }, cancel: 'refused' }, { events: [{ at: 20_000, name: 'cancel', data: { reason: 'stop' } }] });
+    expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'cancelJob#1@v4', 'recordCompensationFailure@v4']);
+    expect(r.activityCalls.at(-1)?.input).to.include({ step: 'cancelJob', error: '[NonRetriable] cancel refused: 409 job is locked' });
+    expect(r.out).to.include({ outcome: 'Cancelled', reason: 'stop', needsIntervention: true });
+    expect(r.view).to.include({ stage: 'needsIntervention', reason: 'stop' });
+  });
+
+  it('a transient step failure is retried per the retry policy and changes nothing else', async () => {
+    const clean = await run('transient', { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] } });
+    const cleanSteps = clean.steps;
+    await host?.close();
+    host = undefined;
+
+    const r = await run('transient', { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, failOnce: [ACTIVITY.poll] });
+    expect(fake.calls[ACTIVITY.poll]).to.equal(4);
+    expect(fake.appended[ACTIVITY.poll], 'the failed try appended nothing').to.equal(2);
+    // The first poll is repeated 1 s later (stepFirstRetryMs); the later polls shift by that second.
+    expect(pollTimes(r)).to.deep.equal([15, 16, 46, 106]);
+    expect(r.steps).to.deep.equal([...cleanSteps.slice(0, 4), ...cleanSteps.slice(3)]);
+    expect(r.out).to.deep.equal(clean.out);
+  });
+
+  it('events a step could not publish are handed to publishEvents before continueAsNew and before completion', async () => {
+    const r = await run('unpublished', { polls: { 1: ['Pass'] }, unpublishedFrom: [ACTIVITY.submit, ACTIVITY.complete] });
+    expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'publishEvents', 'pollJob#1@v3', 'completeRequest@v4', 'publishEvents']);
+    expect(callsTo(r, ACTIVITY.publish).map((c) => c.input)).to.deep.equal([{ requestId: 'unpublished', versions: [3] }, { requestId: 'unpublished', versions: [5] }]);
+    expect(r.out).to.include({ outcome: 'Pass', needsIntervention: false });
+    expect(r.out).to.not.have.property('unpublishedVersions');
+    expect(r.view).to.include({ pendingPublications: 0 });
+  });
+
+  it('an Event Grid outage longer than the publish retries flags the request but keeps its outcome', async () => {
+    const r = await run('eg-down', { polls: { 1: ['Pass'] }, unpublishedFrom: [ACTIVITY.submit], publish: 'down' });
+    // publishMaxAttempts 3 at each flush: before continueAsNew, then again (carried over) before the end.
+    expect(fake.calls[ACTIVITY.publish]).to.equal(6);
+    expect(callsTo(r, ACTIVITY.publish).map((c) => c.input)).to.deep.equal(Array(6).fill({ requestId: 'eg-down', versions: [3] }));
+    expect(r.steps.filter((s) => s !== 'publishEvents')).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'completeRequest@v4']);
+    expect(r.out).to.include({ outcome: 'Pass', needsIntervention: true });
+    expect(r.out.publishFailure).to.match(/^Activity function 'publishEvents' failed: \[Transient\] topic answered 503/);
+    expect(r.out.unpublishedVersions).to.deep.equal([3]);
+    expect(r.view).to.include({ stage: 'needsIntervention', pendingPublications: 1 });
+  });
+
+  it('continueAsNew keeps every execution\'s history bounded while a 1,000-poll workflow completes', async () => {
+    const polls = [...Array<'Inprogress'>(999).fill('Inprogress'), 'Pass' as const];
+    fake = fakeSteps({ polls: { 1: polls } });
+    // Sample the running execution's history each time a poll runs: by then the history holds every
+    // earlier poll of that execution.
+    const sampled = new Map<string, number>();
+    const poll = fake.activities[ACTIVITY.poll] as (i: unknown) => unknown;
+    const activities = {
+      ...fake.activities,
+      [ACTIVITY.poll]: async (i: unknown): Promise<unknown> => {
+        const seen = await host?.engine.inspect('long');
+        if (seen) sampled.set(seen.record.executionId, Math.max(sampled.get(seen.record.executionId) ?? 0, seen.history.length));
+        return poll(i);
+      },
+    };
+    host = await createTestHost({ app: APP, activities, start: START });
+    const r = await host.run(ORCHESTRATOR, input('long', { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1, deadlineSeconds: 10_000_000 }), { instanceId: 'long' });
+    expect(r.status).to.equal('Completed');
+    expect((r.output as WorkflowOutput).outcome).to.equal('Pass');
+    expect(r.activityCalls.filter((c) => c.name === ACTIVITY.poll)).to.have.length(1000);
+
+    // After the admit/prepare/submit execution, 1000 polls at 20 per execution.
+    expect(sampled.size).to.equal(1000 / POLICY.pollsPerExecution);
+    const fullExecutions = [...sampled.values()];
+    // Each poll costs 8 history events: a timer (TimerCreated, TimerFired) and an activity
+    // (TaskScheduled, TaskCompleted), each waited for in its own episode (OrchestratorStarted and
+    // OrchestratorCompleted twice). An execution adds a fixed tail of at most 16 more: ExecutionStarted
+    // and its episode, the checkpoint timer before continueAsNew (or completeRequest at the end), and
+    // the completion. So 8 × pollsPerExecution + 16, whatever the total number of polls.
+    const BOUND = 8 * POLICY.pollsPerExecution + 16;
+    const max = Math.max(...fullExecutions, r.history.length);
+    expect(max, `largest execution history ${String(max)} events`).to.be.below(BOUND);
+    // Every full execution looks the same: the history does not grow with the total poll count.
+    expect(new Set(fullExecutions).size, `per-execution sampled maxima ${[...new Set(fullExecutions)].join(',')}`).to.equal(1);
+  });
+});

@@ -14,7 +14,9 @@ describe('reliability: Event Grid outage', function () {
   after(async () => rig?.stop());
 
   it(`publishes every event after a ${outageMs / 1000} s outage`, async () => {
-    rig = await startRig();
+    // Each continueAsNew waits up to one step-retry window (~38 s here) for publishing before carrying
+    // the events over, and that time counts against the deadline: give the full 60 s outage room.
+    rig = await startRig({ settings: { WORKFLOW_DEADLINE_SECONDS: size(300, 20).toString() } });
     const r = rig;
     const items = demoItems(size(40, 10), 'outage');
     await seed(items, r.host.url, r.table);

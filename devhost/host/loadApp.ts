@@ -97,7 +97,7 @@ const dynamicImport = new Function('specifier', 'return import(specifier)') as (
 
 async function importModule(file: string): Promise<void> {
   if (isEsm(file)) await dynamicImport(pathToFileURL(file).href);
-  // eslint-disable-next-line @typescript-eslint/no-require-imports -- CommonJS entries load through require so the stand-in hook applies.
+  // CommonJS entries load through require so the stand-in hook applies.
   else require(file);
 }
 

@@ -43,7 +43,7 @@ export function engineTaskHub(storage: StorageChoice, log: HostLog = consoleLog)
 function loadDurable(): DurableModule {
   let mod: Partial<DurableModule>;
   try {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports -- optional at build time; see the file comment.
+    // Optional at build time; see the file comment.
     mod = require('../durable') as Partial<DurableModule>;
   } catch (e) {
     throw new Error(`The durable engine (devhost/durable) could not be loaded: ${(e as Error).message}`, { cause: e });

@@ -9,7 +9,12 @@ import { ESLint } from 'eslint';
 describe('lint rules for replay-safe orchestrators and a pure domain', function () {
   this.timeout(60_000);
   const root = join(__dirname, '..', '..', '..');
-  const eslint = new ESLint({ cwd: root });
+  // typescript-eslint switches to a one-shot program read from disk when CI=true, which would lint
+  // the file on disk instead of the snippet; these snippets need the watch program that sees them.
+  const eslint = new ESLint({
+    cwd: root,
+    overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
+  });
 
   async function problems(code: string, file: string): Promise<string[]> {
     const [result] = await eslint.lintText(code, { filePath: join(root, file) });

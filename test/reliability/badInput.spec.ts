@@ -111,6 +111,7 @@ describe('reliability: bad input', function () {
     expect(wrong, `${wrong.length}/${cases.length} wrong:\n  ${wrong.join('\n  ')}`).to.deep.equal([]);
     const health = await fetch(`${r.host.url}/api/requests?top=1`);
     expect(health.status).to.equal(200);
+    expect(r.host.output(), 'host log').not.to.match(/unhandled|uncaught|^Node\.js v\d/im);
   });
 
   it('quarantines malformed intake rows with a reason', async () => {

@@ -16,9 +16,9 @@ describe('reliability: concurrent discoveries', function () {
   it('starts every row once and records no duplicate events', async () => {
     rig = await startRig();
     const r = rig;
-    const all = demoItems(size(100, 16), 'race').filter((i) => !i.cancel && !i.malformed);
+    const all = demoItems(size(100, 16, 'ITEMS'), 'race').filter((i) => !i.cancel && !i.malformed);
     const items = all.map((i) => ({ ...i, via: 'table' as const })).filter((i) => i.scenario === 'pass' || i.scenario === 'fail');
-    const parallel = size(16, 6);
+    const parallel = size(16, 6, 'RACERS');
     let adding = true;
     const answers: number[] = [];
     const discover = async (): Promise<void> => {

@@ -12,7 +12,7 @@ describe('reliability: flaky, slow external service', function () {
   it('completes every item with its scenario outcome at 30% 5xx plus latency', async () => {
     rig = await startRig({ stack: { mock: { auth: 'off', faults: { errorRate: 0.3, seed: 7, latencyMs: 50 } } } });
     const r = rig;
-    const items = demoItems(size(60, 10), 'flaky');
+    const items = demoItems(size(60, 10, 'ITEMS'), 'flaky');
     await seed(items, r.host.url, r.table);
     const cancelling = cancelThroughCrashes(items, r);
     await waitTerminal(r, items, size(540_000, 120_000));

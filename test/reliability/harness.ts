@@ -3,33 +3,23 @@
  * child processes, so a host crash loses nothing), the function app in a devhost child process, and
  * the stores a user would look at to judge the result.
  */
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
-import { TableClient } from '@azure/data-tables';
-import { loadConfig } from '../../src/infrastructure/config/loadConfig';
-import { buildServices, type Services } from '../../src/infrastructure/services';
 import { cancelWhenPolling, progress, sleep, type DemoItem } from '../../devhost/demo/demoRun';
-import { localSettings, startLocalStack, type LocalStack, type LocalStackOptions } from '../../devhost/demo/localStack';
-import { startProcessHost, type ProcessHost } from '../../devhost/demo/processHost';
+import { startProcessStack, type ProcessStack, type ProcessStackOptions } from '../../devhost/demo/processStack';
 
 /** Full sizes with RELIABILITY_FULL=1 (npm run test:reliability); the short form otherwise. */
 export const FULL = process.env.RELIABILITY_FULL === '1';
-export const size = (full: number, short: number): number => (FULL ? full : short);
-
-export interface Rig {
-  stack: LocalStack;
-  host: ProcessHost;
-  services: Services;
-  table: TableClient;
-  settings: Record<string, string>;
-  stop(): Promise<void>;
+/** RELIABILITY_<NAME> overrides a size; otherwise the full or the short figure. */
+export function size(full: number, short: number, name?: string): number {
+  const override = name ? process.env[`RELIABILITY_${name}`] : undefined;
+  if (override !== undefined) {
+    const n = Number(override);
+    if (!Number.isInteger(n) || n < 0) throw new Error(`RELIABILITY_${name} must be a whole number, got '${override}'`);
+    return n;
+  }
+  return FULL ? full : short;
 }
 
-function appRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'host.json'))) dir = dirname(dir);
-  return dir;
-}
+export type Rig = ProcessStack;
 
 /** Timings for fault runs: short deadlines and retries so every scenario ends in seconds. */
 export const FAST_TIMINGS: Record<string, string> = {
@@ -41,24 +31,8 @@ export const FAST_TIMINGS: Record<string, string> = {
   WORKFLOW_PUBLISH_RETRY_MAX_ATTEMPTS: '40',
 };
 
-export async function startRig(opts: { stack?: LocalStackOptions; settings?: Record<string, string>; keys?: boolean } = {}): Promise<Rig> {
-  const stack = await startLocalStack({ cosmosProcess: true, ...opts.stack });
-  try {
-    const settings = localSettings(stack, { ...FAST_TIMINGS, ...opts.settings });
-    const host = await startProcessHost({ appDir: appRoot(), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' }, keys: opts.keys });
-    const services = await buildServices(loadConfig(settings));
-    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
-    return {
-      stack, host, services, table, settings,
-      async stop() {
-        await host.stop().catch(() => undefined);
-        await stack.stop();
-      },
-    };
-  } catch (e) {
-    await stack.stop();
-    throw e;
-  }
+export function startRig(opts: ProcessStackOptions = {}): Promise<Rig> {
+  return startProcessStack({ ...opts, settings: { ...FAST_TIMINGS, ...opts.settings } });
 }
 
 /** Waits until every item is terminal; on timeout the error says where each item stands. */

@@ -9,8 +9,8 @@ import { FULL, cancelThroughCrashes, problemsText, size, startRig, waitTerminal,
  * in agreement.
  */
 describe('reliability: host crash (SIGKILL) and restart', function () {
-  const count = size(200, 20);
-  const kills = size(5, 2);
+  const count = size(200, 20, 'ITEMS');
+  const kills = size(5, 2, 'KILLS');
   this.timeout(size(1_200_000, 170_000));
   let rig: Rig | undefined;
 

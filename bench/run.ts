@@ -10,10 +10,11 @@ import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
 import { endToEnd, round, type EndToEnd } from './endToEnd';
 import { installHttpCounter } from './httpCounter';
+import { stepPaths, type StepPaths } from './stepPaths';
 
 const REPO = path.join(__dirname, '..');
 
-type Stage = 'all' | 'e2e' | 'engine';
+type Stage = 'all' | 'e2e' | 'engine' | 'steps';
 
 export function parseArgs(argv: string[]): { items: number; stage: Stage } {
   let items = 1000;
@@ -23,10 +24,10 @@ export function parseArgs(argv: string[]): { items: number; stage: Stage } {
     else if (argv[i] === '--items') items = Number(argv[++i]);
     // One stage alone, e.g. to run it under `node --cpu-prof`.
     else if (argv[i] === '--only') stage = argv[++i] as Stage;
-    else throw new Error(`bench: unknown argument "${argv[i]}" (use --items N, --quick or --only e2e|engine)`);
+    else throw new Error(`bench: unknown argument "${argv[i]}" (use --items N, --quick or --only e2e|engine|steps)`);
   }
   if (!Number.isInteger(items) || items < 1) throw new Error('bench: --items needs a positive whole number');
-  if (!['all', 'e2e', 'engine'].includes(stage)) throw new Error(`bench: --only must be e2e or engine, got "${stage}"`);
+  if (!['all', 'e2e', 'engine', 'steps'].includes(stage)) throw new Error(`bench: --only must be e2e, engine or steps, got "${stage}"`);
   return { items, stage };
 }
 
@@ -73,6 +74,19 @@ function endToEndRows(e: EndToEnd): [string, string, string][] {
   ];
 }
 
+function stepRows(s: StepPaths): [string, string, string][] {
+  const row = (name: string, r: StepPaths['fromView']): [string, string, string] => [
+    `steps ${name}: steps/s, p50 / p95 ms`,
+    `${r.stepsPerSecond}, ${r.stepMs.p50} / ${r.stepMs.p95}`,
+    `Cosmos per step ${JSON.stringify(r.cosmosRequestsPerStep)}`,
+  ];
+  return [
+    row('deciding from the stream (before)', s.fromStream),
+    row('deciding from the stored view (after)', s.fromView),
+    ['hot path speed-up (after / before, same run)', `×${s.speedup}`, `${s.requests} requests × 10 steps each, ${s.concurrency} at a time`],
+  ];
+}
+
 function engineRows(t: TestEngine): [string, string, string][] {
   const curve = t.replayCurve.map((c) => `${c.polls} → ${c.historyEventsReplayed} ev, ${c.orchestratorMs} ms`).join('; ');
   const [c100, c1000] = [t.replayCurve[1], t.replayCurve[2]];
@@ -94,12 +108,17 @@ async function main(): Promise<void> {
   const machine = { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGb: round(totalmem() / 2 ** 30), node: process.version, date: new Date().toISOString() };
   console.log(`bench: ${args.items} items on ${machine.cpus} cores (${machine.cpuModel ?? '?'}), node ${machine.node}`);
   let engine: TestEngine | undefined;
-  if (args.stage !== 'e2e') {
+  if (args.stage === 'all' || args.stage === 'engine') {
     console.log('in-memory test engine and replay curve...');
     engine = await testEngine();
   }
+  let steps: StepPaths | undefined;
+  if (args.stage === 'all' || args.stage === 'steps') {
+    console.log('hot path before/after: steps deciding from the stream vs from the stored view...');
+    steps = await stepPaths(http, Math.min(400, args.items));
+  }
   let e2e: EndToEnd | undefined;
-  if (args.stage !== 'engine') {
+  if (args.stage === 'all' || args.stage === 'e2e') {
     console.log(`end to end with ${args.items} items...`);
     e2e = await endToEnd(args.items, http, REPO);
   }
@@ -107,9 +126,9 @@ async function main(): Promise<void> {
   const dir = path.join(REPO, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${machine.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, endToEnd: e2e, testEngine: engine }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, endToEnd: e2e, stepPaths: steps, testEngine: engine }, null, 2));
   console.log('\n| measure | value | note |\n|---|---|---|');
-  for (const [k, v, n] of [...(e2e ? endToEndRows(e2e) : []), ...(engine ? engineRows(engine) : [])]) console.log(`| ${k} | ${v} | ${n} |`);
+  for (const [k, v, n] of [...(e2e ? endToEndRows(e2e) : []), ...(steps ? stepRows(steps) : []), ...(engine ? engineRows(engine) : [])]) console.log(`| ${k} | ${v} | ${n} |`);
   console.log(`\nwritten ${file}`);
   clearInterval(keepAlive);
 }

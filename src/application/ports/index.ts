@@ -3,6 +3,7 @@
  * implement them; tests may use in-memory implementations of the same contracts.
  */
 import type { EventMetadata, IntakeRef, RequestEvent, StoredEvent, Submission, WorkItemPayload } from '../../domain/events';
+import type { RequestState } from '../../domain/state';
 import type { ExternalJobStatus, IntakeStatus, Outcome, RequestStage } from '../../domain/status';
 
 // ---- event store -------------------------------------------------------------------------
@@ -37,6 +38,8 @@ export interface Page<T> {
 export interface EventStore {
   appendToStream(streamId: string, events: RequestEvent[], options: AppendOptions): Promise<AppendResult>;
   readStream(streamId: string, options?: ReadStreamOptions): Promise<Page<StoredEvent>>;
+  /** One event by its version (a point read, much cheaper than reading the stream). */
+  readEvent(streamId: string, version: number): Promise<StoredEvent | undefined>;
   /** Every stream id, paged; used by the projection rebuild. */
   listStreams(options?: { continuationToken?: string; maxCount?: number }): Promise<Page<string>>;
 }
@@ -59,10 +62,23 @@ export interface RequestView {
   updatedAt: string;
 }
 
+/**
+ * The folded state a stored view was built from. Steps decide from it instead of reading the
+ * stream; handing it back to `apply` lets the update skip its own read (the adapter keeps what it
+ * needs for its concurrency check inside).
+ */
+export interface ProjectedState {
+  readonly state: RequestState;
+}
+
 export interface RequestProjection {
-  /** Folds the events into the stored view; events at or below the stored version are ignored. */
-  apply(streamId: string, events: StoredEvent[]): Promise<RequestView>;
+  /**
+   * Folds the events into the stored view; events at or below the stored version are ignored.
+   * `basis`, from `getState`, saves a read; a stale basis costs a retry, never a lost update.
+   */
+  apply(streamId: string, events: StoredEvent[], basis?: ProjectedState): Promise<RequestView>;
   get(id: string): Promise<RequestView | undefined>;
+  getState(id: string): Promise<ProjectedState | undefined>;
   list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>>;
   /** Recomputes every view from the event store. Returns how many streams were folded. */
   rebuild(source: EventStore): Promise<{ streams: number; events: number }>;

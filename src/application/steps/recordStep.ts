@@ -1,6 +1,6 @@
 /**
- * The one way a workflow step changes a request: fold the stream, decide, append at the version the
- * orchestrator expects, update the projection, try to publish.
+ * The one way a workflow step changes a request: take the state at the version the orchestrator
+ * expects, decide, append at that version, update the projection, try to publish.
  *
  * At-least-once safety: the orchestrator is the stream's only writer and passes the version it last
  * saw. If the stream is already past that version, an earlier run of this same step appended and
@@ -8,9 +8,9 @@
  * (same CloudEvent ids) instead of being decided again.
  */
 import type { RequestEvent, StoredEvent } from '../../domain/events';
-import { foldEvents, type RequestState } from '../../domain/state';
+import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
 import { ConcurrencyError } from '../errors';
-import type { EventPublisher, EventStore, RequestProjection } from '../ports';
+import type { EventPublisher, EventStore, ProjectedState, RequestProjection } from '../ports';
 import type { StepInput } from '../workflow/contracts';
 
 export interface StepDeps {
@@ -40,9 +40,36 @@ export async function readAll(eventStore: EventStore, streamId: string): Promise
 
 /**
  * Runs one step. `decideEvents` sees the state at `input.expectedVersion` and returns the new
- * events (possibly none); it is skipped when the step already ran.
+ * events (possibly none); it is skipped when the step is known to have run already.
+ *
+ * Hot path, no stream read: the projection's stored state is at the expected version, so decide from
+ * it and append. The stream can still be ahead of the view (an earlier run appended, then died before
+ * projecting): the append then meets that run's events, which is fine when they are the same events
+ * and a ConcurrencyError when they differ (a poll that saw another status), in which case the
+ * stream is read and the earlier run's events win.
  */
 export async function recordStep(
+  deps: StepDeps,
+  input: StepInput & { traceparent?: string; stepName: string },
+  decideEvents: (state: RequestState) => RequestEvent[] | Promise<RequestEvent[]>,
+): Promise<Recorded> {
+  const projected = await deps.projection.getState(input.requestId);
+  const viewState = projected?.state ?? (input.expectedVersion === 0 ? initialRequestState() : undefined);
+  if (viewState?.version === input.expectedVersion) {
+    try {
+      const appended = await decideAndAppend(deps, input, viewState, decideEvents);
+      // Deciding nothing proves nothing about an earlier run: one point read tells.
+      const settled = appended.length > 0 || !(await deps.eventStore.readEvent(input.requestId, input.expectedVersion + 1));
+      if (settled) return await finish(deps, input, viewState, appended, projected);
+    } catch (e) {
+      if (!(e instanceof ConcurrencyError)) throw e;
+    }
+  }
+  return recordFromStream(deps, input, decideEvents);
+}
+
+/** The view lags or leads the workflow, or met an earlier run's events: the stream decides. */
+async function recordFromStream(
   deps: StepDeps,
   input: StepInput & { traceparent?: string; stepName: string },
   decideEvents: (state: RequestState) => RequestEvent[] | Promise<RequestEvent[]>,
@@ -52,22 +79,34 @@ export async function recordStep(
   if (before.version < input.expectedVersion) {
     throw new ConcurrencyError(`stream ${input.requestId} is at version ${before.version}, the workflow expected ${input.expectedVersion}`);
   }
-  let mine = stream.filter((e) => e.version > input.expectedVersion);
-  if (mine.length === 0) {
-    const events = await decideEvents(before);
-    if (events.length === 0) return { state: before, version: before.version, unpublished: [] };
-    const appended = await deps.eventStore.appendToStream(input.requestId, events, {
-      expectedVersion: input.expectedVersion,
-      occurredAt: input.now,
-      metadata: {
-        correlationId: input.correlationId,
-        causationId: `${input.requestId}/${input.stepName}@${input.expectedVersion}`,
-        ...(input.traceparent ? { traceparent: input.traceparent } : {}),
-      },
-    });
-    mine = appended.events;
-  }
-  await deps.projection.apply(input.requestId, mine);
+  const earlier = stream.filter((e) => e.version > input.expectedVersion);
+  const mine = earlier.length > 0 ? earlier : await decideAndAppend(deps, input, before, decideEvents);
+  return finish(deps, input, before, mine);
+}
+
+async function decideAndAppend(
+  deps: StepDeps,
+  input: StepInput & { traceparent?: string; stepName: string },
+  before: RequestState,
+  decideEvents: (state: RequestState) => RequestEvent[] | Promise<RequestEvent[]>,
+): Promise<StoredEvent[]> {
+  const events = await decideEvents(before);
+  if (events.length === 0) return [];
+  const appended = await deps.eventStore.appendToStream(input.requestId, events, {
+    expectedVersion: input.expectedVersion,
+    occurredAt: input.now,
+    metadata: {
+      correlationId: input.correlationId,
+      causationId: `${input.requestId}/${input.stepName}@${input.expectedVersion}`,
+      ...(input.traceparent ? { traceparent: input.traceparent } : {}),
+    },
+  });
+  return appended.events;
+}
+
+async function finish(deps: StepDeps, input: StepInput, before: RequestState, mine: StoredEvent[], basis?: ProjectedState): Promise<Recorded> {
+  if (mine.length === 0) return { state: before, version: before.version, unpublished: [] };
+  await deps.projection.apply(input.requestId, mine, basis);
   const unpublished = await publishFast(deps.publisher, mine);
   const state = foldEvents(mine, before);
   return { state, version: state.version, unpublished };

@@ -30,7 +30,7 @@ import type {
   SubmitInput,
   SubmitResult,
 } from '../workflow/contracts';
-import { readAll, recordStep, type StepDeps } from './recordStep';
+import { recordStep, type StepDeps } from './recordStep';
 
 export interface WorkflowStepDeps extends StepDeps {
   intake: IntakeRepository;
@@ -116,8 +116,8 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
 
     /** Slow path of the publishing guarantee: throws (so Durable retries) until every version is out. */
     publishEvents: async (input: PublishInput): Promise<{ published: number }> => {
-      const wanted = new Set(input.versions);
-      const events: StoredEvent[] = (await readAll(deps.eventStore, input.requestId)).filter((e) => wanted.has(e.version));
+      const found = await Promise.all([...new Set(input.versions)].map((v) => deps.eventStore.readEvent(input.requestId, v)));
+      const events = found.filter((e): e is StoredEvent => e !== undefined);
       const result = await deps.publisher.publish(events);
       if (result.failed.length > 0) {
         throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${result.failed[0].error}`);

@@ -8,7 +8,7 @@ import type { AppendOptions, AppendResult, EventStore, Page, ReadStreamOptions }
 import { ConcurrencyError, NonRetriableError, TransientError, ValidationError } from '../../application/errors';
 import type { EventMetadata, RequestEvent, StoredEvent } from '../../domain/events';
 import { eventIdFor } from '../../domain/ids';
-import { isTransientStatus, mapCosmosError } from './errors';
+import { cosmosStatusOf, isTransientStatus, mapCosmosError } from './errors';
 
 /** Cosmos rejects a transactional batch of more than 100 operations. */
 export const MAX_EVENTS_PER_APPEND = 100;
@@ -74,6 +74,16 @@ export class CosmosEventStore implements EventStore {
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<Page<StoredEvent>> {
     const page = await this.queryStream(streamId, options.fromVersion ?? 1, options.maxCount ?? DEFAULT_PAGE, options.continuationToken);
     return { items: page.items.map(toStoredEvent), continuationToken: page.continuationToken };
+  }
+
+  async readEvent(streamId: string, version: number): Promise<StoredEvent | undefined> {
+    try {
+      const { resource } = await this.events.item(String(version), streamId).read<EventDocument>();
+      return resource && toStoredEvent(resource);
+    } catch (e) {
+      if (cosmosStatusOf(e) === 404) return undefined;
+      throw mapCosmosError(e, `read event ${version} of stream ${streamId}`);
+    }
   }
 
   async listStreams(options: { continuationToken?: string; maxCount?: number } = {}): Promise<Page<string>> {

@@ -5,7 +5,7 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import type { EventStore, Page, RequestProjection, RequestView } from '../../application/ports';
+import type { EventStore, Page, ProjectedState, RequestProjection, RequestView } from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
@@ -36,9 +36,9 @@ export class CosmosRequestProjection implements RequestProjection {
     private readonly options: RequestProjectionOptions = {},
   ) {}
 
-  async apply(streamId: string, events: StoredEvent[]): Promise<RequestView> {
+  async apply(streamId: string, events: StoredEvent[], basis?: ProjectedState): Promise<RequestView> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
-      const current = await this.read(streamId);
+      const current = attempt === 1 && isViewOf(basis, streamId) ? basis : await this.read(streamId);
       const fresh = await this.withGapFilled(streamId, current?.version ?? 0, events);
       if (fresh.length === 0) {
         if (current) return toView(current);
@@ -72,6 +72,11 @@ export class CosmosRequestProjection implements RequestProjection {
   async get(id: string): Promise<RequestView | undefined> {
     const doc = await this.read(id);
     return doc && toView(doc);
+  }
+
+  /** The stored document itself: apply() reuses its ETag and createdAt. */
+  async getState(id: string): Promise<ProjectedState | undefined> {
+    return this.read(id);
   }
 
   async list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>> {
@@ -168,6 +173,11 @@ function viewDocument(id: string, from: RequestState, events: StoredEvent[], cre
     updatedAt: state.updatedAt ?? last.occurredAt,
     state,
   };
+}
+
+function isViewOf(basis: ProjectedState | undefined, id: string): basis is ViewDocument {
+  const doc = basis as Partial<ViewDocument> | undefined;
+  return doc?.id === id && typeof doc._etag === 'string';
 }
 
 function toView(doc: ViewDocument): RequestView {

@@ -108,4 +108,42 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     const r = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 7, now, correlationId: id, attempt: 1 });
     expect(r).to.include({ ok: false, code: 'Concurrency' });
   });
+  // A host can die after a step's append and before its projection update: the view then lags the
+  // stream, and the step's retry must adopt what the first run wrote, not write it again.
+  async function submitted(id: string): Promise<{ jobId: string; version: number }> {
+    await admitted(id);
+    const p = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
+    if (!p.ok) throw new Error(p.error);
+    const sub = await s.steps.submitJob({ requestId: id, expectedVersion: 2, now, correlationId: id, attempt: 1, submission: p.submission });
+    if (!sub.ok) throw new Error(sub.error);
+    return { jobId: sub.externalJobId, version: sub.version };
+  }
+
+  async function appendAsAnEarlierRun(id: string, expectedVersion: number, event: Parameters<Services['eventStore']['appendToStream']>[1][number]): Promise<void> {
+    await s.eventStore.appendToStream(id, [event], { expectedVersion, occurredAt: now, metadata: { correlationId: id, causationId: 'earlier-run' } });
+  }
+
+  it('a retried step whose first run appended but never projected adopts those events once', async () => {
+    const id = 'unprojected-prepare';
+    await admitted(id);
+    await appendAsAnEarlierRun(id, 1, { type: 'SubmissionPrepared', data: { requestId: id, attempt: 1, submission: { requestId: id, attempt: 1, payload: { scenario: 'pass' } }, preparedAt: now } });
+    expect((await s.projection.get(id))?.version, 'the view lags the stream').to.equal(1);
+    const r = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
+    expect(r).to.include({ ok: true, version: 2 });
+    expect((await readAll(s.eventStore, id)).map((e) => e.type)).to.deep.equal(['RequestDiscovered', 'SubmissionPrepared']);
+    expect((await s.projection.get(id))?.stage).to.equal('Prepared');
+    expect(stack.topic.eventsById().has(eventIdFor(id, 2)), 'the adopted event is published').to.equal(true);
+  });
+
+  it('a retried poll keeps what its first run observed, whatever the job says now', async () => {
+    const id = 'unprojected-poll';
+    const { jobId, version } = await submitted(id);
+    const earlier = { requestId: id, attempt: 1, externalJobId: jobId, previousStatus: 'Created', status: 'Running', observedAt: now };
+    await appendAsAnEarlierRun(id, version, { type: 'JobStatusChanged', data: earlier } as never);
+    const r = await s.steps.pollJob({ requestId: id, expectedVersion: version, now, correlationId: id, attempt: 1, externalJobId: jobId, lastStatus: 'Created', maxAttempts: 3 });
+    expect(r).to.include({ ok: true, version: version + 1, status: 'Running' });
+    const stream = await readAll(s.eventStore, id);
+    expect(stream.slice(version).map((e) => [e.type, (e.data as { status?: string }).status])).to.deep.equal([['JobStatusChanged', 'Running']]);
+    expect((await s.projection.get(id))?.version).to.equal(version + 1);
+  });
 });

@@ -18,6 +18,8 @@ export interface FakeOptions {
   /** Steps whose fast-path publish fails: they report the versions they appended as unpublished. */
   unpublishedFrom?: string[];
   publish?: 'ok' | 'down';
+  /** With publish 'ok': the first this-many publish calls still fail (an outage that ends). */
+  publishFailsFirst?: number;
 }
 
 export interface Fake {
@@ -88,7 +90,7 @@ export function fakeSteps(o: FakeOptions): Fake {
     [ACTIVITY.recordCompensationFailure]: step(ACTIVITY.recordCompensationFailure, () => ({ appended: 1 })),
     [ACTIVITY.publish]: (input: unknown) => {
       calls[ACTIVITY.publish] = (calls[ACTIVITY.publish] ?? 0) + 1;
-      if (o.publish === 'down') throw new Error('[Transient] topic answered 503');
+      if (o.publish === 'down' || calls[ACTIVITY.publish] <= (o.publishFailsFirst ?? 0)) throw new Error('[Transient] topic answered 503');
       return { published: (input as { versions: number[] }).versions.length };
     },
   };

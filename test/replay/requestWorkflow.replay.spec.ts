@@ -157,10 +157,11 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(r.out).to.deep.equal(clean.out);
   });
 
-  it('events a step could not publish are handed to publishEvents before continueAsNew and before completion', async () => {
+  it('events a step could not publish go to publishEvents in the background of the next poll wait, and before completion', async () => {
     const r = await run('unpublished', { polls: { 1: ['Pass'] }, unpublishedFrom: [ACTIVITY.submit, ACTIVITY.complete] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'publishEvents', 'pollJob#1@v3', 'completeRequest@v4', 'publishEvents']);
     expect(callsTo(r, ACTIVITY.publish).map((c) => c.input)).to.deep.equal([{ requestId: 'unpublished', versions: [3] }, { requestId: 'unpublished', versions: [5] }]);
+    expect(secondsAfterStart(callsTo(r, ACTIVITY.poll)[0].at), 'the first poll is not held up').to.equal(POLICY.pollInitialDelaySeconds);
     expect(r.out).to.include({ outcome: 'Pass', needsIntervention: false });
     expect(r.out).to.not.have.property('unpublishedVersions');
     expect(r.view).to.include({ pendingPublications: 0 });
@@ -168,7 +169,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
 
   it('an Event Grid outage longer than the publish retries flags the request but keeps its outcome', async () => {
     const r = await run('eg-down', { polls: { 1: ['Pass'] }, unpublishedFrom: [ACTIVITY.submit], publish: 'down' });
-    // publishMaxAttempts 3 at each flush: before continueAsNew, then again (carried over) before the end.
+    // Three tries in the background of the poll wait (step policy), carried over, three more at the final flush.
     expect(fake.calls[ACTIVITY.publish]).to.equal(6);
     expect(callsTo(r, ACTIVITY.publish).map((c) => c.input)).to.deep.equal(Array(6).fill({ requestId: 'eg-down', versions: [3] }));
     expect(r.steps.filter((s) => s !== 'publishEvents')).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'completeRequest@v4']);

@@ -74,20 +74,76 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   }
 
   /**
-   * Before continueAsNew the step retry policy is used, so an Event Grid outage delays the saga by
-   * seconds, not hours: what is still unpublished is carried into the next execution and retried at
-   * its flush. Only the final flush retries for hours. A publish failure never compensates.
+   * Publishing never holds the saga up. What a step's fast path could not publish goes out in the
+   * background of the next poll wait (step retry policy) and is carried across continueAsNew until it
+   * is out; only the final flush waits, with the hours-long publish policy. A failed publication never
+   * compensates: the events are stored, and the request only reports them as pending.
    */
-  function* flushPublications(final: boolean): Generator<Task, void, unknown> {
+  let publishing: { task: Task; versions: number[] } | undefined;
+  /** Starts a publication of what is pending, unless one is still running; returns only a new one. */
+  function publishInBackground(): Task | undefined {
+    if (publishing || unpublished.length === 0) return undefined;
+    const versions = [...unpublished];
+    publishing = { versions, task: context.df.callActivityWithRetry(ACTIVITY.publish, retry.step, { requestId, versions }) };
+    return publishing.task;
+  }
+  /** Books the background publication once it has an answer; a task still running stays booked as pending. */
+  function settlePublishing(): void {
+    if (!publishing || !(publishing.task.isCompleted || publishing.task.isFaulted)) return;
+    if (publishing.task.isFaulted) {
+      publishFailure = messageOf(publishing.task.result).split('\n')[0];
+    } else {
+      const done = new Set(publishing.versions);
+      unpublished.splice(0, unpublished.length, ...unpublished.filter((v) => !done.has(v)));
+      publishFailure = undefined;
+    }
+    publishing = undefined;
+  }
+
+  /** The last chance to publish: waits for a running publication, then retries the rest for hours. */
+  function* flushPublications(): Generator<Task, void, unknown> {
+    if (publishing) {
+      try {
+        yield publishing.task;
+      } catch {
+        // Booked by settlePublishing; the remainder is retried just below.
+      }
+      settlePublishing();
+    }
     if (unpublished.length === 0) return;
     try {
-      yield context.df.callActivityWithRetry(ACTIVITY.publish, final ? retry.publish : retry.step, { requestId, versions: [...unpublished] });
+      yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
       unpublished.length = 0;
       publishFailure = undefined;
     } catch (e) {
-      // Out of retries: the business outcome stands; carried on, or flagged for an operator at the end.
+      // Out of retries: the business outcome stands; the request is flagged for an operator.
       publishFailure = messageOf(e).split('\n')[0];
     }
+  }
+
+  /**
+   * Waits for the poll time or a cancel, publishing pending events meanwhile. A task the SDK has
+   * scheduled must never go into a second Task.any (it would be scheduled again under a new sequence
+   * number), so a publication that answers first is followed by a fresh timer for the same time, and
+   * one still running when the timer fires is only looked at, never waited on, later.
+   */
+  function* waitForPollOrCancel(fireAt: Date): Generator<Task, 'poll' | 'cancel', unknown> {
+    settlePublishing();
+    const background = publishInBackground();
+    let timer: TimerTask = context.df.createTimer(fireAt);
+    if (background) {
+      const first = yield context.df.Task.any([timer, cancelled, background]);
+      if (first !== background) return endWait(first, timer);
+      settlePublishing();
+      timer.cancel();
+      timer = context.df.createTimer(fireAt);
+    }
+    return endWait(yield context.df.Task.any([timer, cancelled]), timer);
+  }
+  function endWait(winner: unknown, timer: TimerTask): 'poll' | 'cancel' {
+    if (winner !== cancelled) return 'poll';
+    timer.cancel();
+    return 'cancel';
   }
 
   // ---- admit (first execution only) --------------------------------------------------------
@@ -148,10 +204,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     const fireAt = due < deadline ? due : deadline;
     show({ stage: 'polling', externalJobId, lastExternalStatus: carried.lastStatus, nextPollAt: fireAt.toISOString() });
 
-    const timer: TimerTask = context.df.createTimer(fireAt);
-    const winner = yield context.df.Task.any([timer, cancelled]);
-    if (winner === cancelled) {
-      timer.cancel();
+    if ((yield* waitForPollOrCancel(fireAt)) === 'cancel') {
       return yield* finish({ outcome: 'Cancelled', reason: cancelReasonOf(cancelled.result) }, compensations);
     }
     if (context.df.currentUtcDateTime >= deadline) {
@@ -190,7 +243,8 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
   // ---- endings -------------------------------------------------------------------------------
   function* continueAsNew(next: CarriedState): Generator<Task, WorkflowOutput, unknown> {
-    yield* flushPublications(false);
+    // A publication still running is not waited for: its versions stay pending and are carried over.
+    settlePublishing();
     // A cancel raised since the last wait would be dropped with this execution's history, so look
     // for it now: a buffered event completes the waiter at once, otherwise the zero-delay timer wins.
     const checkpoint = context.df.createTimer(context.df.currentUtcDateTime);
@@ -234,7 +288,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       }
     }
 
-    yield* flushPublications(true);
+    yield* flushPublications();
     if (publishFailure) needsIntervention = true;
     show({ stage: needsIntervention ? 'needsIntervention' : 'completed', reason, nextPollAt: undefined });
     return {

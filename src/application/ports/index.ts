@@ -115,9 +115,12 @@ export interface IntakeRepository {
   /** Adds a new Unprocessed row. Throws a ConflictError when the row exists. */
   add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow>;
   get(ref: IntakeRef): Promise<IntakeRow | undefined>;
-  /** Unprocessed rows plus Claimed rows whose claim is older than `staleClaimBefore`. */
+  /** Unprocessed rows, then (if the batch has room) Claimed rows whose claim is older than `staleClaimBefore`. */
   listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]>;
-  /** ETag-guarded Unprocessed|stale Claimed → Claimed. Returns the claimed row, or undefined if another claimer won. */
+  /**
+   * ETag-guarded Unprocessed|stale Claimed → Claimed (also renews a live claim). Returns the claimed
+   * row, or undefined if another claimer won.
+   */
   claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined>;
   /** Writes the terminal status. Idempotent: writing the same status twice is fine. */
   complete(ref: IntakeRef, status: Outcome, details: { reason?: string; completedAt: string }): Promise<void>;

@@ -71,10 +71,12 @@ export async function discoverOne(deps: DiscoveryDeps, row: IntakeRow, now: Date
     return;
   }
   if (row.status === 'Claimed') {
-    // A stale claim: most often its workflow is simply still running. Look before re-claiming,
-    // so a busy system does not rewrite every long-running row on every discovery run.
+    // A stale claim: most often its workflow is simply still running. Renewing the claim keeps the
+    // row out of the next staleClaimSeconds of discovery runs (one status check and one write per
+    // period, instead of a status check on every run); losing that race is fine.
     const current = await deps.runtime.status(requestId);
     if (current && (ACTIVE.includes(current.runtimeStatus) || current.runtimeStatus === 'Completed')) {
+      await deps.intake.claim(row, now.toISOString());
       report.alreadyRunning.push(requestId);
       return;
     }

@@ -63,15 +63,23 @@ export class TableIntakeRepository implements IntakeRepository {
     if (Number.isNaN(Date.parse(options.staleClaimBefore))) {
       throw new ValidationError(`staleClaimBefore must be an ISO 8601 time, got '${options.staleClaimBefore}'`, 'staleClaimBefore');
     }
-    // ClaimedAt is written with toISOString(), so string order is time order.
-    const filter = odata`Status eq 'Unprocessed' or (Status eq 'Claimed' and ClaimedAt lt ${options.staleClaimBefore})`;
+    // New work first: stale claims only fill what is left, so a backlog of long-running claims
+    // cannot crowd Unprocessed rows out of a batch. ClaimedAt is an ISO string: string order is time order.
+    const rows = await this.query(odata`Status eq 'Unprocessed'`, options.maxCount);
+    if (rows.length < options.maxCount) {
+      rows.push(...(await this.query(odata`Status eq 'Claimed' and ClaimedAt lt ${options.staleClaimBefore}`, options.maxCount - rows.length)));
+    }
+    return rows;
+  }
+
+  private async query(filter: string, maxCount: number): Promise<IntakeRow[]> {
     const rows: IntakeRow[] = [];
     try {
-      const pages = this.table.listEntities<IntakeEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(options.maxCount, 1000) });
+      const pages = this.table.listEntities<IntakeEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(maxCount, 1000) });
       for await (const page of pages) {
         for (const entity of page) {
           rows.push(toRow(entity));
-          if (rows.length >= options.maxCount) return rows;
+          if (rows.length >= maxCount) return rows;
         }
       }
     } catch (e) {

@@ -5,6 +5,10 @@ import type { AzuriteServers } from '../../../devhost/localstack';
 import { startAzurite } from '../../../devhost/localstack/azurite';
 import { createIntakeTableClient, TableIntakeRepository } from '../../../src/infrastructure/tables';
 import { ConflictError, ValidationError } from '../../../src/application/errors';
+import { discoverRequests } from '../../../src/application/requests/discoverRequests';
+import type { InstanceInfo, WorkflowRuntime } from '../../../src/application/requests/workflowRuntime';
+import { requestIdFromIntakeRow } from '../../../src/domain/ids';
+import { DEFAULT_WORKFLOW_POLICY } from '../../../src/domain/policies';
 
 chai.use(chaiAsPromised);
 const { expect } = chai;
@@ -135,5 +139,51 @@ describe('TableIntakeRepository against Azurite', () => {
     expect(released?.claimedAt).to.equal(undefined);
     expect((await raw.getEntity<{ Reason: string }>('b', 'req-release')).Reason).to.equal('admission failed');
     expect((await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 })).map((r) => r.ref.rowKey)).to.deep.equal(['req-release']);
+  });
+
+  describe('discovery over it', () => {
+    /** The runtime as discovery sees it: which instances exist, and what was started. */
+    function runtimeWith(running: string[]): WorkflowRuntime & { started: string[]; statusChecks: number } {
+      const known = new Map<string, InstanceInfo>(running.map((id) => [id, { instanceId: id, runtimeStatus: 'Running' }]));
+      const rt = {
+        started: [] as string[],
+        statusChecks: 0,
+        status: (id: string) => {
+          rt.statusChecks++;
+          return Promise.resolve(known.get(id));
+        },
+        start: (id: string) => {
+          rt.started.push(id);
+          known.set(id, { instanceId: id, runtimeStatus: 'Pending' });
+          return Promise.resolve();
+        },
+        raiseCancel: () => Promise.resolve(),
+        managementLinks: () => ({}),
+      };
+      return rt;
+    }
+
+    it('starts new work before re-examining long-running claims, and renews a live claim so the next runs skip it', async () => {
+      const stale = ['a-1', 'a-2', 'a-3'];
+      for (const rowKey of stale) {
+        const row = await repo.add({ partitionKey: 'b', rowKey }, { scenario: 'pass' });
+        await repo.claim(row, T_CLAIM);
+      }
+      await repo.add({ partitionKey: 'b', rowKey: 'z-new' }, { scenario: 'pass' });
+      const runtime = runtimeWith(stale.map((k) => requestIdFromIntakeRow('b', k)));
+      const now = new Date(T_LATER);
+      const deps = { intake: repo, runtime, policy: { ...DEFAULT_WORKFLOW_POLICY }, batchSize: 2, staleClaimSeconds: 300, now: () => now, concurrency: 1 };
+
+      const first = await discoverRequests(deps);
+
+      expect(first.started, 'the new row, although three stale claims sort before it').to.deep.equal([requestIdFromIntakeRow('b', 'z-new')]);
+      expect(first.alreadyRunning).to.have.length(1);
+      expect((await repo.get({ partitionKey: 'b', rowKey: 'a-1' }))?.claimedAt, 'live claim renewed').to.equal(T_LATER);
+
+      const second = await discoverRequests(deps);
+      expect(second.alreadyRunning.map((id) => id).sort(), 'the other two stale claims, not the renewed one').to.deep.equal(['a-2', 'a-3'].map((k) => requestIdFromIntakeRow('b', k)).sort());
+      const third = await discoverRequests(deps);
+      expect(third.examined, 'every live claim renewed: nothing left to look at').to.equal(0);
+    });
   });
 });

@@ -45,7 +45,19 @@ const statusOf = (e: unknown): number | undefined => {
 };
 const rowBytes = (row: Row): number => Buffer.byteLength(JSON.stringify(row)) + 256;
 
+/** Instances whose history is kept in memory; about 20 KB each for the saga. */
+const HISTORY_CACHE_SIZE = 2000;
+const TERMINAL = new Set(['Completed', 'Failed', 'Terminated']);
+
 export class TableTaskHubStore implements TaskHubStore {
+  /**
+   * History an episode committed, so the next episode of the instance skips the partition query.
+   * Safe with other writers too: rows below a history key's committed length never change, and a
+   * restart of the history gets a new key, so an entry is used only when its key matches the
+   * record's and it holds at least the committed length.
+   */
+  private readonly histories = new Map<string, { historyKey: string; events: HistoryEvent[] }>();
+
   private constructor(private readonly table: TableClient) {}
 
   static async create(opts: TableTaskHubStoreOptions): Promise<TableTaskHubStore> {
@@ -89,9 +101,30 @@ export class TableTaskHubStore implements TaskHubStore {
     if (!row) return [];
     const { record, state } = readRecordRow(row);
     if (record.executionId !== executionId || state.historyLength === 0) return [];
+    const cached = this.histories.get(pk);
+    if (cached?.historyKey === state.historyKey && cached.events.length >= state.historyLength) {
+      return cached.events.slice(0, state.historyLength);
+    }
     const prefix = `${HISTORY_PREFIX}${state.historyKey}|`;
     const rows = await this.partitionRows(pk, prefix, `${HISTORY_PREFIX}${state.historyKey}}`);
-    return assembleHistory(rows, state.historyLength);
+    const events = assembleHistory(rows, state.historyLength);
+    this.remember(pk, state.historyKey, events);
+    return events;
+  }
+
+  private remember(pk: string, historyKey: string, events: HistoryEvent[]): void {
+    this.histories.delete(pk);
+    this.histories.set(pk, { historyKey, events: [...events] });
+    if (this.histories.size > HISTORY_CACHE_SIZE) this.histories.delete(this.histories.keys().next().value as string);
+  }
+
+  /** After a commit: extend the cached history, or forget it when it cannot be extended. */
+  private rememberCommit(pk: string, commit: EpisodeCommit, historyKey: string, first: number): void {
+    const cached = this.histories.get(pk);
+    if (TERMINAL.has(commit.instance.runtimeStatus)) this.histories.delete(pk);
+    else if (first === 0) this.remember(pk, historyKey, commit.append);
+    else if (cached?.historyKey === historyKey && cached.events.length === first) this.remember(pk, historyKey, [...cached.events, ...commit.append]);
+    else this.histories.delete(pk);
   }
 
   async commitEpisode(commit: EpisodeCommit): Promise<boolean> {
@@ -114,7 +147,11 @@ export class TableTaskHubStore implements TaskHubStore {
     const writes = [...historyRows(pk, historyKey, first, commit.append), ...own.map((m) => messageRow(pk, m))];
     const next: RecordState = { historyKey, historyLength: first + commit.append.length, pendingAcks: [] };
     const etag = await this.writeChain(pk, instance, instance.etag, writes, consumed, next);
-    if (etag === undefined) return false;
+    if (etag === undefined) {
+      this.histories.delete(pk);
+      return false;
+    }
+    this.rememberCommit(pk, commit, historyKey, first);
     if (commit.replaceHistory) await this.dropOldHistory(pk, historyKey);
     return true;
   }

@@ -3,6 +3,7 @@
  * request's stream version, appends what the real decider would, and checks that the orchestrator
  * passes the version it last saw. Poll answers come from a per-attempt script of job statuses.
  */
+import type { ResumePoint } from '../../src/domain/resume';
 import type { ExternalJobStatus } from '../../src/domain/status';
 import { ACTIVITY } from '../../src/application/workflow/contracts';
 import type { ScriptedActivity } from '../../devhost/testkit';
@@ -18,6 +19,8 @@ export interface FakeOptions {
   /** Steps whose fast-path publish fails: they report the versions they appended as unpublished. */
   unpublishedFrom?: string[];
   publish?: 'ok' | 'down';
+  /** A restarted instance: the stream already holds this many events, and admit reports where to resume. */
+  restartedAt?: { version: number; resume: ResumePoint; admittedAt: string };
   /** With publish 'ok': the first this-many publish calls still fail (an outage that ends). */
   publishFailsFirst?: number;
 }
@@ -60,7 +63,16 @@ export function fakeSteps(o: FakeOptions): Fake {
   };
 
   const activities: Record<string, ScriptedActivity> = {
-    [ACTIVITY.admit]: step(ACTIVITY.admit, () => ({ appended: 1 })),
+    [ACTIVITY.admit]: o.restartedAt
+      ? (input: unknown): unknown => {
+        const r = o.restartedAt!;
+        calls[ACTIVITY.admit] = (calls[ACTIVITY.admit] ?? 0) + 1;
+        if ((input as { expectedVersion: number }).expectedVersion !== 0) throw new Error('[Concurrency] admit expects v0');
+        version = r.version;
+        if (r.resume.at === 'poll') last[r.resume.attempt] = r.resume.lastStatus;
+        return { ok: true, version, unpublished: [], resume: r.resume, admittedAt: r.admittedAt };
+      }
+      : step(ACTIVITY.admit, () => ({ appended: 1 })),
     [ACTIVITY.prepare]: step(ACTIVITY.prepare, (i) => ({ appended: 1, result: { submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } } })),
     [ACTIVITY.submit]: o.submit === 'refused'
       ? refused(ACTIVITY.submit, '[NonRetriable] external service answered 400: payload rejected')

@@ -4,6 +4,7 @@ import { expect } from 'chai';
 import type { WorkflowCustomStatus, WorkflowOutput } from '../../src/application/workflow/contracts';
 import { ACTIVITY, ORCHESTRATOR } from '../../src/application/workflow/contracts';
 import type { WorkflowPolicy } from '../../src/domain/policies';
+import type { ResumePoint } from '../../src/domain/resume';
 import { APP, input, POLICY, START } from './sagaInputs';
 import { fakeSteps, type Fake, type FakeOptions } from './fakeSteps';
 
@@ -213,5 +214,39 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(max, `largest execution history ${String(max)} events`).to.be.below(BOUND);
     // Every full execution looks the same: the history does not grow with the total poll count.
     expect(new Set(fullExecutions).size, `per-execution sampled maxima ${[...new Set(fullExecutions)].join(',')}`).to.equal(1);
+  });
+  describe('a restarted instance (discovery restarts a Failed or Terminated one) continues where the stream is', () => {
+    const admittedAt = START.toISOString();
+    const restarted = (version: number, resume: ResumePoint) => ({ version, resume, admittedAt });
+
+    it('a job being polled: polls it again, no new submission', async () => {
+      const r = await run('re-poll', { polls: { 2: ['Inprogress', 'Pass'] }, restartedAt: restarted(7, { at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' }) });
+      expect(r.steps).to.deep.equal(['admitRequest@v0', 'pollJob#2@v7', 'pollJob#2@v7', 'completeRequest@v8']);
+      expect(r.out).to.include({ outcome: 'Pass', attempts: 2, externalJobId: 'job-2', needsIntervention: false });
+    });
+
+    it('FailCanRetry seen but the next attempt never prepared: prepares and submits it', async () => {
+      const r = await run('re-prepare', { polls: { 2: ['Pass'] }, restartedAt: restarted(4, { at: 'prepare', attempt: 2 }) });
+      expect(r.steps.slice(0, 3)).to.deep.equal(['admitRequest@v0', 'prepareSubmission#2@v4', 'submitJob#2@v5']);
+      expect(r.out).to.include({ outcome: 'Pass', attempts: 2 });
+    });
+
+    it('the job already ended: only completes', async () => {
+      const r = await run('re-complete', { polls: {}, restartedAt: restarted(4, { at: 'complete', attempt: 1, outcome: 'Fail', compensated: false }) });
+      expect(r.steps).to.deep.equal(['admitRequest@v0', 'completeRequest@v4']);
+      expect(r.out).to.include({ outcome: 'Fail', attempts: 1, needsIntervention: false });
+    });
+
+    it('compensated before it died: completes Cancelled before the deadline, with the recorded reason', async () => {
+      const r = await run('re-compensated', { polls: {}, restartedAt: restarted(4, { at: 'complete', attempt: 1, compensated: true, reason: 'operator' }) });
+      expect(r.steps).to.deep.equal(['admitRequest@v0', 'completeRequest@v4']);
+      expect(r.out).to.include({ outcome: 'Cancelled', reason: 'operator' });
+    });
+
+    it('already completed: does nothing more and reports what the stream says', async () => {
+      const r = await run('re-done', { polls: {}, restartedAt: restarted(6, { at: 'done', attempt: 1, outcome: 'Pass', needsIntervention: false }) });
+      expect(r.steps).to.deep.equal(['admitRequest@v0']);
+      expect(r.out).to.include({ outcome: 'Pass', needsIntervention: false, version: 6 });
+    });
   });
 });

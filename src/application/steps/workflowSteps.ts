@@ -9,6 +9,7 @@
 import { decide } from '../../domain/decide';
 import type { StoredEvent } from '../../domain/events';
 import { isIllegalTransition } from '../../domain/errors';
+import { resumePoint } from '../../domain/resume';
 import type { ExternalJobStatus } from '../../domain/status';
 import { ensureError, errorCodeOf, isRetriable, TransientError } from '../errors';
 import type { ExternalJobs, IdempotencyStore, IntakeRepository } from '../ports';
@@ -61,7 +62,9 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
 
   return {
     admitRequest: (input: AdmitInput, ctx?: StepContext): Promise<AdmitResult> =>
-      run('admitRequest', input, ctx, (s) => decide({ type: 'Admit', requestId: input.requestId, intake: input.intake, payload: input.payload, now: input.now }, s), () => ({})),
+      run('admitRequest', input, ctx, (s) => decide({ type: 'Admit', requestId: input.requestId, intake: input.intake, payload: input.payload, now: input.now }, s),
+        // More than the admission in the stream: this instance replaces one that died or was terminated.
+        (s) => (s.version > 1 ? { resume: resumePoint(s), admittedAt: s.admittedAt } : {})),
 
     prepareSubmission: (input: PrepareInput, ctx?: StepContext): Promise<PrepareResult> =>
       run('prepareSubmission', input, ctx, (s) => decide({ type: 'PrepareSubmission', attempt: input.attempt, now: input.now }, s), (s) => ({

@@ -5,6 +5,7 @@
  */
 import type { CompensationStep, IntakeRef, Submission, WorkItemPayload } from '../../domain/events';
 import type { WorkflowPolicy } from '../../domain/policies';
+import type { ResumePoint } from '../../domain/resume';
 import type { ExternalJobStatus, Outcome } from '../../domain/status';
 
 export const ORCHESTRATOR = 'requestWorkflow';
@@ -46,7 +47,8 @@ export interface CompleteInput extends StepInput { intake: IntakeRef; outcome: O
 export interface CompensationFailureInput extends StepInput { step: CompensationStep; error: string }
 export interface PublishInput { requestId: string; versions: number[] }
 
-export type AdmitResult = StepResult<object>;
+/** `resume` is set when the stream already holds more than the admission (a restarted instance). */
+export type AdmitResult = StepResult<{ resume?: ResumePoint; admittedAt?: string }>;
 export type PrepareResult = StepResult<{ submission: Submission }>;
 export type SubmitResult = StepResult<{ externalJobId: string }>;
 export type PollResult = StepResult<{ status: ExternalJobStatus; outcome?: 'Pass' | 'Fail'; retry: boolean }>;

@@ -5,6 +5,7 @@
  *                ▲                        │
  *                └─ FailCanRetry, n < max ┘
  *   deadline / `cancel` event / non-retriable failure → compensate in reverse → complete(TimedOut|Cancelled|Fail)
+ *   restarted instance (stream already past admission) → resume at prepare(n) | poll | complete | done
  *
  * Replay rules: this file is re-executed from the top on every episode, so it reads time only from
  * `context.df.currentUtcDateTime`, configuration only from its input, and the world only through
@@ -12,10 +13,12 @@
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import { pollDelaySeconds } from '../../domain/policies';
+import type { ResumePoint } from '../../domain/resume';
 import type { Outcome } from '../../domain/status';
 import {
   ACTIVITY,
   type AdmitInput,
+  type AdmitResult,
   type CancelJobInput,
   type CarriedState,
   type CompensationFailureInput,
@@ -54,6 +57,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   let publishFailure: string | undefined;
   let carried: CarriedState;
   let status: WorkflowCustomStatus;
+  let resume: ResumePoint | undefined;
   const show = (patch: Partial<WorkflowCustomStatus>): void => {
     status = { ...status, ...patch, version: carried.version, attempt: carried.attempt, pendingPublications: unpublished.length };
     context.df.setCustomStatus(status);
@@ -166,8 +170,14 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     };
     status = { stage: 'admitting', attempt: 1, version: 0, pendingPublications: 0 };
     show({});
-    const admitted = yield* call<StepResult<object>>(ACTIVITY.admit, { ...step(0), intake: input.intake, payload: input.payload } satisfies AdmitInput);
+    const admitted = yield* call<AdmitResult>(ACTIVITY.admit, { ...step(0), intake: input.intake, payload: input.payload } satisfies AdmitInput);
     if (!admitted.ok) return yield* finish({ outcome: 'Fail', reason: `admit failed: ${admitted.error}` }, []);
+    resume = admitted.resume;
+    if (resume && admitted.admittedAt) {
+      // The deadline runs from the first admission, not from this restart.
+      carried.admittedAt = admitted.admittedAt;
+      carried.deadline = new Date(Date.parse(admitted.admittedAt) + policy.deadlineSeconds * 1000).toISOString();
+    }
   }
 
   const compensations: Compensation[] = [];
@@ -176,6 +186,28 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   }
   // One waiter per execution: a cancel raised at any time (even before we wait) completes it.
   const cancelled = context.df.waitForExternalEvent('cancel');
+
+  // ---- a restarted instance continues where the stream says the request is ------------------
+  switch (resume?.at) {
+    case 'done':
+      show({ stage: resume.needsIntervention ? 'needsIntervention' : 'completed', reason: resume.reason });
+      return { requestId, outcome: resume.outcome ?? 'Fail', reason: resume.reason, attempts: resume.attempt, version: carried.version, needsIntervention: resume.needsIntervention };
+    case 'complete':
+      carried.attempt = resume.attempt;
+      if (resume.outcome) return yield* finish(undefined, [], resume.outcome);
+      // Compensated before the restart: completes as what the abort was, as far as time can tell.
+      return yield* finish({
+        outcome: context.df.currentUtcDateTime >= new Date(carried.deadline) ? 'TimedOut' : 'Cancelled',
+        reason: resume.reason ?? 'compensated before the workflow was restarted',
+      }, []);
+    case 'poll':
+      return yield* continueAsNew({ ...carried, phase: 'poll', attempt: resume.attempt, externalJobId: resume.externalJobId, lastStatus: resume.lastStatus, pollIndex: 0 });
+    case 'prepare':
+      carried.attempt = resume.attempt;
+      break;
+    default:
+      break;
+  }
 
   // ---- prepare + submit ----------------------------------------------------------------------
   if (carried.phase === 'submit') {

@@ -50,11 +50,14 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
   const s = await getServices();
   const runtime = durableRuntime(client, request);
   const [view, instance] = await Promise.all([s.projection.get(id), runtime.status(id)]);
-  if (!view && !instance) throw notFound(`no request '${id}'`);
+  // Rows added through this API live in its partition; a discovered request's view names its row.
+  const row = await s.intake.get(view?.intake ?? { partitionKey: API_PARTITION, rowKey: id });
+  if (!view && !instance && !row) throw notFound(`no request '${id}'`);
   return {
     status: 200,
     jsonBody: {
       id,
+      intake: row ? { ...row.ref, status: row.status, ...(row.claimedAt ? { claimedAt: row.claimedAt } : {}), ...(row.problem ? { problem: row.problem } : {}) } : null,
       view: view ?? null,
       needsIntervention: view?.needsIntervention ?? false,
       orchestration: instance ? { runtimeStatus: instance.runtimeStatus, customStatus: instance.customStatus ?? null, output: instance.output ?? null, createdTime: instance.createdTime, lastUpdatedTime: instance.lastUpdatedTime } : null,

@@ -146,4 +146,12 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     expect(stream.slice(version).map((e) => [e.type, (e.data as { status?: string }).status])).to.deep.equal([['JobStatusChanged', 'Running']]);
     expect((await s.projection.get(id))?.version).to.equal(version + 1);
   });
+  it('admitting again a request that is further along tells the new instance where to resume', async () => {
+    const id = 'readmit';
+    const { jobId, version } = await submitted(id);
+    const row = { partitionKey: 'it', rowKey: id };
+    const again = await s.steps.admitRequest({ requestId: id, expectedVersion: 0, now: '2026-01-01T01:00:00.000Z', correlationId: id, intake: row, payload: { scenario: 'pass' } });
+    expect(again).to.deep.include({ ok: true, version, admittedAt: now, resume: { at: 'poll', attempt: 1, externalJobId: jobId, lastStatus: 'Created' } });
+    expect((await readAll(s.eventStore, id)).filter((e) => e.type === 'RequestDiscovered')).to.have.length(1);
+  });
 });

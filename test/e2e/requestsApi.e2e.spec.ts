@@ -1,8 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
 import { localSettings, startLocalStack, type LocalStack } from '../../devhost/demo/localStack';
-import { startDevHost, type DevHost } from '../../devhost/host/server';
-import { engineTaskHub } from '../../devhost/host/taskHubFactory';
+import { startProcessHost, type ProcessHost } from '../../devhost/demo/processHost';
 
 /**
  * What an operator does through the HTTP APIs, against the devhost and the real local servers: add a
@@ -12,15 +11,15 @@ import { engineTaskHub } from '../../devhost/host/taskHubFactory';
 describe('request API journeys (devhost + real local servers)', function () {
   this.timeout(180_000);
   let stack: LocalStack;
-  let host: DevHost;
+  let host: ProcessHost;
 
   before(async () => {
     stack = await startLocalStack();
     // No timer runs: discovery happens when a test asks for it. Stale claims after 1 s, so a
     // terminated workflow's row is claimable again at once.
     const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *', DISCOVERY_STALE_CLAIM_SECONDS: '1', WORKFLOW_DEADLINE_SECONDS: '120' });
-    Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
-    host = await startDevHost({ appDir: path.join(__dirname, '..', '..'), port: 0, log: () => undefined, taskHub: engineTaskHub({ kind: 'memory' }) });
+    // Its own process: the app keeps its clients for the life of a process, and other specs host it too.
+    host = await startProcessHost({ appDir: path.join(__dirname, '..', '..'), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } });
   });
   after(async () => {
     await host?.stop();

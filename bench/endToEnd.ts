@@ -45,6 +45,8 @@ export interface EndToEnd {
   floor: Floor;
   throughputOverFloor: number;
   rssMb: { before: number; peakInFlight: number; afterFinish: number };
+  /** Live heap after a full GC (needs node --expose-gc): what finished instances leave behind. */
+  heapAfterGcMb: { before: number; afterFinish: number; kbPerItem: number; gcExposed: boolean };
 }
 
 export async function endToEnd(items: number, http: HttpCounter, repo: string): Promise<EndToEnd> {
@@ -65,7 +67,9 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
     await table.createTable().catch(() => undefined);
     const ids = Array.from({ length: items }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+    global.gc?.();
     const rssBefore = process.memoryUsage().rss;
+    const heapBefore = process.memoryUsage().heapUsed;
     http.take();
     hub.take();
     const t0 = Date.now();
@@ -110,6 +114,7 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
     http.take();
     global.gc?.();
     const rssAfter = process.memoryUsage().rss;
+    const heapAfter = process.memoryUsage().heapUsed;
 
     const perWorkflow = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort().map(([k, v]) => [k, round(v / items, 2)]));
     const requestsPerWorkflow = perWorkflow(requests);
@@ -132,6 +137,7 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
       floor: { ...floor, opsPerSecond: roundAll(floor.opsPerSecond, 0), serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4), workflowsPerSecond: round(floor.workflowsPerSecond, 2) },
       throughputOverFloor: round(itemsPerSecond / floor.workflowsPerSecond, 2),
       rssMb: { before: mb(rssBefore), peakInFlight: mb(peakInFlight), afterFinish: mb(rssAfter) },
+      heapAfterGcMb: { before: mb(heapBefore), afterFinish: mb(heapAfter), kbPerItem: round((heapAfter - heapBefore) / 1024 / items), gcExposed: typeof global.gc === 'function' },
     };
   } finally {
     clearInterval(sampler);

@@ -71,6 +71,7 @@ function endToEndRows(e: EndToEnd): [string, string, string][] {
     ['history events replayed per workflow (total)', `${e.engine.historyEventsReplayedPerWorkflow} (${e.engine.historyEventsReplayed})`, ''],
     ['history events in the final execution, mean / max', `${e.engine.finalExecutionHistory.mean} / ${e.engine.finalExecutionHistory.max}`, ''],
     ['RSS MB before / peak in flight / after', `${e.rssMb.before} / ${e.rssMb.peakInFlight} / ${e.rssMb.afterFinish}`, 'target peak < 512'],
+    ['live heap after GC, MB before / after (KB per finished item)', `${e.heapAfterGcMb.before} / ${e.heapAfterGcMb.afterFinish} (${e.heapAfterGcMb.kbPerItem})`, e.heapAfterGcMb.gcExposed ? 'includes the in-process topic and mock, which keep every event and job' : 'run with node --expose-gc'],
   ];
 }
 

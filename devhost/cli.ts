@@ -1,7 +1,7 @@
 /**
  * `devhost`: runs an Azure Functions Node v4 app locally, like `func start`, without Core Tools.
  *
- *   devhost [--app DIR] [--port N] [--rpc-port N] [--storage memory|azurite|<connection string>] [--clean] [--keys]
+ *   devhost [--app DIR] [--port N] [--rpc-port N] [--storage memory|azurite|<connection string>] [--clean] [--keys] [--activity-lease-seconds N]
  */
 import fs from 'node:fs';
 import path from 'node:path';
@@ -18,9 +18,10 @@ export interface CliOptions {
   storage: string;
   clean: boolean;
   keys: boolean;
+  activityLeaseSeconds?: number;
 }
 
-const USAGE = `Usage: devhost [--app DIR] [--port N] [--rpc-port N] [--storage memory|azurite|<connection string>] [--clean] [--keys]
+const USAGE = `Usage: devhost [--app DIR] [--port N] [--rpc-port N] [--storage memory|azurite|<connection string>] [--clean] [--keys] [--activity-lease-seconds N]
 
   --app DIR        the function app folder (package.json "main", host.json, local.settings.json); default: current folder
   --port N         app port; default 7071 (0 = any free port)
@@ -28,7 +29,10 @@ const USAGE = `Usage: devhost [--app DIR] [--port N] [--rpc-port N] [--storage m
   --storage S      task hub storage: "azurite" (default; starts Azurite with its data in DIR/.devhost/azurite,
                    so instances survive restarts), "memory", or an Azure Storage connection string
   --clean          wipe DIR/.devhost/azurite before starting
-  --keys           require function keys for authLevel function/admin and the durable webhooks (func start does not)`;
+  --keys           require function keys for authLevel function/admin and the durable webhooks (func start does not)
+  --activity-lease-seconds N
+                   how long a started activity stays taken before it runs again after a host crash (default 60,
+                   or host.json extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout)`;
 
 export function parseArgs(argv: string[], cwd = process.cwd()): CliOptions {
   const options: CliOptions = { appDir: cwd, port: 7071, rpcPort: 0, storage: 'azurite', clean: false, keys: false };
@@ -47,6 +51,7 @@ export function parseArgs(argv: string[], cwd = process.cwd()): CliOptions {
       case '--storage': options.storage = value(); break;
       case '--clean': options.clean = true; break;
       case '--keys': options.keys = true; break;
+      case '--activity-lease-seconds': options.activityLeaseSeconds = positiveSeconds(value(), flag); break;
       case '--help': case '-h': throw new UsageRequested();
       default: throw new Error(`Unknown argument "${arg}".\n\n${USAGE}`);
     }
@@ -56,6 +61,12 @@ export function parseArgs(argv: string[], cwd = process.cwd()): CliOptions {
 }
 
 class UsageRequested extends Error {}
+
+function positiveSeconds(text: string, flag: string): number {
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 1) throw new Error(`${flag} must be a number of seconds, at least 1, got "${text}".`);
+  return n;
+}
 
 function port(text: string, flag: string): number {
   const n = Number(text);
@@ -83,7 +94,7 @@ export async function runCli(argv: string[]): Promise<{ host: DevHost; stop(): P
 
   let host: DevHost;
   try {
-    host = await startDevHost({ appDir: options.appDir, port: options.port, rpcPort: options.rpcPort, taskHub: engineTaskHub(storage), requireKeys: options.keys });
+    host = await startDevHost({ appDir: options.appDir, port: options.port, rpcPort: options.rpcPort, taskHub: engineTaskHub(storage, undefined, { activityLeaseMs: options.activityLeaseSeconds === undefined ? undefined : options.activityLeaseSeconds * 1000 }), requireKeys: options.keys });
   } catch (e) {
     await azurite?.stop();
     throw e;
@@ -95,6 +106,7 @@ export async function runCli(argv: string[]): Promise<{ host: DevHost; stop(): P
     `DurableClient RPC: ${host.rpcBaseUrl}`,
     `Storage:           ${azurite ? `Azurite, data in ${azuriteDir} (pid ${azurite.pid})` : storage.kind === 'memory' ? 'in memory (lost on exit)' : 'the given connection string'}`,
   ];
+  if (options.activityLeaseSeconds !== undefined) lines.push(`Activity lease:    ${options.activityLeaseSeconds} s (a started activity runs again this long after a host crash)`);
   if (host.masterKey) lines.push(`Function key:      ${host.masterKey}  (send as ?code= or x-functions-key)`);
   lines.push('', 'Host started. Press Ctrl+C to stop.');
   console.log(lines.join('\n'));

@@ -3,9 +3,9 @@
  * is a real crash (no finally blocks, no graceful shutdown) while the emulators keep their data.
  * Runs the compiled CLI (dist/devhost/cli.js): build first.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { startChildServer, type ChildServer } from '../localstack/childServer';
 
 export interface ProcessHostOptions {
   /** The function app folder (holds package.json and host.json). */
@@ -18,6 +18,8 @@ export interface ProcessHostOptions {
   /** Port of the first start; later starts reuse the port the first one got. Default 0 (any free port). */
   port?: number;
   startTimeoutMs?: number;
+  /** The CLI's --activity-lease-seconds: how soon an activity cut off by a kill runs again. */
+  activityLeaseSeconds?: number;
 }
 
 export interface ProcessHost {
@@ -37,10 +39,9 @@ export interface ProcessHost {
 }
 
 interface Running {
-  child: ChildProcess;
+  server: ChildServer;
   url: string;
   masterKey?: string;
-  output: string;
 }
 
 /** The CLI next to this file once compiled; from source, the one in dist/. */
@@ -54,45 +55,19 @@ function cliScript(): string {
   return built;
 }
 
-function launch(opts: ProcessHostOptions, port: number): Promise<Running> {
-  const args = [cliScript(), '--app', opts.appDir, '--port', String(port), '--storage', opts.storage, ...(opts.keys ? ['--keys'] : [])];
-  const child = spawn(process.execPath, args, { env: { PATH: process.env.PATH ?? '', ...opts.env }, stdio: ['ignore', 'pipe', 'pipe'] });
-  const running: Running = { child, url: '', output: '' };
-  return new Promise<Running>((resolve, reject) => {
-    let settled = false;
-    const fail = (e: Error): void => {
-      if (settled) return;
-      settled = true;
-      clearTimeout(timer);
-      child.kill('SIGKILL');
-      reject(e);
-    };
-    const timer = setTimeout(() => fail(new Error(`devhost did not start within ${opts.startTimeoutMs ?? 60000} ms. Output:\n${running.output}`)), opts.startTimeoutMs ?? 60000);
-    const onData = (chunk: Buffer): void => {
-      running.output += chunk.toString();
-      // Bounded, so a long run does not keep every log line.
-      if (running.output.length > 200_000) running.output = running.output.slice(-100_000);
-      if (settled) return;
-      const key = /^Function key:\s+(\S+)/m.exec(running.output);
-      if (key) running.masterKey = key[1];
-      const api = /^Durable HTTP API:\s+(https?:\/\/[^/\s]+)/m.exec(running.output);
-      if (api && /Host started\./.test(running.output)) {
-        settled = true;
-        clearTimeout(timer);
-        running.url = api[1];
-        resolve(running);
-      }
-    };
-    child.stdout!.on('data', onData);
-    child.stderr!.on('data', onData);
-    child.on('error', fail);
-    child.on('exit', (code, signal) => fail(new Error(`devhost exited before it served (code ${code}, signal ${signal}). Output:\n${running.output}`)));
+async function launch(opts: ProcessHostOptions, port: number): Promise<Running> {
+  const args = ['--app', opts.appDir, '--port', String(port), '--storage', opts.storage, ...(opts.keys ? ['--keys'] : [])];
+  if (opts.activityLeaseSeconds !== undefined) args.push('--activity-lease-seconds', String(opts.activityLeaseSeconds));
+  const server = await startChildServer({
+    name: 'devhost',
+    script: cliScript(),
+    args,
+    env: { PATH: process.env.PATH ?? '', ...opts.env },
+    readyPatterns: [/^Durable HTTP API:\s+(https?:\/\/[^/\s]+)/, /^Host started\./],
+    timeoutMs: opts.startTimeoutMs ?? 60000,
+    keepOutput: true,
   });
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise((resolve) => child.once('exit', () => resolve()));
+  return { server, url: server.captures[0], masterKey: /^Function key:\s+(\S+)/m.exec(server.output())?.[1] };
 }
 
 export async function startProcessHost(opts: ProcessHostOptions): Promise<ProcessHost> {
@@ -101,24 +76,13 @@ export async function startProcessHost(opts: ProcessHostOptions): Promise<Proces
   return {
     get url() { return current.url; },
     get masterKey() { return current.masterKey; },
-    get pid() { return current.child.pid!; },
-    output: () => current.output,
-    async kill() {
-      const gone = exited(current.child);
-      current.child.kill('SIGKILL');
-      await gone;
-    },
+    get pid() { return current.server.pid; },
+    output: () => current.server.output(),
+    kill: () => current.server.kill(),
     async restart() {
-      if (current.child.exitCode === null && current.child.signalCode === null) throw new Error('restart: the host is still running; kill() it first');
+      if (current.server.running()) throw new Error('restart: the host is still running; kill() it first');
       current = await launch(opts, port);
     },
-    async stop() {
-      const child = current.child;
-      const gone = exited(child);
-      const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-      child.kill('SIGTERM');
-      await gone;
-      clearTimeout(killer);
-    },
+    stop: () => current.server.stop(),
   };
 }

@@ -25,6 +25,8 @@ export interface ProcessStackOptions {
   settings?: Record<string, string>;
   /** Start the host with `--keys` (function keys required on mutating routes). */
   keys?: boolean;
+  /** The host's --activity-lease-seconds: how soon an activity cut off by a kill runs again (default 60). */
+  activityLeaseSeconds?: number;
   /** Puts a relay between the host and Cosmos; the stack's own readers still go direct. */
   cosmosRelay?: (cosmosEndpoint: string) => Promise<CosmosRelay>;
 }
@@ -61,7 +63,7 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
       relay = await opts.cosmosRelay(stack.cosmos.endpoint);
       settings.COSMOS_ENDPOINT = relay.url;
     }
-    const host = await startProcessHost({ appDir: appRoot(), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' }, keys: opts.keys });
+    const host = await startProcessHost({ appDir: appRoot(), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' }, keys: opts.keys, activityLeaseSeconds: opts.activityLeaseSeconds });
     const services = await buildServices(loadConfig(readerSettings));
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
     const stopRelay = relay;

@@ -14,6 +14,12 @@ export interface HostConfig {
   functionTimeoutMs?: number;
   maxConcurrentActivityFunctions?: number;
   maxConcurrentOrchestratorFunctions?: number;
+  /**
+   * How long a started activity stays taken before another host may run it again (after a crash).
+   * host.json `extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout`, the Azure
+   * Storage provider's setting for the same recovery delay; undefined means the engine's default.
+   */
+  activityLeaseMs?: number;
 }
 
 /** Copies local.settings.json `Values` into `env` (missing file → nothing). Returns the names applied. */
@@ -36,7 +42,10 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
   const file = path.join(appDir, 'host.json');
   const json = (fs.existsSync(file) ? readJson(file) : {}) as {
     functionTimeout?: unknown;
-    extensions?: { http?: { routePrefix?: unknown }; durableTask?: { hubName?: unknown; maxConcurrentActivityFunctions?: unknown; maxConcurrentOrchestratorFunctions?: unknown } };
+    extensions?: {
+      http?: { routePrefix?: unknown };
+      durableTask?: { hubName?: unknown; maxConcurrentActivityFunctions?: unknown; maxConcurrentOrchestratorFunctions?: unknown; storageProvider?: { workItemQueueVisibilityTimeout?: unknown } };
+    };
   };
   const http = json.extensions?.http ?? {};
   const durable = json.extensions?.durableTask ?? {};
@@ -53,7 +62,15 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
     functionTimeoutMs: json.functionTimeout === undefined ? undefined : parseTimeSpan(String(json.functionTimeout), `${file}: functionTimeout`),
     maxConcurrentActivityFunctions: optionalInt(durable.maxConcurrentActivityFunctions, `${file}: extensions.durableTask.maxConcurrentActivityFunctions`),
     maxConcurrentOrchestratorFunctions: optionalInt(durable.maxConcurrentOrchestratorFunctions, `${file}: extensions.durableTask.maxConcurrentOrchestratorFunctions`),
+    activityLeaseMs: visibilityTimeout(durable.storageProvider?.workItemQueueVisibilityTimeout, `${file}: extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout`),
   };
+}
+
+function visibilityTimeout(value: unknown, where: string): number | undefined {
+  if (value === undefined) return undefined;
+  const ms = parseTimeSpan(String(value), where);
+  if (ms === undefined || ms < 1000) throw new Error(`${where} is ${JSON.stringify(value)}; expected a time span of at least one second, like "00:05:00".`);
+  return ms;
 }
 
 /** Replaces `%NAME%` with the app setting NAME, failing clearly when it is not set. */

@@ -10,13 +10,20 @@ import type { HostedTaskHub, TaskHubFactory } from './server';
 export type StorageChoice = { kind: 'memory' } | { kind: 'connectionString'; connectionString: string };
 
 interface DurableModule {
-  createDurableEngine(options: { registrations: LoadedApp['registrations']; store: unknown; clock: unknown; taskHubName: string; maxConcurrentActivities?: number; log?: (msg: string) => void }): HostedTaskHub;
+  createDurableEngine(options: {
+    registrations: LoadedApp['registrations']; store: unknown; clock: unknown; taskHubName: string; maxConcurrentActivities?: number; activityLeaseMs?: number; log?: (msg: string) => void;
+  }): HostedTaskHub;
   createMemoryStore(): unknown;
   createAzureStorageStore?(options: { connectionString: string; taskHubName: string }): unknown;
   realClock(): unknown;
 }
 
-export function engineTaskHub(storage: StorageChoice, log: HostLog = consoleLog): TaskHubFactory {
+export interface EngineOverrides {
+  /** Wins over host.json's workItemQueueVisibilityTimeout (the CLI's --activity-lease-seconds). */
+  activityLeaseMs?: number;
+}
+
+export function engineTaskHub(storage: StorageChoice, log: HostLog = consoleLog, overrides: EngineOverrides = {}): TaskHubFactory {
   return async (app) => {
     const durable = loadDurable();
     const taskHubName = app.config.taskHubName;
@@ -35,6 +42,7 @@ export function engineTaskHub(storage: StorageChoice, log: HostLog = consoleLog)
       clock: durable.realClock(),
       taskHubName,
       maxConcurrentActivities: app.config.maxConcurrentActivityFunctions,
+      activityLeaseMs: overrides.activityLeaseMs ?? app.config.activityLeaseMs,
       log: (msg) => log('warning', msg),
     });
   };

@@ -8,7 +8,13 @@ export interface ChildServer {
   pid: number;
   /** The first capture group of each pattern, in order. */
   captures: string[];
+  /** What the child wrote (the last ~100 KB when `keepOutput`, else up to ready). */
+  output(): string;
+  running(): boolean;
+  /** SIGTERM, then SIGKILL if it lingers. */
   stop(): Promise<void>;
+  /** SIGKILL at once: a real crash. Resolves once the process is gone. */
+  kill(): Promise<void>;
 }
 
 export interface ChildServerOptions {
@@ -23,11 +29,16 @@ export interface ChildServerOptions {
   timeoutMs?: number;
   /** Echo the child's output to this process's stderr (startup diagnostics). */
   echo?: boolean;
+  /** The child's environment (default: this process's). */
+  env?: NodeJS.ProcessEnv;
+  /** Keep collecting output after ready (bounded), for diagnostics of long-running children. */
+  keepOutput?: boolean;
 }
 
 export function startChildServer(opts: ChildServerOptions): Promise<ChildServer> {
   const child = spawn(process.execPath, [...(opts.nodeArgs ?? []), opts.script, ...opts.args], {
     cwd: opts.cwd,
+    env: opts.env,
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pending = [...opts.readyPatterns];
@@ -47,14 +58,19 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
     let buffered = '';
     child.stdout.setEncoding('utf8');
     child.stderr.setEncoding('utf8');
+    const keep = (chunk: string): void => {
+      if (settled && !opts.keepOutput) return;
+      output += chunk;
+      if (output.length > 200_000) output = output.slice(-100_000);
+    };
     child.stderr.on('data', (chunk: string) => {
-      if (!settled) output += chunk;
+      keep(chunk);
       if (opts.echo) process.stderr.write(chunk);
     });
     child.stdout.on('data', (chunk: string) => {
       if (opts.echo) process.stderr.write(chunk);
+      keep(chunk);
       if (settled) return;
-      output += chunk;
       buffered += chunk;
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
@@ -67,7 +83,14 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
       if (pending.length === 0) {
         settled = true;
         clearTimeout(timer);
-        resolve({ pid: child.pid!, captures, stop: () => stopChild(child) });
+        resolve({
+          pid: child.pid!, captures, output: () => output, running: () => !hasExited(child), stop: () => stopChild(child),
+          kill: () => {
+            const gone = exitOf(child);
+            child.kill('SIGKILL');
+            return gone;
+          },
+        });
       }
     });
     child.on('error', fail);
@@ -75,15 +98,18 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
   });
 }
 
+const hasExited = (child: ChildProcess): boolean => child.exitCode !== null || child.signalCode !== null;
+
+function exitOf(child: ChildProcess): Promise<void> {
+  if (hasExited(child)) return Promise.resolve();
+  return new Promise<void>((resolve) => child.once('exit', () => resolve()));
+}
+
 /** SIGTERM first so the server can close its files; SIGKILL if it lingers. */
-function stopChild(child: ChildProcess): Promise<void> {
-  if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
-  return new Promise<void>((resolve) => {
-    const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
-    child.once('exit', () => {
-      clearTimeout(killer);
-      resolve();
-    });
-    child.kill('SIGTERM');
-  });
+async function stopChild(child: ChildProcess): Promise<void> {
+  const gone = exitOf(child);
+  const killer = setTimeout(() => child.kill('SIGKILL'), 5000);
+  child.kill('SIGTERM');
+  await gone;
+  clearTimeout(killer);
 }

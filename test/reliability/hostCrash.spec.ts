@@ -17,9 +17,10 @@ describe('reliability: host crash (SIGKILL) and restart', function () {
   after(async () => rig?.stop());
 
   it(`finishes ${count} items correctly across ${kills} host kills`, async () => {
-    // An activity leased by a killed host is redelivered when its lease (60 s in the devhost) ends,
-    // so the deadline must outlast lease + restart; the short form leaves out the wait-for-deadline scenario.
-    rig = await startRig({ settings: { WORKFLOW_DEADLINE_SECONDS: '150' } });
+    // An activity leased by a killed host runs again when its lease ends: 5 s here (60 s by default),
+    // the same recovery delay host.json's workItemQueueVisibilityTimeout sets in Azure. The deadline
+    // must outlast lease + restart; the short form leaves out the wait-for-deadline scenario.
+    rig = await startRig({ settings: { WORKFLOW_DEADLINE_SECONDS: '150' }, activityLeaseSeconds: 5 });
     const r = rig;
     const items = demoItems(count, 'crash').filter((i) => FULL || i.scenario !== 'never' || i.cancel);
     await seed(items, r.host.url, r.table);

@@ -12,8 +12,8 @@ describe('devhost CLI arguments', () => {
 
   it('reads every flag, with separate or inline values', () => {
     const apps = path.dirname(SAMPLE_APP);
-    expect(parseArgs(['--app', 'host-sample', '--port=0', '--rpc-port', '17071', '--storage', 'memory', '--clean', '--keys'], apps)).to.deep.equal({
-      appDir: SAMPLE_APP, port: 0, rpcPort: 17071, storage: 'memory', clean: true, keys: true,
+    expect(parseArgs(['--app', 'host-sample', '--port=0', '--rpc-port', '17071', '--storage', 'memory', '--clean', '--keys', '--activity-lease-seconds', '5'], apps)).to.deep.equal({
+      appDir: SAMPLE_APP, port: 0, rpcPort: 17071, storage: 'memory', clean: true, keys: true, activityLeaseSeconds: 5,
     });
   });
 
@@ -21,6 +21,7 @@ describe('devhost CLI arguments', () => {
     expect(() => parseArgs(['--port', 'http'], SAMPLE_APP)).to.throw(/--port must be a port number 0-65535, got "http"/);
     expect(() => parseArgs(['--colour'], SAMPLE_APP)).to.throw(/Unknown argument "--colour"/);
     expect(() => parseArgs(['--storage'], SAMPLE_APP)).to.throw(/--storage needs a value/);
+    expect(() => parseArgs(['--activity-lease-seconds', '0'], SAMPLE_APP)).to.throw(/--activity-lease-seconds must be a number of seconds, at least 1, got "0"/);
     expect(() => parseArgs(['--app', '/nonexistent-app'], SAMPLE_APP)).to.throw(/--app: \/nonexistent-app has no package.json/);
   });
 });

@@ -35,10 +35,19 @@ describe('devhost app settings, host.json and entry resolution', () => {
   it('reads routePrefix, hubName with %SETTING% and functionTimeout', () => {
     write('host.json', JSON.stringify({ functionTimeout: '00:10:00', extensions: { http: { routePrefix: '' }, durableTask: { hubName: '%HUB%', maxConcurrentActivityFunctions: 4 } } }));
     expect(readHostConfig(dir, { HUB: 'MyHub1' })).to.deep.equal({
-      routePrefix: '', taskHubName: 'MyHub1', functionTimeoutMs: 600_000, maxConcurrentActivityFunctions: 4, maxConcurrentOrchestratorFunctions: undefined,
+      routePrefix: '', taskHubName: 'MyHub1', functionTimeoutMs: 600_000, maxConcurrentActivityFunctions: 4, maxConcurrentOrchestratorFunctions: undefined, activityLeaseMs: undefined,
     });
     expect(() => readHostConfig(dir, {})).to.throw(/hubName refers to the app setting %HUB%, which is not set/);
     expect(() => readHostConfig(dir, { HUB: 'no-dashes' })).to.throw(/a task hub name must be 3-45 letters or digits/);
+  });
+
+  it('takes the activity lease from the storage provider\'s work-item visibility timeout, and names a bad one', () => {
+    write('host.json', JSON.stringify({ extensions: { durableTask: { storageProvider: { workItemQueueVisibilityTimeout: '00:00:05' } } } }));
+    expect(readHostConfig(dir, {}).activityLeaseMs).to.equal(5000);
+    for (const bad of ['5s', '-1', '00:00:00.5']) {
+      write('host.json', JSON.stringify({ extensions: { durableTask: { storageProvider: { workItemQueueVisibilityTimeout: bad } } } }));
+      expect(() => readHostConfig(dir, {}), bad).to.throw(/extensions\.durableTask\.storageProvider\.workItemQueueVisibilityTimeout/);
+    }
   });
 
   it('parses .NET time spans and rejects others with the field name', () => {

@@ -35,6 +35,7 @@ import {
   type WorkflowInput,
   type WorkflowOutput,
 } from './contracts';
+import { PendingPublications } from './pendingPublications';
 import { retryPolicies } from './retryPolicies';
 
 /** Ends the saga early with this outcome; compensations run before the request completes. */
@@ -53,13 +54,12 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   const now = (): string => context.df.currentUtcDateTime.toISOString();
   const step = (expectedVersion: number): StepInput => ({ requestId, expectedVersion, now: now(), correlationId: requestId });
 
-  const unpublished: number[] = [];
-  let publishFailure: string | undefined;
+  const publications = new PendingPublications(context, requestId, retry);
   let carried: CarriedState;
   let status: WorkflowCustomStatus;
   let resume: ResumePoint | undefined;
   const show = (patch: Partial<WorkflowCustomStatus>): void => {
-    status = { ...status, ...patch, version: carried.version, attempt: carried.attempt, pendingPublications: unpublished.length };
+    status = { ...status, ...patch, version: carried.version, attempt: carried.attempt, pendingPublications: publications.count };
     context.df.setCustomStatus(status);
   };
 
@@ -73,72 +73,22 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       return { ok: false, version: stepInput.expectedVersion, error: messageOf(e), code: 'RetriesExhausted' } as T;
     }
     carried.version = Math.max(carried.version, result.version);
-    if (result.ok) unpublished.push(...result.unpublished);
+    if (result.ok) publications.add(result.unpublished);
     return result;
   }
 
   /**
-   * Publishing never holds the saga up. What a step's fast path could not publish goes out in the
-   * background of the next poll wait (step retry policy) and is carried across continueAsNew until it
-   * is out; only the final flush waits, with the hours-long publish policy. A failed publication never
-   * compensates: the events are stored, and the request only reports them as pending.
-   */
-  let publishing: { task: Task; versions: number[] } | undefined;
-  /** Starts a publication of what is pending, unless one is still running; returns only a new one. */
-  function publishInBackground(): Task | undefined {
-    if (publishing || unpublished.length === 0) return undefined;
-    const versions = [...unpublished];
-    publishing = { versions, task: context.df.callActivityWithRetry(ACTIVITY.publish, retry.step, { requestId, versions }) };
-    return publishing.task;
-  }
-  /** Books the background publication once it has an answer; a task still running stays booked as pending. */
-  function settlePublishing(): void {
-    if (!publishing || !(publishing.task.isCompleted || publishing.task.isFaulted)) return;
-    if (publishing.task.isFaulted) {
-      publishFailure = messageOf(publishing.task.result).split('\n')[0];
-    } else {
-      const done = new Set(publishing.versions);
-      unpublished.splice(0, unpublished.length, ...unpublished.filter((v) => !done.has(v)));
-      publishFailure = undefined;
-    }
-    publishing = undefined;
-  }
-
-  /** The last chance to publish: waits for a running publication, then retries the rest for hours. */
-  function* flushPublications(): Generator<Task, void, unknown> {
-    if (publishing) {
-      try {
-        yield publishing.task;
-      } catch {
-        // Booked by settlePublishing; the remainder is retried just below.
-      }
-      settlePublishing();
-    }
-    if (unpublished.length === 0) return;
-    try {
-      yield context.df.callActivityWithRetry(ACTIVITY.publish, retry.publish, { requestId, versions: [...unpublished] });
-      unpublished.length = 0;
-      publishFailure = undefined;
-    } catch (e) {
-      // Out of retries: the business outcome stands; the request is flagged for an operator.
-      publishFailure = messageOf(e).split('\n')[0];
-    }
-  }
-
-  /**
-   * Waits for the poll time or a cancel, publishing pending events meanwhile. A task the SDK has
-   * scheduled must never go into a second Task.any (it would be scheduled again under a new sequence
-   * number), so a publication that answers first is followed by a fresh timer for the same time, and
-   * one still running when the timer fires is only looked at, never waited on, later.
+   * Waits for the poll time or a cancel, publishing pending events meanwhile. A scheduled task must
+   * not go into a second Task.any (see pendingPublications.ts), so a publication that answers first
+   * is followed by a fresh timer for the same time.
    */
   function* waitForPollOrCancel(fireAt: Date): Generator<Task, 'poll' | 'cancel', unknown> {
-    settlePublishing();
-    const background = publishInBackground();
+    const background = publications.startInBackground();
     let timer: TimerTask = context.df.createTimer(fireAt);
     if (background) {
       const first = yield context.df.Task.any([timer, cancelled, background]);
       if (first !== background) return endWait(first, timer);
-      settlePublishing();
+      publications.settle();
       timer.cancel();
       timer = context.df.createTimer(fireAt);
     }
@@ -153,8 +103,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   // ---- admit (first execution only) --------------------------------------------------------
   if (input.carried) {
     carried = { ...input.carried };
-    unpublished.push(...(carried.unpublished ?? []));
-    publishFailure = carried.publishFailure;
+    publications.takeOver(carried);
     delete carried.unpublished;
     delete carried.publishFailure;
     status = { stage: carried.phase === 'poll' ? 'polling' : 'preparing', attempt: carried.attempt, version: carried.version, pendingPublications: 0 };
@@ -275,8 +224,6 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
   // ---- endings -------------------------------------------------------------------------------
   function* continueAsNew(next: CarriedState): Generator<Task, WorkflowOutput, unknown> {
-    // A publication still running is not waited for: its versions stay pending and are carried over.
-    settlePublishing();
     // A cancel raised since the last wait would be dropped with this execution's history, so look
     // for it now: a buffered event completes the waiter at once, otherwise the zero-delay timer wins.
     const checkpoint = context.df.createTimer(context.df.currentUtcDateTime);
@@ -285,8 +232,8 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
     }
     carried = next;
     show({});
-    const handOver: CarriedState = unpublished.length > 0 ? { ...next, unpublished: [...unpublished], publishFailure } : next;
-    context.df.continueAsNew({ ...input, carried: handOver } satisfies WorkflowInput);
+    // A publication still running is not waited for: its versions stay pending and are carried over.
+    context.df.continueAsNew({ ...input, carried: { ...next, ...publications.handOver() } } satisfies WorkflowInput);
     // The return value of an execution that continues as new is never seen.
     return { requestId, outcome: 'Fail', attempts: next.attempt, version: next.version, needsIntervention: false };
   }
@@ -320,12 +267,13 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       }
     }
 
-    yield* flushPublications();
+    yield* publications.flush();
+    const publishFailure = publications.count > 0 ? publications.lastFailure : undefined;
     if (publishFailure) needsIntervention = true;
     show({ stage: needsIntervention ? 'needsIntervention' : 'completed', reason, nextPollAt: undefined });
     return {
       requestId, outcome, reason, attempts: carried.attempt, externalJobId: carried.externalJobId, version: carried.version, needsIntervention,
-      ...(publishFailure ? { unpublishedVersions: [...unpublished], publishFailure } : {}),
+      ...(publishFailure ? { unpublishedVersions: publications.pending(), publishFailure } : {}),
     };
   }
 }

@@ -10,7 +10,12 @@ export const DEFAULT_RETRY: RetrySettings = {
   maxRetryIntervalMs: 600_000,
 };
 
-export function retryPolicies(settings: RetrySettings | undefined): { step: RetryOptions; publish: RetryOptions } {
+export interface RetryPolicies {
+  step: RetryOptions;
+  publish: RetryOptions;
+}
+
+export function retryPolicies(settings: RetrySettings | undefined): RetryPolicies {
   const s = { ...DEFAULT_RETRY, ...settings };
   const step = new RetryOptions(s.stepFirstRetryMs, s.stepMaxAttempts);
   step.backoffCoefficient = 2;

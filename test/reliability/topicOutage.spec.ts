@@ -8,7 +8,10 @@ import { FULL, cancelThroughCrashes, problemsText, size, startRig, waitTerminal,
  */
 describe('reliability: Event Grid outage', function () {
   const outageMs = size(60_000, 10_000, 'OUTAGE_MS');
-  this.timeout(outageMs + size(300_000, 120_000));
+  const deadlineSeconds = size(120, 60);
+  // Items that wait for their deadline finish after it, compensation and completion included.
+  const finishMs = deadlineSeconds * 1000 + outageMs + size(120_000, 60_000);
+  this.timeout(finishMs + 120_000);
   let rig: Rig | undefined;
 
   after(async () => rig?.stop());
@@ -17,7 +20,7 @@ describe('reliability: Event Grid outage', function () {
     // Publishing during the outage happens in the background of poll waits and is carried across
     // continueAsNew, so the outage costs no saga time; only each item's final flush waits for the topic.
     // The short form leaves out the wait-for-deadline items, which would otherwise idle for 60 s.
-    rig = await startRig({ settings: { WORKFLOW_DEADLINE_SECONDS: size(300, 60).toString() } });
+    rig = await startRig({ settings: { WORKFLOW_DEADLINE_SECONDS: String(deadlineSeconds) } });
     const r = rig;
     const items = demoItems(size(40, 10, 'ITEMS'), 'outage').filter((i) => FULL || i.scenario !== 'never' || i.cancel);
     await seed(items, r.host.url, r.table);
@@ -25,7 +28,7 @@ describe('reliability: Event Grid outage', function () {
     await sleep(1500);
     const before = r.stack.topic.stats().rejected;
     r.stack.topic.failFor(outageMs, 503);
-    await waitTerminal(r, items, outageMs + size(240_000, 100_000));
+    await waitTerminal(r, items, finishMs);
     await cancelling;
     // Terminal items may still have publishes waiting for their next retry.
     let check = await selfCheck(items, r.services, r.table, r.stack.topic, r.host.url);

@@ -1,9 +1,15 @@
 // An Event Grid outage does not delay the saga: pending events are published in the background of the poll waits.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
 import { createTestHost, type TestHost } from '../../devhost/testkit';
+import { EventType, historyEvent } from '../../devhost/durable/history';
 import { expect } from 'chai';
 import { ACTIVITY, ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
 import { fakeSteps } from './fakeSteps';
 import { APP, input, RETRY, START } from './sagaInputs';
+
+const T15 = new Date(START.getTime() + 15_000);
 
 describe('requestWorkflow during an Event Grid outage (production publish retry: 30 s doubling, 30 attempts)', () => {
   let host: TestHost | undefined;
@@ -40,4 +46,35 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
     expect(fake.calls[ACTIVITY.publish]).to.be.greaterThan(4);
     expect(r.activityCalls.filter((c) => c.name === ACTIVITY.publish).every((c) => JSON.stringify(c.input) === JSON.stringify({ requestId: 'eg-carry', versions: [3] }))).to.equal(true);
   });
+  // Under load the answer of a background publication, or a cancel, can land in the same batch as
+  // the poll timer, ahead of it. The SDK resumes the orchestrator after each event, so the timer is
+  // still open when the wait is decided and cancelling it is legal; these histories (which the virtual
+  // clock never produces on its own) keep it that way.
+  for (const [what, arrival, expected] of [
+    ['a publication', historyEvent(EventType.TaskCompleted, T15, { TaskScheduledId: 1, Result: '{"published":1}' }), 'the poll'],
+    ['a cancel', historyEvent(EventType.EventRaised, T15, { Name: 'cancel', Input: '{"reason":"now"}' }), 'the cancel'],
+  ] as const) {
+    it(`${what} answering in the same batch as the poll timer goes on to ${expected}`, async () => {
+      host = await createTestHost({ app: APP, activities: fakeSteps({ polls: {} }).activities, start: START });
+      const file = path.join(mkdtempSync(path.join(tmpdir(), 'same-batch-')), 'history.json');
+      const carried = { phase: 'poll', attempt: 1, version: 3, admittedAt: START.toISOString(), deadline: new Date(START.getTime() + 86_400_000).toISOString(), pollIndex: 0, externalJobId: 'job-1', lastStatus: 'Created', unpublished: [3] };
+      const start = { ...input('same-batch'), carried };
+      writeFileSync(file, JSON.stringify({
+        format: 'devhost-durable-history/1', orchestrator: ORCHESTRATOR, instanceId: 'same-batch', input: start, hiddenIds: [],
+        history: [
+          historyEvent(EventType.OrchestratorStarted, START),
+          historyEvent(EventType.ExecutionStarted, START, { Name: ORCHESTRATOR, Version: '', Input: JSON.stringify(start), OrchestrationInstance: { InstanceId: 'same-batch', ExecutionId: 'e1' }, ParentInstance: null }),
+          historyEvent(EventType.TimerCreated, START, { FireAt: T15.toISOString() }, 0),
+          historyEvent(EventType.TaskScheduled, START, { Name: ACTIVITY.publish, Version: '', Input: JSON.stringify({ requestId: 'same-batch', versions: [3] }) }, 1),
+          historyEvent(EventType.OrchestratorCompleted, START),
+          historyEvent(EventType.OrchestratorStarted, T15),
+          arrival,
+          historyEvent(EventType.TimerFired, T15, { TimerId: 0, FireAt: T15.toISOString() }),
+        ],
+      }));
+      const r = await host.replayHistory(file, ORCHESTRATOR);
+      expect(r.error, 'the orchestrator does not throw').to.equal(undefined);
+      expect(r.isDone).to.equal(false);
+    });
+  }
 });

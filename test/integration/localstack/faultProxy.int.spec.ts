@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import type { AzuriteServers } from '../../../devhost/localstack';
@@ -102,6 +104,52 @@ describe('fault proxy', () => {
         await expect(store.appendToStream('req-reset', [discovered('req-reset')], appendOptions(0))).to.be.rejectedWith(TransientError);
       } finally {
         proxy.clear();
+        client.dispose();
+      }
+    });
+  });
+  describe('in front of the Cosmos emulator, terminating TLS with its development certificate (per-request faults)', () => {
+    let cosmos: CosmosServer;
+    let proxy: FaultProxy;
+    before(async () => {
+      cosmos = await startCosmos();
+      const dir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
+      proxy = await startFaultProxy(cosmos.endpoint, { tls: { cert: readFileSync(path.join(dir, 'cert.pem')), key: readFileSync(path.join(dir, 'key.pem')) } });
+    });
+    after(async () => {
+      await proxy?.stop();
+      await cosmos?.stop();
+    });
+
+    it('answers 429 with x-ms-retry-after-ms, which the Cosmos SDK waits out and retries', async () => {
+      const client = createCosmosClient({ endpoint: `${proxy.url}/`, key: cosmos.key });
+      try {
+        const { events } = await ensureCosmosResources(client, 'workflow');
+        const store = new CosmosEventStore(events);
+        const before = proxy.stats().failed;
+        proxy.failNext(2, { status: 429, headers: { 'x-ms-retry-after-ms': '20', 'x-ms-substatus': '3200' } });
+        await store.appendToStream('req-429', [discovered('req-429')], appendOptions(0));
+        expect(proxy.stats().failed - before, 'both throttled answers were seen').to.equal(2);
+        expect((await store.readStream('req-429')).items.map((e) => e.version), 'appended once').to.deep.equal([1]);
+      } finally {
+        client.dispose();
+      }
+    });
+
+    it('throttles every n-th request when asked, and stops when cleared', async () => {
+      const client = createCosmosClient({ endpoint: `${proxy.url}/`, key: cosmos.key });
+      try {
+        const store = new CosmosEventStore(client.database('workflow').container('events'));
+        await store.appendToStream('req-every', [discovered('req-every')], appendOptions(0));
+        proxy.failEvery(3, { status: 429, headers: { 'x-ms-retry-after-ms': '5' } });
+        const failedBefore = proxy.stats().failed;
+        for (let i = 0; i < 6; i++) expect((await store.readEvent('req-every', 1))?.version, 'every read still succeeds').to.equal(1);
+        expect(proxy.stats().failed - failedBefore, 'some answers were throttled').to.be.at.least(2);
+        proxy.clear();
+        const failed = proxy.stats().failed;
+        await store.readEvent('req-every', 1);
+        expect(proxy.stats().failed, 'no throttling after clear').to.equal(failed);
+      } finally {
         client.dispose();
       }
     });

@@ -121,6 +121,13 @@ describe('fault proxy', () => {
       await cosmos?.stop();
     });
 
+    it('refuses a target off loopback, so its relaxed upstream TLS check can only ever meet a local emulator', async () => {
+      const tls = { cert: 'x', key: 'y' };
+      for (const target of ['https://example.com/', 'https://10.0.0.5:8081/', 'http://cosmos.internal:8081/']) {
+        await expect(startFaultProxy(target, { tls }), target).to.be.rejectedWith(/must be on loopback/);
+      }
+    });
+
     it('answers 429 with x-ms-retry-after-ms, which the Cosmos SDK waits out and retries', async () => {
       const client = createCosmosClient({ endpoint: `${proxy.url}/`, key: cosmos.key });
       try {

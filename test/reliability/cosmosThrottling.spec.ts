@@ -21,6 +21,9 @@ describe('reliability: Cosmos throttling (429)', function () {
   it('finishes every item with each event stored exactly once', async () => {
     const certDir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
     rig = await startRig({
+      // Retried Cosmos calls slow every step down: a deadline that leaves room for the cancel items'
+      // cancel to arrive first (a full run once saw the deadline win that race, correctly, as TimedOut).
+      settings: { WORKFLOW_DEADLINE_SECONDS: String(size(120, 30)) },
       cosmosRelay: async (endpoint) => {
         proxy = await startFaultProxy(endpoint, { tls: { cert: readFileSync(path.join(certDir, 'cert.pem')), key: readFileSync(path.join(certDir, 'key.pem')) } });
         return { url: `${proxy.url}/`, stop: () => proxy!.stop() };

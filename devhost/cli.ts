@@ -5,6 +5,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { DEFAULT_ACTIVITY_LEASE_MS } from './durable';
 import { startAzurite } from './localstack/azurite';
 import type { AzuriteServers } from './localstack/index';
 import { consoleLog } from './host/log';
@@ -106,7 +107,9 @@ export async function runCli(argv: string[]): Promise<{ host: DevHost; stop(): P
     `DurableClient RPC: ${host.rpcBaseUrl}`,
     `Storage:           ${azurite ? `Azurite, data in ${azuriteDir} (pid ${azurite.pid})` : storage.kind === 'memory' ? 'in memory (lost on exit)' : 'the given connection string'}`,
   ];
-  if (options.activityLeaseSeconds !== undefined) lines.push(`Activity lease:    ${options.activityLeaseSeconds} s (a started activity runs again this long after a host crash)`);
+  // Only a changed lease is news: it decides how soon a crashed host's activities run again.
+  const leaseMs = host.taskHub.activityLeaseMs;
+  if (leaseMs !== undefined && leaseMs !== DEFAULT_ACTIVITY_LEASE_MS) lines.push(`Activity lease:    ${leaseMs / 1000} s (a started activity runs again this long after a host crash)`);
   if (host.masterKey) lines.push(`Function key:      ${host.masterKey}  (send as ?code= or x-functions-key)`);
   lines.push('', 'Host started. Press Ctrl+C to stop.');
   console.log(lines.join('\n'));

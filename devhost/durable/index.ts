@@ -32,7 +32,7 @@ export interface DurableEngineOptions {
   log?: (msg: string) => void;
   /** Replaces activity implementations (the test kit's scripted activities). */
   activityOverride?: ActivityOverride;
-  /** Real ms an activity stays leased to this process before another process may run it again (default 60 000). */
+  /** Real ms an activity stays leased to this process before another process may run it again (default DEFAULT_ACTIVITY_LEASE_MS). */
   activityLeaseMs?: number;
   /** Real ms between looks for work written by other processes (default 250). */
   pollIntervalMs?: number;
@@ -40,7 +40,12 @@ export interface DurableEngineOptions {
   workTimeoutMs?: number;
 }
 
+/** How long a started activity stays leased when nothing sets it: the recovery delay after a host crash. */
+export const DEFAULT_ACTIVITY_LEASE_MS = 60_000;
+
 export interface DurableEngine extends TaskHubApi {
+  /** The effective activity lease in real ms (the option, or the default). */
+  readonly activityLeaseMs: number;
   start(): Promise<void>;
   stop(): Promise<void>;
   /** Resolves once no work is runnable; under a virtual clock, time has jumped past every due timer by then. */
@@ -59,11 +64,12 @@ const OVERRIDABLE = TERMINAL;
 export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
   const { store, clock, registrations } = opts;
   const log = opts.log ?? ((msg: string) => console.warn(msg));
+  const activityLeaseMs = opts.activityLeaseMs ?? DEFAULT_ACTIVITY_LEASE_MS;
   const scheduler = new Scheduler({
     registrations, store, clock, log,
     maxConcurrentActivities: opts.maxConcurrentActivities ?? 16,
     activityOverride: opts.activityOverride,
-    activityLeaseMs: opts.activityLeaseMs ?? 60_000,
+    activityLeaseMs,
     pollIntervalMs: opts.pollIntervalMs ?? 250,
     workTimeoutMs: opts.workTimeoutMs ?? 30_000,
   });
@@ -92,6 +98,7 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 
   const engine: DurableEngine = {
     taskHubName: opts.taskHubName,
+    activityLeaseMs,
     orchestratorNames,
     async start() {
       scheduler.start();

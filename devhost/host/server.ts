@@ -16,7 +16,12 @@ import { loadApp, type FunctionInfo, type LoadedApp } from './loadApp';
 import { consoleLog, type HostLog } from './log';
 import { createTimerScheduler, type TimerInfo } from './timers';
 
-export type HostedTaskHub = TaskHubApi & { start?(): unknown; stop?(): unknown };
+export type HostedTaskHub = TaskHubApi & {
+  start?(): unknown;
+  stop?(): unknown;
+  /** Engines that lease started activities report the effective lease in ms (for the startup banner). */
+  readonly activityLeaseMs?: number;
+};
 export type TaskHubFactory = (app: LoadedApp) => HostedTaskHub | Promise<HostedTaskHub>;
 
 export interface DevHostOptions {

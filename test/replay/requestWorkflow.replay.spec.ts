@@ -120,6 +120,32 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(r.view).to.include({ stage: 'completed', reason: 'operator says stop' });
   });
 
+  for (const [when, policy] of [['before the next poll wait', {}], ['before a continueAsNew', { pollsPerExecution: 1 }]] as const) {
+    it(`a cancel raised while a poll activity runs is acted on right after that poll (${when}), not lost`, async () => {
+      // The SDK completes the waiter while the orchestrator waits on the activity; a Task.any built
+      // afterwards never hears of it (a WhenAny ignores children already complete), so the saga checks first.
+      fake = fakeSteps({ polls: { 1: ['Inprogress'] } });
+      const poll = fake.activities[ACTIVITY.poll] as (input: unknown) => unknown;
+      let raised = false;
+      const activities = {
+        ...fake.activities,
+        [ACTIVITY.poll]: async (input: unknown) => {
+          if (!raised) {
+            raised = true;
+            await host!.engine.raiseEvent('cancel-in-poll', 'cancel', { reason: 'while polling' });
+          }
+          return poll(input);
+        },
+      };
+      host = await createTestHost({ app: APP, activities, start: START });
+      const r = await host.run(ORCHESTRATOR, input('cancel-in-poll', policy), { instanceId: 'cancel-in-poll' });
+      expect(r.status, JSON.stringify(r.output)).to.equal('Completed');
+      expect(r.activityCalls.map(stepOf)).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'cancelJob#1@v4', 'completeRequest@v5']);
+      expect(secondsAfterStart(callsTo({ ...r, out: r.output as WorkflowOutput, view: r.customStatus as WorkflowCustomStatus, steps: [] }, ACTIVITY.cancelJob)[0].at)).to.equal(15);
+      expect(r.output as WorkflowOutput).to.include({ outcome: 'Cancelled', reason: 'while polling' });
+    });
+  }
+
   it('a cancel raised while submitting is not lost across continueAsNew, and the just-created job is cancelled', async () => {
     // submitJob fails transiently once and is retried 1 s later; the cancel lands in between.
     const r = await run('early-cancel', { polls: { 1: ['Inprogress'] }, failOnce: [ACTIVITY.submit] }, { events: [{ at: 500, name: 'cancel', data: { reason: 'changed my mind' } }] });

@@ -78,11 +78,14 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   }
 
   /**
-   * Waits for the poll time or a cancel, publishing pending events meanwhile. A scheduled task must
-   * not go into a second Task.any (see pendingPublications.ts), so a publication that answers first
-   * is followed by a fresh timer for the same time.
+   * Waits for the poll time or a cancel, publishing pending events meanwhile. Two SDK rules shape it:
+   * a Task.any never hears of a child that completed before it was built (a cancel raised while an
+   * activity ran), so the cancel is checked first; and a scheduled task must not go into a second
+   * Task.any (see pendingPublications.ts), so a publication that answers first is followed by a fresh
+   * timer for the same time.
    */
   function* waitForPollOrCancel(fireAt: Date): Generator<Task, 'poll' | 'cancel', unknown> {
+    if (cancelled.isCompleted) return 'cancel';
     const background = publications.startInBackground();
     let timer: TimerTask = context.df.createTimer(fireAt);
     if (background) {
@@ -90,6 +93,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       if (first !== background) return endWait(first, timer);
       publications.settle();
       timer.cancel();
+      if (cancelled.isCompleted) return 'cancel';
       timer = context.df.createTimer(fireAt);
     }
     return endWait(yield context.df.Task.any([timer, cancelled]), timer);
@@ -226,8 +230,8 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   function* continueAsNew(next: CarriedState): Generator<Task, WorkflowOutput, unknown> {
     // A cancel raised since the last wait would be dropped with this execution's history, so look
     // for it now: a buffered event completes the waiter at once, otherwise the zero-delay timer wins.
-    const checkpoint = context.df.createTimer(context.df.currentUtcDateTime);
-    if ((yield context.df.Task.any([cancelled, checkpoint])) === cancelled) {
+    // (Checked first: a cancel raised while an activity ran has completed the waiter already.)
+    if (cancelled.isCompleted || (yield context.df.Task.any([cancelled, context.df.createTimer(context.df.currentUtcDateTime)])) === cancelled) {
       return yield* finish({ outcome: 'Cancelled', reason: cancelReasonOf(cancelled.result) }, compensations);
     }
     carried = next;

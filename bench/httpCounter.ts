@@ -50,7 +50,7 @@ function urlOptions(u: URL): Options {
 
 /** Reads vs writes: Cosmos sends queries and transactional batches as POST, so its headers tell them apart. */
 function kindOf(server: string, method: string, headers: Record<string, unknown>, path: string): string {
-  const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v)]));
+  const h = Object.fromEntries(Object.entries(headers).map(([k, v]) => [k.toLowerCase(), String(v).toLowerCase()]));
   if (server === 'cosmos') {
     // An ORDER BY query costs two requests: the gateway's query plan, then the query itself.
     if (method === 'POST' && h['x-ms-cosmos-is-query-plan-request'] === 'true') return 'query plan (read)';

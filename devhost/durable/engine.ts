@@ -232,6 +232,7 @@ export class Scheduler {
       return;
     }
     this.#stalled.delete(instanceId);
+    this.#warnOnce(outcome.warning);
     for (const child of outcome.children) await this.#createChild(child.record, child.start);
     if (!(await store.commitEpisode(outcome.commit))) {
       this.o.log(`durable engine: instance '${instanceId}' changed during an episode; it will be retried`);
@@ -245,6 +246,13 @@ export class Scheduler {
     for (const id of outcome.deleteMessages) await store.deleteMessage(instanceId, id);
     if (outcome.drop) await store.dropMessages(instanceId, outcome.drop.keepExecutionId);
     this.notify(outcome.commit.instance);
+  }
+
+  readonly #warned = new Set<string>();
+  #warnOnce(warning: string | undefined): void {
+    if (warning === undefined || this.#warned.has(warning) || this.#warned.size >= 1000) return;
+    this.#warned.add(warning);
+    this.o.log(`durable engine: ${warning}`);
   }
 
   async #createChild(child: InstanceRecord, start: EventMessage): Promise<void> {

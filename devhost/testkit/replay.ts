@@ -8,6 +8,7 @@ import { flattenActions } from '../durable/actions';
 import { applyActions } from '../durable/applyActions';
 import { indexHistory, type HistoryEvent } from '../durable/history';
 import type { DurableEngine } from '../durable/index';
+import { replayAsAzure } from '../durable/dtfx';
 import { invokeOrchestrator } from '../durable/invokeOrchestrator';
 
 export interface RecordedHistory {
@@ -34,7 +35,10 @@ export class NonDeterminismError extends Error {
   override name = 'NonDeterminismError';
 }
 
-/** Replays `file` with the current code of `orchestratorName`; returns what the code produced. */
+/**
+ * Replays `file` with the current code of `orchestratorName` the way Azure does (the SDK, then the
+ * extension's shim on DTFx); returns what the code produced.
+ */
 export async function replayHistory(registrations: Map<string, Registration>, file: string, orchestratorName: string): Promise<{ isDone: boolean; output: unknown; error?: string }> {
   const recorded = JSON.parse(readFileSync(file, 'utf8')) as RecordedHistory;
   if (recorded.format !== 'devhost-durable-history/1' || !Array.isArray(recorded.history)) throw new Error(`replayHistory: ${file} is not a recorded history (format 'devhost-durable-history/1')`);
@@ -42,13 +46,21 @@ export async function replayHistory(registrations: Map<string, Registration>, fi
   if (!reg) throw new Error(`replayHistory: no orchestrator named '${orchestratorName}' is registered`);
   const history = recorded.history.map((e) => ({ ...e, IsPlayed: true }));
   const result = await invokeOrchestrator(reg, { instanceId: recorded.instanceId, input: recorded.input, history });
-  const record = {
-    instanceId: recorded.instanceId, name: orchestratorName, executionId: 'replay', runtimeStatus: 'Running' as const, input: 'null',
-    createdTime: '', lastUpdatedTime: '', hiddenIds: recorded.hiddenIds, retries: {}, canceledTimers: [],
+  const fail = (message: string): never => {
+    throw new NonDeterminismError(`${orchestratorName} (recorded instance '${recorded.instanceId}'): ${message}`);
   };
-  const work = applyActions({
-    record, index: indexHistory(history), actions: flattenActions(result.state?.actions ?? []), allocating: [], threw: !result.ok, now: new Date(), seq: () => 0,
-  });
-  if (work.failure?.startsWith('Non-Deterministic')) throw new NonDeterminismError(`${orchestratorName} (recorded instance '${recorded.instanceId}'): ${work.failure}`);
+  const verdict = replayAsAzure({ orchestrator: orchestratorName, history, state: result.state, thrown: result.ok ? undefined : result.message });
+  if (verdict.kind === 'nonDeterministic') fail(verdict.message);
+  if (verdict.kind === 'unmodelled') {
+    // Outside the model, the SDK's own sequence numbering is the only check there is.
+    const record = {
+      instanceId: recorded.instanceId, name: orchestratorName, executionId: 'replay', runtimeStatus: 'Running' as const, input: 'null',
+      createdTime: '', lastUpdatedTime: '', hiddenIds: recorded.hiddenIds, retries: {}, canceledTimers: [],
+    };
+    const work = applyActions({
+      record, index: indexHistory(history), actions: flattenActions(result.state?.actions ?? []), allocating: [], threw: !result.ok, now: new Date(), seq: () => 0,
+    });
+    if (work.failure?.startsWith('Non-Deterministic')) fail(work.failure);
+  }
   return result.ok ? { isDone: result.state.isDone, output: result.state.output } : { isDone: false, output: undefined, error: result.message };
 }

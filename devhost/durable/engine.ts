@@ -16,6 +16,8 @@ export interface EngineStats {
   activitiesRun: number;
   historyEventsReplayed: number;
   orchestratorMs: number;
+  /** Of the episodes' time, what the replay model of the extension and DTFx took (ms). */
+  replayModelMs: number;
 }
 
 export interface SchedulerOptions {
@@ -34,7 +36,7 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0 };
+  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0, replayModelMs: 0 };
   readonly owner = randomUUID();
   #running = false;
   #pumping = false;
@@ -242,6 +244,7 @@ export class Scheduler {
       this.stats.episodes++;
       this.stats.historyEventsReplayed += outcome.replayedEvents;
       this.stats.orchestratorMs += outcome.orchestratorMs;
+      this.stats.replayModelMs += outcome.replayModelMs ?? 0;
     }
     for (const id of outcome.deleteMessages) await store.deleteMessage(instanceId, id);
     if (outcome.drop) await store.dropMessages(instanceId, outcome.drop.keepExecutionId);

@@ -33,6 +33,8 @@ export interface EpisodeOutcome {
   invoked: boolean;
   replayedEvents: number;
   orchestratorMs: number;
+  /** Time spent in the replay model of the extension and DTFx (ms). */
+  replayModelMs?: number;
   /** Something the operator should hear about once (the instance uses a feature the replay model does not cover). */
   warning?: string;
 }
@@ -95,7 +97,9 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   const actions = flattenActions(state?.actions ?? []);
   // The SDK's own view keeps its id bookkeeping current; Azure's verdict comes from the replay model.
   const sdkWork = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq });
+  const modelStarted = performance.now();
   const { work, end, warning } = decideEpisode({ record, now, seq: input.seq, history, result, actions, sdkWork });
+  outcome.replayModelMs = performance.now() - modelStarted;
   outcome.warning = warning;
   append.push(...work.events);
   append.push(historyEvent(EventType.OrchestratorCompleted, now));

@@ -4,13 +4,15 @@
  * open tasks, continue-as-new and the carried-over events. The Handle… methods check history
  * against the replay exactly where DTFx does and throw its NonDeterministicOrchestrationException text.
  */
+import type { OrchestratorAction } from '../actions';
 import { EventType, type HistoryEvent } from '../history';
 import { ModelTask } from './task';
 
+/** `source`: the SDK action it came from (its input is encoded only if the action turns out to be new). */
 export type ModelAction =
-  | { kind: 'task'; id: number; name: string; input: string }
+  | { kind: 'task'; id: number; name: string; source: OrchestratorAction }
   | { kind: 'timer'; id: number; fireAt: Date; canceled: boolean }
-  | { kind: 'subOrchestration'; id: number; name: string; instanceId?: string; version?: string; input: string };
+  | { kind: 'subOrchestration'; id: number; name: string; source: OrchestratorAction };
 
 /** .NET type names DTFx puts in its messages. */
 const TYPE_NAME: Record<ModelAction['kind'], string> = {
@@ -68,12 +70,12 @@ export class OrchestrationContextModel {
     return task;
   }
 
-  scheduleTask(name: string, input: string): ModelTask {
-    return this.open({ kind: 'task', id: this.idCounter++, name, input });
+  scheduleTask(source: OrchestratorAction): ModelTask {
+    return this.open({ kind: 'task', id: this.idCounter++, name: String(source.functionName), source });
   }
 
-  createSubOrchestration(name: string, instanceId: string | undefined, version: string | undefined, input: string): ModelTask {
-    return this.open({ kind: 'subOrchestration', id: this.idCounter++, name, instanceId, version, input });
+  createSubOrchestration(source: OrchestratorAction): ModelTask {
+    return this.open({ kind: 'subOrchestration', id: this.idCounter++, name: String(source.functionName), source });
   }
 
   /** A cancelled timer's task is Canceled and leaves the open tasks the moment the token is cancelled. */

@@ -3,19 +3,23 @@
  * gave them (so retry timers, rescheduled attempts and long-timer parts are written where Azure
  * writes them).
  */
+import { decodeActionInput, type OrchestratorAction } from '../actions';
 import { scheduleActivity, scheduleSubOrchestration, timerMessage, type ActionWork, type Scheduling } from '../applyActions';
 import { EventType, historyEvent } from '../history';
 import type { ModelAction } from './context';
+
+/** JSON text of the input the activity or child receives (the SDK encodes some inputs once more). */
+const encoded = (a: OrchestratorAction): string => JSON.stringify(decodeActionInput(a) ?? null);
 
 export function scheduleModelActions(input: Scheduling, actions: readonly ModelAction[]): ActionWork {
   const work: ActionWork = { events: [], send: [], children: [], canceledTimerMessages: [] };
   for (const a of actions) {
     switch (a.kind) {
       case 'task':
-        scheduleActivity(input, work, a.id, a.name, a.input);
+        scheduleActivity(input, work, a.id, a.name, encoded(a.source));
         break;
       case 'subOrchestration':
-        scheduleSubOrchestration(input, work, a.id, a.name, a.input, a.instanceId, a.version);
+        scheduleSubOrchestration(input, work, a.id, a.name, encoded(a.source), a.source.instanceId, a.source.version);
         break;
       case 'timer':
         work.events.push(historyEvent(EventType.TimerCreated, input.now, { FireAt: a.fireAt.toISOString() }, a.id));

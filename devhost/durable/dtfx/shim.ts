@@ -24,7 +24,6 @@ const UNMODELLED: Record<number, string> = {
   [ActionType.ReleaseEntities]: 'entity locks',
 };
 
-const json = (v: unknown): string => JSON.stringify(v ?? null);
 
 /** What the orchestration function produced: its output on success, or the failure DTFx records. */
 export interface ShimResult {
@@ -122,17 +121,15 @@ export class OutOfProcShim {
   /** InvokeAPIFromAction. */
   private invoke(a: OrchestratorAction, schema: number): ModelTask {
     const { ext } = this;
-    const input = json(decodeActionInput(a));
-    const name = String(a.functionName);
     switch (a.actionType) {
       case ActionType.CallActivity:
-        return ext.dtfx.scheduleTask(name, input);
+        return ext.dtfx.scheduleTask(a);
       case ActionType.CallActivityWithRetry:
-        return ext.withRetry(retryOptionsOf(a), () => ext.dtfx.scheduleTask(name, input));
+        return ext.withRetry(retryOptionsOf(a), () => ext.dtfx.scheduleTask(a));
       case ActionType.CallSubOrchestrator:
-        return ext.dtfx.createSubOrchestration(name, a.instanceId, a.version, input);
+        return ext.dtfx.createSubOrchestration(a);
       case ActionType.CallSubOrchestratorWithRetry:
-        return ext.withRetry(retryOptionsOf(a), () => ext.dtfx.createSubOrchestration(name, a.instanceId, a.version, input));
+        return ext.withRetry(retryOptionsOf(a), () => ext.dtfx.createSubOrchestration(a));
       case ActionType.CreateTimer: {
         const fireAt = new Date(String(a.fireAt));
         if (schema < SCHEMA.V3) ext.checkTimerLength(fireAt);

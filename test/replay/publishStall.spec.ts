@@ -1,15 +1,47 @@
 // An Event Grid outage does not delay the saga: pending events are published in the background of the poll waits.
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { createTestHost, type TestHost } from '../../devhost/testkit';
-import { EventType, historyEvent } from '../../devhost/durable/history';
+import { replayAsAzure } from '../../devhost/durable/dtfx';
+import { EventType, historyEvent, type HistoryEvent } from '../../devhost/durable/history';
+import type { OrchestratorState } from '../../devhost/durable/actions';
 import { expect } from 'chai';
 import { ACTIVITY, ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
 import { fakeSteps } from './fakeSteps';
 import { APP, input, RETRY, START } from './sagaInputs';
 
 const T15 = new Date(START.getTime() + 15_000);
+const OLD_SAGA = path.join(__dirname, '..', 'fixtures', 'requestWorkflow.publishStall.old.history.json');
+
+describe('requestWorkflow when a background publication fails once, then wins the poll wait on its retry', () => {
+  let host: TestHost | undefined;
+  afterEach(async () => host?.close());
+
+  it('the saga as it was (retrying publication raced against a timer it then cancelled) fails in Azure with DTFx\'s non-determinism error', () => {
+    const old = JSON.parse(readFileSync(OLD_SAGA, 'utf8')) as { orchestrator: string; history: HistoryEvent[]; sdkState: OrchestratorState };
+    // What the old code returned: the poll wait raced a cancelled timer against callActivityWithRetry('publishEvents').
+    const race = old.sdkState.actions[0][0].compoundActions ?? [];
+    expect(race.map((a) => [a.actionType, a.isCanceled ?? a.functionName ?? a.externalEventName])).to.deep.equal([[5, true], [6, 'cancel'], [1, ACTIVITY.publish]]);
+    const verdict = replayAsAzure({ orchestrator: old.orchestrator, history: old.history, state: old.sdkState });
+    expect(verdict).to.deep.equal({
+      kind: 'nonDeterministic',
+      message: "Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence number 3 named 'publishEvents', "
+        + 'but the current orchestration replay instead produced a CreateTimerOrchestratorAction action with this sequence number. '
+        + 'Was a change made to the orchestrator code after this instance had already started running?',
+    });
+  });
+
+  it('the saga today completes in the same scenario, with its events published', async () => {
+    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Pass'] }, unpublishedFrom: [ACTIVITY.submit], publishFailsFirst: 1 });
+    host = await createTestHost({ app: APP, activities: fake.activities, start: START });
+    const r = await host.run(ORCHESTRATOR, input('publish-stall'), { instanceId: 'publish-stall' });
+    expect(r.status, String(r.output)).to.equal('Completed');
+    expect(r.output).to.include({ outcome: 'Pass', needsIntervention: false });
+    expect(r.output).to.not.have.property('unpublishedVersions');
+    expect(fake.calls[ACTIVITY.publish], 'one failed publish, then one that went out').to.equal(2);
+  });
+});
 
 describe('requestWorkflow during an Event Grid outage (production publish retry: 30 s doubling, 30 attempts)', () => {
   let host: TestHost | undefined;

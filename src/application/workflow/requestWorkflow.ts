@@ -228,15 +228,19 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
   // ---- endings -------------------------------------------------------------------------------
   function* continueAsNew(next: CarriedState): Generator<Task, WorkflowOutput, unknown> {
+    // DTFx continues as new only once nothing this execution started is open: let a background
+    // publication finish (one attempt) so its answer is booked rather than repeated.
+    yield* publications.finishRunning();
     // A cancel raised since the last wait would be dropped with this execution's history, so look
     // for it now: a buffered event completes the waiter at once, otherwise the zero-delay timer wins.
     // (Checked first: a cancel raised while an activity ran has completed the waiter already.)
-    if (cancelled.isCompleted || (yield context.df.Task.any([cancelled, context.df.createTimer(context.df.currentUtcDateTime)])) === cancelled) {
-      return yield* finish({ outcome: 'Cancelled', reason: cancelReasonOf(cancelled.result) }, compensations);
+    if (!cancelled.isCompleted) {
+      const now = context.df.createTimer(context.df.currentUtcDateTime);
+      if ((yield context.df.Task.any([cancelled, now])) === cancelled) now.cancel();
     }
+    if (cancelled.isCompleted) return yield* finish({ outcome: 'Cancelled', reason: cancelReasonOf(cancelled.result) }, compensations);
     carried = next;
     show({});
-    // A publication still running is not waited for: its versions stay pending and are carried over.
     context.df.continueAsNew({ ...input, carried: { ...next, ...publications.handOver() } } satisfies WorkflowInput);
     // The return value of an execution that continues as new is never seen.
     return { requestId, outcome: 'Fail', attempts: next.attempt, version: next.version, needsIntervention: false };

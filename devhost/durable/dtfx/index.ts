@@ -51,7 +51,9 @@ export function decideEpisode(input: DecideInput): EpisodeDecision {
     case 'running': {
       const work = scheduleModelActions(input, verdict.actions);
       work.canceledTimerMessages = sdkWork.canceledTimerMessages;
-      return { work };
+      // The SDK reports no `error` for a thrown non-Error, and the shim then waits for ever, as in Azure.
+      const hangs = !result.ok && result.state !== undefined && !result.state.error && !result.state.isDone;
+      return { work, warning: hangs ? `instance '${record.instanceId}' threw a value that is not an Error; the Durable extension records no failure for that and leaves the instance Running, as the devhost does` : undefined };
     }
     case 'unmodelled':
       return {

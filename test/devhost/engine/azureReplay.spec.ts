@@ -66,6 +66,13 @@ describe('durable engine: outcomes as the Durable extension and DTFx decide them
     expect(r.output).to.deep.equal({ generation: 1, next: 'carried', at: new Date(started + HOUR).toISOString() });
   });
 
+  it('leaves an orchestration that threw a non-Error Running, as the extension does (its state carries no error)', async () => {
+    await startHost();
+    const r = await host.run('ThrowsString');
+    expect(r.status).to.equal('Running');
+    expect(r.history.some((e) => e.EventType === EventType.ExecutionCompleted)).to.equal(false);
+  });
+
   it('splits a 10-day timer as the extension does for Azure Storage (3-day parts, then the remainder) and fires it on time', async () => {
     await startHost();
     const started = host.clock.now().getTime();

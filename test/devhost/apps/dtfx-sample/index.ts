@@ -58,3 +58,9 @@ df.app.orchestration('TenDays', function* (ctx) {
   yield ctx.df.createTimer(later(ctx, 10 * DAY));
   return ctx.df.currentUtcDateTime.toISOString();
 });
+
+// Throws a string: the SDK's state then carries no `error`, and the extension's shim waits for ever.
+df.app.orchestration('ThrowsString', function* (ctx) {
+  yield ctx.df.callActivity('Step', 1);
+  throw 'not an Error';
+});

@@ -8,7 +8,7 @@ import { flattenActions } from '../durable/actions';
 import { applyActions } from '../durable/applyActions';
 import { indexHistory, type HistoryEvent } from '../durable/history';
 import type { DurableEngine } from '../durable/index';
-import { replayAsAzure } from '../durable/dtfx';
+import { replayAsAzure, type AzureVerdict } from '../durable/dtfx';
 import { invokeOrchestrator } from '../durable/invokeOrchestrator';
 
 export interface RecordedHistory {
@@ -35,11 +35,29 @@ export class NonDeterminismError extends Error {
   override name = 'NonDeterminismError';
 }
 
+export interface ReplayResult {
+  /** What the SDK returned: done (returned or continued as new), its output, its error. */
+  isDone: boolean;
+  output: unknown;
+  error?: string;
+  /**
+   * What Azure decides after this history (the extension's shim on DTFx): still running (also when
+   * the code is done but a task it started is still open), completed, failed, or continued as new
+   * with `input`. Undefined for code that uses what the model does not cover (entities, callHttp).
+   */
+  azure?: {
+    status: 'Running' | 'Completed' | 'Failed' | 'ContinuedAsNew';
+    input?: unknown;
+    /** While Running: what DTFx schedules after this history, with its sequence numbers. */
+    scheduled?: { id: number; kind: 'activity' | 'timer' | 'subOrchestration'; name?: string }[];
+  };
+}
+
 /**
  * Replays `file` with the current code of `orchestratorName` the way Azure does (the SDK, then the
- * extension's shim on DTFx); returns what the code produced.
+ * extension's shim on DTFx); returns what the code produced and what Azure makes of it.
  */
-export async function replayHistory(registrations: Map<string, Registration>, file: string, orchestratorName: string): Promise<{ isDone: boolean; output: unknown; error?: string }> {
+export async function replayHistory(registrations: Map<string, Registration>, file: string, orchestratorName: string): Promise<ReplayResult> {
   const recorded = JSON.parse(readFileSync(file, 'utf8')) as RecordedHistory;
   if (recorded.format !== 'devhost-durable-history/1' || !Array.isArray(recorded.history)) throw new Error(`replayHistory: ${file} is not a recorded history (format 'devhost-durable-history/1')`);
   const reg = registrations.get(orchestratorName);
@@ -62,5 +80,16 @@ export async function replayHistory(registrations: Map<string, Registration>, fi
     });
     if (work.failure?.startsWith('Non-Deterministic')) fail(work.failure);
   }
-  return result.ok ? { isDone: result.state.isDone, output: result.state.output } : { isDone: false, output: undefined, error: result.message };
+  const status = AZURE_STATUS[verdict.kind];
+  const azure = status && {
+    status,
+    ...(verdict.kind === 'continuedAsNew' ? { input: verdict.input } : {}),
+    ...(verdict.kind === 'running' ? { scheduled: verdict.actions.map((a) => ({ id: a.id, kind: a.kind === 'task' ? 'activity' as const : a.kind, ...(a.kind === 'timer' ? {} : { name: a.name }) })) } : {}),
+  };
+  const sdk = result.ok ? { isDone: result.state.isDone, output: result.state.output } : { isDone: false, output: undefined, error: result.message };
+  return { ...sdk, azure };
 }
+
+const AZURE_STATUS: Partial<Record<AzureVerdict['kind'], NonNullable<ReplayResult['azure']>['status']>> = {
+  running: 'Running', completed: 'Completed', failed: 'Failed', continuedAsNew: 'ContinuedAsNew',
+};

@@ -9,6 +9,7 @@ import type { OrchestratorState } from '../../devhost/durable/actions';
 import { expect } from 'chai';
 import { ACTIVITY, ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
 import { fakeSteps } from './fakeSteps';
+import type { WorkflowPolicy } from '../../src/domain/policies';
 import { APP, input, RETRY, START } from './sagaInputs';
 
 const T15 = new Date(START.getTime() + 15_000);
@@ -88,25 +89,71 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
   ] as const) {
     it(`${what} answering in the same batch as the poll timer goes on to ${expected}`, async () => {
       host = await createTestHost({ app: APP, activities: fakeSteps({ polls: {} }).activities, start: START });
-      const file = path.join(mkdtempSync(path.join(tmpdir(), 'same-batch-')), 'history.json');
-      const carried = { phase: 'poll', attempt: 1, version: 3, admittedAt: START.toISOString(), deadline: new Date(START.getTime() + 86_400_000).toISOString(), pollIndex: 0, externalJobId: 'job-1', lastStatus: 'Created', unpublished: [3] };
-      const start = { ...input('same-batch'), carried };
-      writeFileSync(file, JSON.stringify({
-        format: 'devhost-durable-history/1', orchestrator: ORCHESTRATOR, instanceId: 'same-batch', input: start, hiddenIds: [],
-        history: [
-          historyEvent(EventType.OrchestratorStarted, START),
-          historyEvent(EventType.ExecutionStarted, START, { Name: ORCHESTRATOR, Version: '', Input: JSON.stringify(start), OrchestrationInstance: { InstanceId: 'same-batch', ExecutionId: 'e1' }, ParentInstance: null }),
-          historyEvent(EventType.TimerCreated, START, { FireAt: T15.toISOString() }, 0),
-          historyEvent(EventType.TaskScheduled, START, { Name: ACTIVITY.publish, Version: '', Input: JSON.stringify({ requestId: 'same-batch', versions: [3] }) }, 1),
-          historyEvent(EventType.OrchestratorCompleted, START),
-          historyEvent(EventType.OrchestratorStarted, T15),
-          arrival,
-          historyEvent(EventType.TimerFired, T15, { TimerId: 0, FireAt: T15.toISOString() }),
-        ],
-      }));
-      const r = await host.replayHistory(file, ORCHESTRATOR);
+      const r = await host.replayHistory(pollExecution('same-batch', {}, [
+        historyEvent(EventType.OrchestratorStarted, T15),
+        arrival,
+        historyEvent(EventType.TimerFired, T15, { TimerId: 0, FireAt: T15.toISOString() }),
+      ]), ORCHESTRATOR);
       expect(r.error, 'the orchestrator does not throw').to.equal(undefined);
       expect(r.isDone).to.equal(false);
+      expect(r.azure?.status).to.equal('Running');
     });
   }
+
+  // A publication that outlasts the poll wait (a slow topic) is still open when the execution is due
+  // to continue as new. DTFx would hold the continueAsNew until it finished anyway; the saga waits for
+  // it, books its answer and hands over only what is still unpublished.
+  it('continues as new only after a background publication still running at the end of the execution has answered', async () => {
+    host = await createTestHost({ app: APP, activities: fakeSteps({ polls: {} }).activities, start: START });
+    const T16 = new Date(T15.getTime() + 1000);
+    const polled = [
+      historyEvent(EventType.OrchestratorStarted, T15),
+      historyEvent(EventType.TimerFired, T15, { TimerId: 0, FireAt: T15.toISOString() }),
+      historyEvent(EventType.TaskScheduled, T15, { Name: ACTIVITY.poll, Version: '', Input: '{}' }, 2),
+      historyEvent(EventType.OrchestratorCompleted, T15),
+      historyEvent(EventType.OrchestratorStarted, T15),
+      historyEvent(EventType.TaskCompleted, T15, { TaskScheduledId: 2, Result: '{"ok":true,"version":4,"unpublished":[],"status":"Inprogress","retry":false}' }),
+    ];
+    const waiting = await host.replayHistory(pollExecution('slow-topic', { pollsPerExecution: 1 }, polled), ORCHESTRATOR);
+    expect(waiting.isDone, 'the saga waits for the publication').to.equal(false);
+    expect(waiting.azure, 'nothing new until the publication answers').to.deep.equal({ status: 'Running', scheduled: [] });
+
+    const answered = await host.replayHistory(pollExecution('slow-topic', { pollsPerExecution: 1 }, [
+      ...polled,
+      historyEvent(EventType.OrchestratorCompleted, T15),
+      historyEvent(EventType.OrchestratorStarted, T16),
+      historyEvent(EventType.TaskCompleted, T16, { TaskScheduledId: 1, Result: '{"published":1}' }),
+      // The zero-delay timer that looks for a cancel before continuing as new.
+      historyEvent(EventType.TimerCreated, T16, { FireAt: T16.toISOString() }, 3),
+      historyEvent(EventType.OrchestratorCompleted, T16),
+      historyEvent(EventType.OrchestratorStarted, T16),
+      historyEvent(EventType.TimerFired, T16, { TimerId: 3, FireAt: T16.toISOString() }),
+    ]), ORCHESTRATOR);
+    expect(answered.azure?.status).to.equal('ContinuedAsNew');
+    const next = answered.azure?.input as { carried: { pollIndex: number; version: number; unpublished?: number[] } };
+    expect(next.carried).to.include({ pollIndex: 1, version: 4 });
+    expect(next.carried.unpublished, 'nothing left to publish').to.equal(undefined);
+  });
 });
+
+/**
+ * A recorded history of a poll-phase execution that carries version 3 unpublished: its first episode
+ * (poll timer 0, background publication 1), then `later`.
+ */
+function pollExecution(instanceId: string, policy: Partial<WorkflowPolicy>, later: HistoryEvent[]): string {
+  const file = path.join(mkdtempSync(path.join(tmpdir(), `${instanceId}-`)), 'history.json');
+  const carried = { phase: 'poll', attempt: 1, version: 3, admittedAt: START.toISOString(), deadline: new Date(START.getTime() + 86_400_000).toISOString(), pollIndex: 0, externalJobId: 'job-1', lastStatus: 'Created', unpublished: [3] };
+  const start = { ...input(instanceId, policy), carried };
+  writeFileSync(file, JSON.stringify({
+    format: 'devhost-durable-history/1', orchestrator: ORCHESTRATOR, instanceId, input: start, hiddenIds: [],
+    history: [
+      historyEvent(EventType.OrchestratorStarted, START),
+      historyEvent(EventType.ExecutionStarted, START, { Name: ORCHESTRATOR, Version: '', Input: JSON.stringify(start), OrchestrationInstance: { InstanceId: instanceId, ExecutionId: 'e1' }, ParentInstance: null }),
+      historyEvent(EventType.TimerCreated, START, { FireAt: T15.toISOString() }, 0),
+      historyEvent(EventType.TaskScheduled, START, { Name: ACTIVITY.publish, Version: '', Input: JSON.stringify({ requestId: instanceId, versions: [3] }) }, 1),
+      historyEvent(EventType.OrchestratorCompleted, START),
+      ...later,
+    ],
+  }));
+  return file;
+}

@@ -5,6 +5,7 @@
  */
 // The test kit must load before any app code: it installs the functions-core stand-in.
 import { createTestHost } from '../devhost/testkit';
+import { STEP_NAMES } from '../src/application/steps/workflowSteps';
 import { ORCHESTRATOR } from '../src/application/workflow/contracts';
 import { fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
@@ -19,7 +20,7 @@ const progress = (what: string): boolean => process.stderr.write(`  test engine:
 
 async function testEngine(): Promise<Record<string, unknown>> {
   // Scripted steps shared by every instance, with results derived from each input alone.
-  const activities = Object.fromEntries(['admitRequest', 'prepareSubmission', 'submitJob', 'pollJob', 'cancelJob', 'completeRequest', 'recordCompensationFailure', 'publishEvents'].map((k) => [k, scriptFor(k)]));
+  const activities = Object.fromEntries(STEP_NAMES.map((k) => [k, scriptFor(k)]));
   const host = await createTestHost({ app: SAGA_APP, activities });
   const t0 = performance.now();
   // One after another: the kit's run() drives the virtual clock for the instance it waits on.

@@ -26,19 +26,12 @@ export interface Compensation { step: 'cancelJob'; externalJobId: string; attemp
 /** How the saga ends, once decided. */
 export interface Ending { outcome: Outcome; reason?: string }
 
-export interface SagaState {
+/** `version` is the stream version the saga last saw; every appending step expects it. */
+export interface SagaState extends Omit<CarriedState, 'phase' | 'unpublished' | 'publishFailure'> {
   requestId: string;
   policy: WorkflowPolicy;
   /** Where this execution entered the saga: a first execution admits, a carried one resumes its phase. */
   entry: 'admit' | CarriedState['phase'];
-  attempt: number;
-  /** The stream version the saga last saw; every appending step expects it. */
-  version: number;
-  admittedAt: string;
-  deadline: string;
-  externalJobId?: string;
-  lastStatus?: ExternalJobStatus;
-  pollIndex: number;
   pollsThisExecution: number;
   nextPollAt?: string;
   undo: Compensation[];

@@ -7,7 +7,7 @@ import { replayAsAzure } from '../../devhost/durable/dtfx';
 import { EventType, historyEvent, type HistoryEvent } from '../../devhost/durable/history';
 import type { OrchestratorState } from '../../devhost/durable/actions';
 import { expect } from 'chai';
-import { ACTIVITY, ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
+import { ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
 import { fakeSteps } from './fakeSteps';
 import type { WorkflowPolicy } from '../../src/domain/policies';
 import { APP, input, RETRY, START } from './sagaInputs';
@@ -23,7 +23,7 @@ describe('requestWorkflow when a background publication fails once, then wins th
     const old = JSON.parse(readFileSync(OLD_SAGA, 'utf8')) as { orchestrator: string; history: HistoryEvent[]; sdkState: OrchestratorState };
     // What the old code returned: the poll wait raced a cancelled timer against callActivityWithRetry('publishEvents').
     const race = old.sdkState.actions[0][0].compoundActions ?? [];
-    expect(race.map((a) => [a.actionType, a.isCanceled ?? a.functionName ?? a.externalEventName])).to.deep.equal([[5, true], [6, 'cancel'], [1, ACTIVITY.publish]]);
+    expect(race.map((a) => [a.actionType, a.isCanceled ?? a.functionName ?? a.externalEventName])).to.deep.equal([[5, true], [6, 'cancel'], [1, 'publishEvents']]);
     const verdict = replayAsAzure({ orchestrator: old.orchestrator, history: old.history, state: old.sdkState });
     expect(verdict).to.deep.equal({
       kind: 'nonDeterministic',
@@ -34,13 +34,13 @@ describe('requestWorkflow when a background publication fails once, then wins th
   });
 
   it('the saga today completes in the same scenario, with its events published', async () => {
-    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Pass'] }, unpublishedFrom: [ACTIVITY.submit], publishFailsFirst: 1 });
+    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Pass'] }, unpublishedFrom: ['submitJob'], publishFailsFirst: 1 });
     host = await createTestHost({ app: APP, activities: fake.activities, start: START });
     const r = await host.run(ORCHESTRATOR, input('publish-stall'), { instanceId: 'publish-stall' });
     expect(r.status, String(r.output)).to.equal('Completed');
     expect(r.output).to.include({ outcome: 'Pass', needsIntervention: false });
     expect(r.output).to.not.have.property('unpublishedVersions');
-    expect(fake.calls[ACTIVITY.publish], 'one failed publish, then one that went out').to.equal(2);
+    expect(fake.calls.publishEvents, 'one failed publish, then one that went out').to.equal(2);
   });
 });
 
@@ -49,7 +49,7 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
   afterEach(async () => host?.close());
 
   it('keeps polling and acts on an operator cancel while publishEvents keeps failing', async () => {
-    const fake = fakeSteps({ polls: { 1: ['Inprogress'] }, unpublishedFrom: [ACTIVITY.submit], publish: 'down' });
+    const fake = fakeSteps({ polls: { 1: ['Inprogress'] }, unpublishedFrom: ['submitJob'], publish: 'down' });
     host = await createTestHost({ app: APP, activities: fake.activities, start: START });
     const i = input('eg-outage');
     i.retry = { ...RETRY, publishFirstRetryMs: 30_000, publishMaxAttempts: 30, maxRetryIntervalMs: 600_000 };
@@ -57,15 +57,15 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
     const at = (name: string): number | undefined => { const c = r.activityCalls.find((x) => x.name === name); return c && (c.at.getTime() - START.getTime()) / 1000; };
     expect((r.output as WorkflowOutput).outcome).to.equal('Cancelled');
     // One publish attempt in the background of each poll wait (at 0, 15 and 45 s: the waits pace the retries); none holds anything up.
-    expect(at(ACTIVITY.poll), 'first poll (s after start)').to.equal(15);
-    const publishes = r.activityCalls.filter((c) => c.name === ACTIVITY.publish).map((c) => (c.at.getTime() - START.getTime()) / 1000);
+    expect(at('pollJob'), 'first poll (s after start)').to.equal(15);
+    const publishes = r.activityCalls.filter((c) => c.name === 'publishEvents').map((c) => (c.at.getTime() - START.getTime()) / 1000);
     expect(publishes.slice(0, 3), 'publish attempts in the poll waits (s after start)').to.deep.equal([0, 15, 45]);
-    expect(at(ACTIVITY.cancelJob), 'cancelJob (s after start)').to.equal(60);
+    expect(at('cancelJob'), 'cancelJob (s after start)').to.equal(60);
   });
 
   it('versions still unpublished at continueAsNew are carried over and published by a later execution', async () => {
     // One poll per execution: every execution's single wait tries once, fails, and hands the versions on.
-    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, unpublishedFrom: [ACTIVITY.submit], publishFailsFirst: 4 });
+    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, unpublishedFrom: ['submitJob'], publishFailsFirst: 4 });
     host = await createTestHost({ app: APP, activities: fake.activities, start: START });
     const i = input('eg-carry', { pollsPerExecution: 1 });
     i.retry = { ...RETRY, stepFirstRetryMs: 10_000, stepMaxAttempts: 3, publishFirstRetryMs: 10_000 };
@@ -73,11 +73,11 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
     const out = r.output as WorkflowOutput;
     expect(out).to.include({ outcome: 'Pass', needsIntervention: false });
     expect(out).to.not.have.property('unpublishedVersions');
-    const polls = r.activityCalls.filter((c) => c.name === ACTIVITY.poll).map((c) => (c.at.getTime() - START.getTime()) / 1000);
+    const polls = r.activityCalls.filter((c) => c.name === 'pollJob').map((c) => (c.at.getTime() - START.getTime()) / 1000);
     expect(polls[0], 'first poll on time despite the running publication').to.equal(15);
     // A failed try in each of the three executions' waits, then the final flush: one more failure, then success.
-    expect(fake.calls[ACTIVITY.publish]).to.equal(5);
-    expect(r.activityCalls.filter((c) => c.name === ACTIVITY.publish).every((c) => JSON.stringify(c.input) === JSON.stringify({ requestId: 'eg-carry', versions: [3] }))).to.equal(true);
+    expect(fake.calls.publishEvents).to.equal(5);
+    expect(r.activityCalls.filter((c) => c.name === 'publishEvents').every((c) => JSON.stringify(c.input) === JSON.stringify({ requestId: 'eg-carry', versions: [3] }))).to.equal(true);
   });
   // Under load the answer of a background publication, or a cancel, can land in the same batch as
   // the poll timer, ahead of it. The SDK resumes the orchestrator after each event, so the timer is
@@ -109,7 +109,7 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
     const polled = [
       historyEvent(EventType.OrchestratorStarted, T15),
       historyEvent(EventType.TimerFired, T15, { TimerId: 0, FireAt: T15.toISOString() }),
-      historyEvent(EventType.TaskScheduled, T15, { Name: ACTIVITY.poll, Version: '', Input: '{}' }, 2),
+      historyEvent(EventType.TaskScheduled, T15, { Name: 'pollJob', Version: '', Input: '{}' }, 2),
       historyEvent(EventType.OrchestratorCompleted, T15),
       historyEvent(EventType.OrchestratorStarted, T15),
       historyEvent(EventType.TaskCompleted, T15, { TaskScheduledId: 2, Result: '{"ok":true,"version":4,"unpublished":[],"status":"Inprogress","retry":false}' }),
@@ -150,7 +150,7 @@ function pollExecution(instanceId: string, policy: Partial<WorkflowPolicy>, late
       historyEvent(EventType.OrchestratorStarted, START),
       historyEvent(EventType.ExecutionStarted, START, { Name: ORCHESTRATOR, Version: '', Input: JSON.stringify(start), OrchestrationInstance: { InstanceId: instanceId, ExecutionId: 'e1' }, ParentInstance: null }),
       historyEvent(EventType.TimerCreated, START, { FireAt: T15.toISOString() }, 0),
-      historyEvent(EventType.TaskScheduled, START, { Name: ACTIVITY.publish, Version: '', Input: JSON.stringify({ requestId: instanceId, versions: [3] }) }, 1),
+      historyEvent(EventType.TaskScheduled, START, { Name: 'publishEvents', Version: '', Input: JSON.stringify({ requestId: instanceId, versions: [3] }) }, 1),
       historyEvent(EventType.OrchestratorCompleted, START),
       ...later,
     ],

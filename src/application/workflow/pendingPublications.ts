@@ -17,8 +17,9 @@
  *   started it, and otherwise only looked at, or awaited on its own.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITY, type CarriedState } from './contracts';
+import type { CarriedState } from './contracts';
 import type { RetryPolicies } from './retryPolicies';
+import { scheduleStep, scheduleStepOnce } from './stepCalls';
 
 export class PendingPublications {
   private readonly versions: number[] = [];
@@ -61,7 +62,7 @@ export class PendingPublications {
     this.settle();
     if (this.running || this.versions.length === 0) return undefined;
     const versions = [...this.versions];
-    this.running = { versions, task: this.context.df.callActivity(ACTIVITY.publish, { requestId: this.requestId, versions }) };
+    this.running = { versions, task: scheduleStepOnce(this.context, 'publishEvents', { requestId: this.requestId, versions }) };
     return this.running.task;
   }
 
@@ -98,7 +99,7 @@ export class PendingPublications {
     yield* this.finishRunning();
     if (this.versions.length === 0) return;
     try {
-      yield this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.publish, { requestId: this.requestId, versions: [...this.versions] });
+      yield scheduleStep(this.context, 'publishEvents', this.retry.publish, { requestId: this.requestId, versions: [...this.versions] });
       this.versions.length = 0;
       this.failure = undefined;
     } catch (e) {

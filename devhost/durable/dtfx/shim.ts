@@ -69,7 +69,7 @@ export class OutOfProcShim {
   /** ReplayOOProcOrchestration: V2/V3 take one flat list; the original schema one list per yield. */
   private replay(actions: OrchestratorAction[][], schema: number): ModelTask {
     if (schema === SCHEMA.V2 || schema === SCHEMA.V3) {
-      if (actions.length !== 1) throw new Error(`With OOProc schema ${schema}, expected actions array to be of length 1 in outer layer but got size: ${actions.length}`);
+      if (actions.length !== 1) throw new Error(`With OOProc schema ${schema === SCHEMA.V2 ? 'V2' : 'V3'}, expected actions array to be of length 1 in outer layer but got size: ${actions.length}`);
       return this.inOrder(actions[0], schema);
     }
     if (schema === SCHEMA.Original) return this.perYield(actions, schema);

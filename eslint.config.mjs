@@ -1,9 +1,10 @@
 // @ts-check
 import eslint from '@eslint/js';
 import tseslint from 'typescript-eslint';
+import packageBoundary from './eslint-rules/packageBoundary.mjs';
 
 export default tseslint.config(
-  { ignores: ['dist/**', 'node_modules/**', '**/.devhost/**', 'bench-results/**', 'eslint.config.mjs', 'bin/**', 'test/devhost/apps/**/*.js', 'test/devhost/apps/**/*.mjs'] },
+  { ignores: ['**/dist/**', 'node_modules/**', 'eslint-rules/**', '**/.devhost/**', 'bench-results/**', 'eslint.config.mjs', 'devhost/bin/**', 'test/devhost/apps/**/*.js', 'test/devhost/apps/**/*.mjs'] },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -14,6 +15,15 @@ export default tseslint.config(
       '@typescript-eslint/no-floating-promises': 'error',
       '@typescript-eslint/no-misused-promises': ['error', { checksVoidReturn: false }],
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+    },
+  },
+  {
+    // devhost/ is its own package (@saga/devhost): it imports nothing of the product, the product and the
+    // tests reach it only through its exports, and the deployed app never imports it.
+    files: ['**/*.ts'],
+    plugins: { boundaries: { rules: { package: packageBoundary } } },
+    rules: {
+      'boundaries/package': ['error', { root: import.meta.dirname, packageDir: 'devhost', packageName: '@saga/devhost', forbiddenFrom: ['src', 'mock'] }],
     },
   },
   {

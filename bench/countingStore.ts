@@ -2,8 +2,8 @@
  * The devhost's durable engine over Azurite, with its task-hub store wrapped in a Proxy that counts
  * each store operation, so the bench can report store ops per workflow next to the HTTP requests.
  */
-import { createAzureStorageStore, createDurableEngine, realClock, type DurableEngine, type TaskHubStore } from '../devhost/durable';
-import type { TaskHubFactory } from '../devhost/host/server';
+import { createAzureStorageStore, createDurableEngine, realClock, type DurableEngine, type TaskHubStore } from '@saga/devhost/engine';
+import type { TaskHubFactory } from '@saga/devhost';
 
 export interface CountingTaskHub {
   factory: TaskHubFactory;

@@ -6,7 +6,7 @@ import { CosmosClient, type Container } from '@azure/cosmos';
 import { TableClient } from '@azure/data-tables';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
 import { cosmosHttpsAgent } from '../src/infrastructure/cosmos';
-import type { LocalStack } from '../devhost/demo/localStack';
+import type { LocalStack } from '../localdev/demo/localStack';
 import type { Counts } from './httpCounter';
 
 const CONCURRENCY = 8;

@@ -45,7 +45,7 @@ interface TestEngine {
 /** In its own process: a process hosts one app, and the test kit installs its own functions-core stand-in. */
 function testEngine(): Promise<TestEngine> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'testEngine.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--conditions=devhost-source', '--require', require.resolve('tsx/cjs'), path.join(__dirname, 'testEngine.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
     let out = '';
     child.stdout.on('data', (d: Buffer) => (out += d.toString()));
     child.on('error', reject);

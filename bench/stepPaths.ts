@@ -8,7 +8,7 @@ import type { RequestProjection } from '../src/application/ports';
 import { createWorkflowSteps, type WorkflowSteps } from '../src/application/steps/workflowSteps';
 import { loadConfig } from '../src/infrastructure/config/loadConfig';
 import { buildServices, type Services } from '../src/infrastructure/services';
-import { localSettings, startLocalStack } from '../devhost/demo/localStack';
+import { localSettings, startLocalStack } from '../localdev/demo/localStack';
 import { percentile, round } from './endToEnd';
 import type { Counts, HttpCounter } from './httpCounter';
 

@@ -4,7 +4,7 @@
  * Run by bench/run.ts in its own process; prints one JSON line.
  */
 // The test kit must load before any app code: it installs the functions-core stand-in.
-import { createTestHost } from '../devhost/testkit';
+import { createTestHost } from '@saga/devhost/testkit';
 import { ORCHESTRATOR, type StepHandlers, type StepInput } from '../src/application/workflow/contracts';
 import { activitiesOf, fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';

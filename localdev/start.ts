@@ -9,15 +9,13 @@
  * (Azurite in memory; the task hub lives in that Azurite, or in process memory with
  * `--storage memory`): a task hub is never resumed against an event store that lost its data.
  */
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../src/infrastructure/config/loadConfig';
 import { buildServices } from '../src/infrastructure/services';
 import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from './demo/demoRun';
 import { localSettings, startLocalStack } from './demo/localStack';
-import { startDevHost } from './host/server';
-import { engineTaskHub } from './host/taskHubFactory';
+import { engineTaskHub, startDevHost } from '@saga/devhost';
+import { appRoot } from './appRoot';
 
 interface StartOptions {
   items: number;
@@ -44,16 +42,6 @@ function parse(argv: string[]): StartOptions {
     else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory)`);
   }
   return o;
-}
-
-function appRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'host.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error('cannot find the function app (host.json) above ' + __dirname);
-    dir = up;
-  }
-  return dir;
 }
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {

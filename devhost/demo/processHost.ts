@@ -1,10 +1,10 @@
 /**
  * The devhost CLI as a child process that a test can kill with SIGKILL and start again, so a crash
  * is a real crash (no finally blocks, no graceful shutdown) while the emulators keep their data.
- * Runs the compiled CLI (dist/devhost/cli.js): build first.
+ * Runs the compiled CLI (devhost/dist/cli.js): build first.
  */
 import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { startChildServer, type ChildServer } from '../localstack/childServer';
 
 export interface ProcessHostOptions {
@@ -44,14 +44,12 @@ interface Running {
   masterKey?: string;
 }
 
-/** The CLI next to this file once compiled; from source, the one in dist/. */
+/** The CLI next to this file once compiled; from source, the package's build in dist/. */
 function cliScript(): string {
   const compiled = join(__dirname, '..', 'cli.js');
   if (existsSync(compiled)) return compiled;
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json'))) dir = dirname(dir);
-  const built = join(dir, 'dist', 'devhost', 'cli.js');
-  if (!existsSync(built)) throw new Error(`${built} is missing: run "npx tsc -p tsconfig.json" first.`);
+  const built = join(__dirname, '..', 'dist', 'cli.js');
+  if (!existsSync(built)) throw new Error(`${built} is missing: run "npm run build" first.`);
   return built;
 }
 

@@ -18,3 +18,10 @@ export interface AzuriteServers {
   pid: number;
   stop(): Promise<void>;
 }
+
+export { AZURITE_ACCOUNT, AZURITE_KEY, azuriteConnectionString, startAzurite, type StartAzuriteOptions } from './azurite';
+export { COSMOS_EMULATOR_KEY, startCosmos, startCosmosProcess, type CosmosServer } from './cosmos';
+export { startEventGridTopic, TOPIC_LIMITS, type EventDataValidator, type LocalTopic, type ReceivedEvent, type TopicOptions } from './eventGridTopic';
+export { startFaultProxy, type Fault, type FaultProxy, type FaultProxyOptions, type FaultProxyStats } from './faultProxy';
+export { startChildServer, type ChildServer, type ChildServerOptions } from './childServer';
+export { isLoopbackUrl } from './loopback';

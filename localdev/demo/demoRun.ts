@@ -9,7 +9,7 @@ import { eventIdFor } from '../../src/domain/ids';
 import type { Outcome } from '../../src/domain/status';
 import type { Services } from '../../src/infrastructure/services';
 import { readAll } from '../../src/application/ports';
-import type { LocalTopic } from '../localstack/eventGridTopic';
+import type { LocalTopic } from '@saga/devhost/localstack';
 
 export interface DemoItem {
   id: string;

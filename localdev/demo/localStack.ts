@@ -3,11 +3,9 @@
  * emulator server, a local Event Grid topic and the external-service mock. Used by `npm start`,
  * the end-to-end tests and the benchmark.
  */
-import { startAzurite } from '../localstack/azurite';
-import { startCosmos, startCosmosProcess, COSMOS_EMULATOR_KEY, type CosmosServer } from '../localstack/cosmos';
-import { startEventGridTopic, type LocalTopic } from '../localstack/eventGridTopic';
-import type { AzuriteServers } from '../localstack/index';
+import { COSMOS_EMULATOR_KEY, startAzurite, startCosmos, startCosmosProcess, startEventGridTopic, type AzuriteServers, type CosmosServer, type LocalTopic } from '@saga/devhost/localstack';
 import { startMockService, type MockService } from '../../mock/server';
+import { validateEventData } from '../../src/infrastructure/events/schemaRegistry';
 
 export interface LocalStack {
   azurite: AzuriteServers;
@@ -32,7 +30,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     started.push(azurite);
     const cosmos = opts.cosmosProcess ? await startCosmosProcess() : await startCosmos();
     started.push(cosmos);
-    const topic = await startEventGridTopic({ key: 'local-topic-key' });
+    const topic = await startEventGridTopic({ key: 'local-topic-key', validateData: validateEventData });
     started.push(topic);
     const mock = await startMockService({ auth: 'off', ...opts.mock });
     started.push(mock);

@@ -3,15 +3,14 @@
  * run as child processes, the Event Grid topic and the mock in this process, and the devhost CLI as a
  * child. Killing the app host therefore loses no stored data, and everything the host published or
  * stored stays inspectable here. Reads go straight to the stores through the app's own adapters.
- * Runs the compiled CLI (dist/devhost/cli.js): build first.
+ * Runs the compiled devhost CLI (devhost/dist/cli.js): build first.
  */
-import { dirname, join } from 'node:path';
-import { existsSync } from 'node:fs';
 import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../../src/infrastructure/config/loadConfig';
 import { buildServices, type Services } from '../../src/infrastructure/services';
 import { localSettings, startLocalStack, type LocalStack, type LocalStackOptions } from './localStack';
-import { startProcessHost, type ProcessHost } from './processHost';
+import { startProcessHost, type ProcessHost } from '@saga/devhost';
+import { appRoot } from '../appRoot';
 
 /** Something that stands between the host and Cosmos (a fault proxy), reached at `url`. */
 export interface CosmosRelay {
@@ -41,16 +40,6 @@ export interface ProcessStack {
   /** The settings the host process runs with. */
   settings: Record<string, string>;
   stop(): Promise<void>;
-}
-
-function appRoot(): string {
-  let dir = __dirname;
-  while (!existsSync(join(dir, 'host.json'))) {
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`no host.json above ${__dirname}: cannot find the function app folder`);
-    dir = up;
-  }
-  return dir;
 }
 
 export async function startProcessStack(opts: ProcessStackOptions = {}): Promise<ProcessStack> {

@@ -1,9 +1,8 @@
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
 import { expect } from 'chai';
-import { localSettings, startLocalStack, type LocalStack } from '../../devhost/demo/localStack';
-import { startDevHost, type DevHost } from '../../devhost/host/server';
-import { engineTaskHub } from '../../devhost/host/taskHubFactory';
+import { localSettings, startLocalStack, type LocalStack } from '../../localdev/demo/localStack';
+import { startDevHost, type DevHost, engineTaskHub } from '@saga/devhost';
 
 /**
  * Bad input never gets a 5xx and never loses anything: every malformed request across every route

@@ -9,7 +9,7 @@ import { expect } from 'chai';
  */
 function runStart(args: string[]): Promise<{ code: number | null; output: string }> {
   return new Promise((resolve) => {
-    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'devhost', 'start.js'), ...args], {
+    const child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'localdev', 'start.js'), ...args], {
       env: { ...process.env, DEVHOST_QUIET: '1' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

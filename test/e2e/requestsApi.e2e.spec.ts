@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { localSettings, startLocalStack, type LocalStack } from '../../devhost/demo/localStack';
-import { startProcessHost, type ProcessHost } from '../../devhost/demo/processHost';
+import { localSettings, startLocalStack, type LocalStack } from '../../localdev/demo/localStack';
+import { startProcessHost, type ProcessHost } from '@saga/devhost';
 
 /**
  * What an operator does through the HTTP APIs, against the devhost and the real local servers: add a

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { sleep } from '../../devhost/demo/demoRun';
+import { sleep } from '../../localdev/demo/demoRun';
 import { startRig, type Rig } from './harness';
 
 interface BadRequest {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { checkStream, demoItems, seed, sleep } from '../../devhost/demo/demoRun';
+import { checkStream, demoItems, seed, sleep } from '../../localdev/demo/demoRun';
 import { readAll } from '../../src/application/ports';
 import { problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 

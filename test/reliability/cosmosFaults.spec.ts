@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { demoItems, seed, selfCheck, sleep } from '../../devhost/demo/demoRun';
+import { demoItems, seed, selfCheck, sleep } from '../../localdev/demo/demoRun';
 import { startConnectionChaos, type ConnectionChaos } from './connectionChaos';
 import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 

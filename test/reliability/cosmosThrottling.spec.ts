@@ -1,8 +1,8 @@
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { expect } from 'chai';
-import { demoItems, seed, selfCheck, sleep } from '../../devhost/demo/demoRun';
-import { startFaultProxy, type FaultProxy } from '../../devhost/localstack/faultProxy';
+import { demoItems, seed, selfCheck, sleep } from '../../localdev/demo/demoRun';
+import { startFaultProxy, type FaultProxy } from '@saga/devhost/localstack';
 import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 
 /**

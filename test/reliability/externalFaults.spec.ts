@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { demoItems, seed, selfCheck } from '../../devhost/demo/demoRun';
+import { demoItems, seed, selfCheck } from '../../localdev/demo/demoRun';
 import { cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 
 /** The external service answers 30% of requests 503 and is slow: retries hide it, outcomes stay right. */

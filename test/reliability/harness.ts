@@ -3,8 +3,8 @@
  * child processes, so a host crash loses nothing), the function app in a devhost child process, and
  * the stores a user would look at to judge the result.
  */
-import { cancelWhenPolling, progress, sleep, type DemoItem } from '../../devhost/demo/demoRun';
-import { startProcessStack, type ProcessStack, type ProcessStackOptions } from '../../devhost/demo/processStack';
+import { cancelWhenPolling, progress, sleep, type DemoItem } from '../../localdev/demo/demoRun';
+import { startProcessStack, type ProcessStack, type ProcessStackOptions } from '../../localdev/demo/processStack';
 
 /** Full sizes with RELIABILITY_FULL=1 (npm run test:reliability); the short form otherwise. */
 export const FULL = process.env.RELIABILITY_FULL === '1';

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { demoItems, seed, selfCheck, sleep } from '../../devhost/demo/demoRun';
+import { demoItems, seed, selfCheck, sleep } from '../../localdev/demo/demoRun';
 import { FULL, cancelThroughCrashes, problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 
 /**

@@ -4,7 +4,7 @@
  * passes the version it last saw. Poll answers come from a per-attempt script of job statuses.
  * They are typed by the steps object (StepHandlers), so a changed step signature breaks them at compile time.
  */
-import type { ScriptedActivity } from '../../devhost/testkit';
+import type { ScriptedActivity } from '@saga/devhost/testkit';
 import type { StepHandlers, StepName, StepOutput, StepParams } from '../../src/application/workflow/contracts';
 import type { ResumePoint } from '../../src/domain/resume';
 import type { ExternalJobStatus } from '../../src/domain/status';

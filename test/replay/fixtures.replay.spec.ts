@@ -1,5 +1,5 @@
 // The test kit must load before any app code: it installs the functions-core stand-in.
-import { createTestHost, NonDeterminismError, type TestHost } from '../../devhost/testkit';
+import { createTestHost, NonDeterminismError, type TestHost } from '@saga/devhost/testkit';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';

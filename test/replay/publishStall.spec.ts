@@ -2,10 +2,8 @@
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../devhost/testkit';
-import { replayAsAzure } from '../../devhost/durable/dtfx';
-import { EventType, historyEvent, type HistoryEvent } from '../../devhost/durable/history';
-import type { OrchestratorState } from '../../devhost/durable/actions';
+import { createTestHost, type TestHost } from '@saga/devhost/testkit';
+import { replayAsAzure, EventType, historyEvent, type HistoryEvent, type OrchestratorState } from '@saga/devhost/engine';
 import { expect } from 'chai';
 import { ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
 import { fakeSteps } from './fakeSteps';

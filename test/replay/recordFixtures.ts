@@ -4,7 +4,7 @@
  * Re-record only on purpose (a deliberate orchestrator change with a versioning plan): a recorded
  * history stands for instances already running in production when new code is deployed.
  */
-import { createTestHost } from '../../devhost/testkit';
+import { createTestHost } from '@saga/devhost/testkit';
 import path from 'node:path';
 import { ORCHESTRATOR } from '../../src/application/workflow/contracts';
 import type { Outcome } from '../../src/domain/status';

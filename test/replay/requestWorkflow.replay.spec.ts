@@ -1,5 +1,5 @@
 // The test kit must load before any app code: it installs the functions-core stand-in.
-import { createTestHost, type ActivityCall, type RunResult, type TestHost } from '../../devhost/testkit';
+import { createTestHost, type ActivityCall, type RunResult, type TestHost } from '@saga/devhost/testkit';
 import { expect } from 'chai';
 import type { WorkflowCustomStatus, WorkflowOutput } from '../../src/application/workflow/contracts';
 import { ORCHESTRATOR } from '../../src/application/workflow/contracts';

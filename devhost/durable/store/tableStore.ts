@@ -16,7 +16,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
-import { isLoopbackUrl } from '../../../src/infrastructure/http/loopback';
+import { isLoopbackUrl } from '../../localstack/loopback';
 import type { HistoryEvent } from '../history';
 import {
   HISTORY_END, HISTORY_PREFIX, MESSAGE_END, MESSAGE_PREFIX, RECORD_ROW, assembleHistory, dueKey, encodeKey, messageRow, messageRowKey,

@@ -1,8 +1,8 @@
 // Outcomes Azure decides in the extension's out-of-process shim on DTFx, through the engine's replay model.
 import { expect } from 'chai';
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../../devhost/testkit';
-import { EventType } from '../../../devhost/durable/history';
+import { createTestHost, type TestHost } from '@saga/devhost/testkit';
+import { EventType } from '@saga/devhost/engine';
 
 const APP = path.join(__dirname, '../apps/dtfx-sample/index.ts');
 const HOUR = 3600_000;

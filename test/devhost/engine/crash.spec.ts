@@ -3,17 +3,15 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { startAzurite } from '../../../devhost/localstack/azurite';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { createAzureStorageStore as createAzuriteStore } from '../../../devhost/durable';
-import type { TaskHubStore } from '../../../devhost/durable/store/types';
+import { startAzurite, type AzuriteServers } from '@saga/devhost/localstack';
+import { createAzureStorageStore as createAzuriteStore, type TaskHubStore } from '@saga/devhost/engine';
 
 const WORKER = path.join(__dirname, 'crashWorker.ts');
 const INSTANCES = 20;
 const STEPS = 6;
 
 function startWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--require', 'tsx/cjs', WORKER], { env: { ...process.env, ...env, DEVHOST_QUIET: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=devhost-source', '--require', 'tsx/cjs', WORKER], { env: { ...process.env, ...env, DEVHOST_QUIET: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker ${child.pid}] ${d.toString()}`));
   return child;
 }

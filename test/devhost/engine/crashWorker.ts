@@ -3,9 +3,8 @@
  * With START_INSTANCES=n it also starts n CrashWorkflow instances. Runs until killed.
  */
 import path from 'node:path';
-import { installCoreStandIn } from '../../../devhost/functions/coreStandIn';
-import { createDurableEngine, realClock } from '../../../devhost/durable';
-import { createAzureStorageStore as createAzuriteStore } from '../../../devhost/durable';
+import { installCoreStandIn } from '@saga/devhost/internals';
+import { createDurableEngine, realClock, createAzureStorageStore as createAzuriteStore } from '@saga/devhost/engine';
 
 async function main(): Promise<void> {
   const core = installCoreStandIn();

@@ -1,8 +1,6 @@
 // The replay model of the extension's shim on DTFx, on histories and SDK states built by hand.
 import { expect } from 'chai';
-import { replayAsAzure } from '../../../devhost/durable/dtfx';
-import type { OrchestratorAction, OrchestratorState } from '../../../devhost/durable/actions';
-import { EventType, historyEvent, type HistoryEvent } from '../../../devhost/durable/history';
+import { replayAsAzure, type OrchestratorAction, type OrchestratorState, EventType, historyEvent, type HistoryEvent } from '@saga/devhost/engine';
 
 const T0 = new Date('2024-01-01T00:00:00.000Z');
 const at = (ms: number): Date => new Date(T0.getTime() + ms);

@@ -1,8 +1,8 @@
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../../devhost/testkit';
-import { InstanceExistsError } from '../../../devhost/durable/api';
+import { createTestHost, type TestHost } from '@saga/devhost/testkit';
+import { InstanceExistsError } from '@saga/devhost/engine';
 
 use(chaiAsPromised);
 const APP = path.join(__dirname, '../apps/engine-sample/index.ts');

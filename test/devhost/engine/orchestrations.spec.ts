@@ -1,7 +1,7 @@
 import { expect } from 'chai';
 import path from 'node:path';
-import { createTestHost, type TestHost } from '../../../devhost/testkit';
-import { EventType } from '../../../devhost/durable/history';
+import { createTestHost, type TestHost } from '@saga/devhost/testkit';
+import { EventType } from '@saga/devhost/engine';
 
 const APP = path.join(__dirname, '../apps/engine-sample/index.ts');
 

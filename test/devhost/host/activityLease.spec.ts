@@ -1,7 +1,5 @@
 import * as chai from 'chai';
-import { runCli } from '../../../devhost/cli';
-import { silentLog } from '../../../devhost/host/log';
-import { engineTaskHub } from '../../../devhost/host/taskHubFactory';
+import { runCli, silentLog, engineTaskHub } from '@saga/devhost';
 import { SAMPLE_APP } from './sampleHost';
 
 const { expect } = chai;

@@ -1,6 +1,6 @@
 import * as chai from 'chai';
 import path from 'node:path';
-import { parseArgs } from '../../../devhost/cli';
+import { parseArgs } from '@saga/devhost';
 import { SAMPLE_APP } from './sampleHost';
 
 const { expect } = chai;

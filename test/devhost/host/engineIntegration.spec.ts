@@ -1,6 +1,6 @@
 import * as chai from 'chai';
-import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '../../../devhost/durable';
-import { startDevHost, type DevHost } from '../../../devhost/host/server';
+import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '@saga/devhost/engine';
+import { startDevHost, type DevHost } from '@saga/devhost';
 import { SAMPLE_APP } from './sampleHost';
 
 const { expect } = chai;

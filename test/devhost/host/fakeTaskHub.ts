@@ -3,7 +3,7 @@
  * a test set instance states, without running orchestrations (that is the engine's job, tested there).
  */
 import { randomUUID } from 'node:crypto';
-import { InstanceExistsError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from '../../../devhost/durable/api';
+import { InstanceExistsError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from '@saga/devhost/engine';
 
 const TERMINAL: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 

@@ -2,8 +2,7 @@ import * as chai from 'chai';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { expandGlob, resolveEntryFiles } from '../../../devhost/host/entryPoint';
-import { applyLocalSettings, parseTimeSpan, readHostConfig } from '../../../devhost/host/hostConfig';
+import { expandGlob, resolveEntryFiles, applyLocalSettings, parseTimeSpan, readHostConfig } from '@saga/devhost/internals';
 
 const { expect } = chai;
 

@@ -1,5 +1,5 @@
 import * as chai from 'chai';
-import { parseNcrontab } from '../../../devhost/host/ncrontab';
+import { parseNcrontab } from '@saga/devhost/internals';
 
 const { expect } = chai;
 

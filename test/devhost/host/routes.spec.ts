@@ -1,5 +1,5 @@
 import * as chai from 'chai';
-import { parseRoute } from '../../../devhost/host/routes';
+import { parseRoute } from '@saga/devhost/internals';
 
 const { expect } = chai;
 

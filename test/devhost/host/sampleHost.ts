@@ -1,7 +1,6 @@
 /** Starts the host-sample app on free ports with a FakeTaskHub (or the real engine, see below) and a captured log. */
 import path from 'node:path';
-import { startDevHost, type DevHost, type DevHostOptions } from '../../../devhost/host/server';
-import type { LogLevel } from '../../../devhost/host/log';
+import { startDevHost, type DevHost, type DevHostOptions, type LogLevel } from '@saga/devhost';
 import { FakeTaskHub } from './fakeTaskHub';
 
 export const SAMPLE_APP = path.join(__dirname, '..', 'apps', 'host-sample');

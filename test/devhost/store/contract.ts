@@ -2,8 +2,7 @@
  * The behaviour every TaskHubStore must share, written once and run against each implementation.
  */
 import { expect } from 'chai';
-import { EventType, historyEvent, type HistoryEvent } from '../../../devhost/durable/history';
-import type { ActivityMessage, EventMessage, InstanceRecord, Message, TaskHubStore } from '../../../devhost/durable/store/types';
+import { EventType, historyEvent, type HistoryEvent, type ActivityMessage, type EventMessage, type InstanceRecord, type Message, type TaskHubStore } from '@saga/devhost/engine';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 

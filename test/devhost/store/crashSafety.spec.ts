@@ -1,9 +1,7 @@
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { TableTaskHubStore } from '../../../devhost/durable/store/tableStore';
-import type { EpisodeCommit, InstanceRecord } from '../../../devhost/durable/store/types';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { TableTaskHubStore, type EpisodeCommit, type InstanceRecord } from '@saga/devhost/engine';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { activityMessage, event, eventMessage, instance } from './contract';
 import { startCutProxy, type CutProxy } from './cutProxy';
 

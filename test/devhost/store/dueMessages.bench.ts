@@ -3,8 +3,8 @@
  * (written over 5 commits) and one pending message, on an in-memory Azurite.
  * Run: npx tsx test/devhost/store/dueMessages.bench.ts
  */
-import { TableTaskHubStore } from '../../../devhost/durable/store/tableStore';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { TableTaskHubStore } from '@saga/devhost/engine';
+import { startAzurite } from '@saga/devhost/localstack';
 import { event, eventMessage, instance } from './contract';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');

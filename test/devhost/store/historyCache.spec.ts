@@ -1,8 +1,6 @@
 import { expect } from 'chai';
-import { TableTaskHubStore } from '../../../devhost/durable/store/tableStore';
-import type { InstanceRecord } from '../../../devhost/durable/store/types';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { TableTaskHubStore, type InstanceRecord } from '@saga/devhost/engine';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { event, instance } from './contract';
 
 /**

@@ -2,10 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
-import { TableTaskHubStore } from '../../../devhost/durable/store/tableStore';
-import type { ActivityMessage } from '../../../devhost/durable/store/types';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { TableTaskHubStore, type ActivityMessage } from '@saga/devhost/engine';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { activityMessage, event, eventMessage, instance } from './contract';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');

@@ -1,9 +1,7 @@
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { createMemoryStore } from '../../../devhost/durable/store/memory';
-import { TableTaskHubStore } from '../../../devhost/durable/store/tableStore';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { createMemoryStore, TableTaskHubStore } from '@saga/devhost/engine';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { taskHubStoreContract } from './contract';
 
 use(chaiAsPromised);

@@ -3,7 +3,7 @@ import chaiAsPromised from 'chai-as-promised';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { createTestHost, NonDeterminismError, type TestHost } from '../../../devhost/testkit';
+import { createTestHost, NonDeterminismError, type TestHost } from '@saga/devhost/testkit';
 
 use(chaiAsPromised);
 const APP = path.join(__dirname, '../apps/engine-sample/index.ts');

@@ -1,7 +1,7 @@
 import https from 'node:https';
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { startCosmos, type CosmosServer } from '../../../devhost/localstack/cosmos';
+import { startCosmos, type CosmosServer } from '@saga/devhost/localstack';
 import { cosmosHttpsAgent, createCosmosClient } from '../../../src/infrastructure/cosmos';
 import { ConfigurationError } from '../../../src/application/errors';
 

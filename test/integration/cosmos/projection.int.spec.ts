@@ -1,7 +1,7 @@
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import type { Container } from '@azure/cosmos';
-import { startCosmos, type CosmosServer } from '../../../devhost/localstack/cosmos';
+import { startCosmos, type CosmosServer } from '@saga/devhost/localstack';
 import { createCosmosClient, ensureCosmosResources, CosmosEventStore, CosmosRequestProjection } from '../../../src/infrastructure/cosmos';
 import type { RequestView } from '../../../src/application/ports';
 import type { RequestEvent } from '../../../src/domain/events';

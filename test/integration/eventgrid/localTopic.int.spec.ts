@@ -2,7 +2,7 @@ import { expect } from 'chai';
 import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
-import { startEventGridTopic, type LocalTopic } from '../../../devhost/localstack/eventGridTopic';
+import { startEventGridTopic, type LocalTopic } from '@saga/devhost/localstack';
 
 describe('local Event Grid topic', () => {
   let topic: LocalTopic;

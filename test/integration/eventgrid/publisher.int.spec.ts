@@ -1,6 +1,6 @@
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { startEventGridTopic, type LocalTopic } from '../../../devhost/localstack/eventGridTopic';
+import { startEventGridTopic, type LocalTopic } from '@saga/devhost/localstack';
 import { EventGridEventPublisher, formatSequence, type EventGridPublisherOptions } from '../../../src/infrastructure/eventgrid';
 import { ConfigurationError, ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';

@@ -5,8 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { TableClient } from '@azure/data-tables';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 
 function isAlive(pid: number): boolean {
   try {
@@ -78,7 +77,7 @@ describe('startAzurite', () => {
   });
 
   it('outlives its parent host when the host is killed with SIGKILL', async () => {
-    const host = spawn(process.execPath, ['--require', 'tsx/cjs', join(__dirname, 'fixtures', 'azuriteParent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const host = spawn(process.execPath, ['--conditions=devhost-source', '--require', 'tsx/cjs', join(__dirname, 'fixtures', 'azuriteParent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
     const [line] = (await once(host.stdout.setEncoding('utf8'), 'data')) as [string];
     const { pid, connectionString } = JSON.parse(line) as { pid: number; connectionString: string };
     try {

@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { startCosmosProcess, type CosmosServer } from '../../../devhost/localstack/cosmos';
+import { startCosmosProcess, type CosmosServer } from '@saga/devhost/localstack';
 import { createCosmosClient, ensureCosmosResources, CosmosEventStore } from '../../../src/infrastructure/cosmos';
 import { appendOptions, discovered } from '../cosmos/fixtures';
 

@@ -5,7 +5,7 @@ import { readAll } from '../../../src/application/ports';
 import { eventIdFor } from '../../../src/domain/ids';
 import { loadConfig } from '../../../src/infrastructure/config/loadConfig';
 import { buildServices, type Services } from '../../../src/infrastructure/services';
-import { localSettings, startLocalStack, type LocalStack } from '../../../devhost/demo/localStack';
+import { localSettings, startLocalStack, type LocalStack } from '../../../localdev/demo/localStack';
 
 use(chaiAsPromised);
 

@@ -1,8 +1,7 @@
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import { TableClient } from '@azure/data-tables';
-import type { AzuriteServers } from '../../../devhost/localstack';
-import { startAzurite } from '../../../devhost/localstack/azurite';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { createIntakeTableClient, TableIntakeRepository } from '../../../src/infrastructure/tables';
 import { ConflictError, ValidationError } from '../../../src/application/errors';
 import { discoverRequests } from '../../../src/application/requests/discoverRequests';

@@ -1,0 +1,9 @@
+/**
+ * `@saga/devhost/internals`: the host's parsing and loading units, exported for the package's own
+ * tests. No stability promise: applications use `@saga/devhost`, `/testkit`, `/localstack` and `/engine`.
+ */
+export { parseRoute } from './host/routes';
+export { parseNcrontab } from './host/ncrontab';
+export { applyLocalSettings, parseTimeSpan, readHostConfig } from './host/hostConfig';
+export { expandGlob, resolveEntryFiles } from './host/entryPoint';
+export { installCoreStandIn } from './functions/coreStandIn';

@@ -1,11 +1,5 @@
 /** Plain HTTP and relaxed TLS are for emulators on loopback only; the stores ask this before relaxing either. */
 export function isLoopbackUrl(url: string): boolean {
-  let host: string;
-  try {
-    host = new URL(url).hostname;
-  } catch {
-    return false;
-  }
-  host = host.replace(/^\[|\]$/g, '').toLowerCase();
+  const host = URL.canParse(url) ? new URL(url).hostname.replace(/^\[|\]$/g, '').toLowerCase() : '';
   return host === 'localhost' || host === '::1' || /^127(\.\d{1,3}){3}$/.test(host);
 }

@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { ESLint } from 'eslint';
+import { lintSnippet } from './lintSnippet';
 
 /**
  * devhost/ is a package of its own (@saga/devhost). `npm run lint` enforces the boundary; these tests lint
@@ -8,16 +7,8 @@ import { ESLint } from 'eslint';
  */
 describe('lint rule for the devhost package boundary', function () {
   this.timeout(60_000);
-  const root = join(__dirname, '..', '..', '..');
-  // As in replaySafety.unit.spec.ts: with CI=true typescript-eslint would lint the file on disk, not the snippet.
-  const eslint = new ESLint({
-    cwd: root,
-    overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
-  });
-
   async function boundaryProblems(code: string, file: string): Promise<string[]> {
-    const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-    return result.messages.filter((m) => m.ruleId === 'boundaries/package').map((m) => m.message);
+    return (await lintSnippet(code, file)).filter((m) => m.ruleId === 'boundaries/package').map((m) => m.message);
   }
 
   const devhostFile = 'devhost/durable/store/tableStore.ts';

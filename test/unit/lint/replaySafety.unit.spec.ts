@@ -1,6 +1,5 @@
-import { join } from 'node:path';
 import { expect } from 'chai';
-import { ESLint } from 'eslint';
+import { lintSnippet } from './lintSnippet';
 
 /**
  * Orchestrator code is replayed, so the lint config bans what breaks replay there. These tests lint
@@ -8,17 +7,8 @@ import { ESLint } from 'eslint';
  */
 describe('lint rules for replay-safe orchestrators and a pure domain', function () {
   this.timeout(60_000);
-  const root = join(__dirname, '..', '..', '..');
-  // typescript-eslint switches to a one-shot program read from disk when CI=true, which would lint
-  // the file on disk instead of the snippet; these snippets need the watch program that sees them.
-  const eslint = new ESLint({
-    cwd: root,
-    overrideConfig: { languageOptions: { parserOptions: { disallowAutomaticSingleRunInference: true } } },
-  });
-
   async function problems(code: string, file: string): Promise<string[]> {
-    const [result] = await eslint.lintText(code, { filePath: join(root, file) });
-    return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
+    return (await lintSnippet(code, file)).map((m) => `${m.ruleId}: ${m.message}`);
   }
 
   const orchestratorFile = 'src/application/workflow/requestWorkflow.ts';

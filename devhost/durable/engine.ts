@@ -267,11 +267,31 @@ export class Scheduler {
 
   async #activity(m: ActivityMessage): Promise<void> {
     const { store, clock } = this.o;
-    if (!(await store.leaseActivity(m, this.owner, Date.now() + this.o.activityLeaseMs))) return;
-    const event = await runActivity(this.o.registrations, { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input }, () => clock.now(), this.o.activityOverride);
+    const lease = this.o.activityLeaseMs;
+    if (!(await store.leaseActivity(m, this.owner, Date.now() + lease))) return;
+    // Renewed while the activity runs, as DTFx's TaskActivityDispatcher.RenewUntil does, so only a
+    // host that died loses its activities; a long activity is never started twice.
+    const renewal = setInterval(() => {
+      store.leaseActivity(m, this.owner, Date.now() + lease).catch((err: unknown) => this.o.log(`durable engine: renewing the lease of activity '${m.id}' failed: ${String(err)}`));
+    }, activityLeaseRenewalMs(lease));
+    renewal.unref();
+    let event;
+    try {
+      event = await runActivity(this.o.registrations, { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input }, () => clock.now(), this.o.activityOverride);
+    } finally {
+      clearInterval(renewal);
+    }
     this.stats.activitiesRun++;
     const done: Message = { kind: 'event', id: `done-${m.executionId}-${m.taskId}`, instanceId: m.instanceId, executionId: m.executionId, dueAt: clock.now().getTime(), seq: this.nextSeq(), event };
     await store.putMessages([done]);
     await store.deleteMessage(m.instanceId, m.id);
   }
+}
+
+/**
+ * When to renew an activity lease: DTFx renews 30 s before the lock runs out (TaskActivityDispatcher.RenewUntil);
+ * leases of a minute or less are renewed at half-time so short test leases keep a margin.
+ */
+export function activityLeaseRenewalMs(leaseMs: number): number {
+  return leaseMs > 60_000 ? leaseMs - 30_000 : Math.max(leaseMs / 2, 1);
 }

@@ -25,6 +25,8 @@ export interface RetryState {
 
 export interface InstanceRecord {
   instanceId: string;
+  /** 'entity' for a durable entity (id `@name@key`, state in `input`); absent for orchestrations. */
+  kind?: 'entity';
   name: string;
   version?: string;
   executionId: string;

@@ -68,3 +68,22 @@ df.app.client.http('ClientOps', {
     }
   },
 });
+
+// Finishes right away: start-and-wait and restart.
+df.app.orchestration('Quick', function* (context) {
+  return yield context.df.callActivity('Stamp', context.df.getInput());
+});
+
+// Fails on its first run and succeeds once rewound.
+const flakyRuns = new Map();
+df.app.activity('FlakyStep', {
+  handler: (input) => {
+    const runs = (flakyRuns.get(input) ?? 0) + 1;
+    flakyRuns.set(input, runs);
+    if (runs === 1) throw new Error(`first run of ${input} fails`);
+    return runs;
+  },
+});
+df.app.orchestration('Flaky', function* (context) {
+  return yield context.df.callActivity('FlakyStep', context.df.instanceId);
+});

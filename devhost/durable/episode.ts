@@ -10,6 +10,7 @@ import { applyActions, startMessage } from './applyActions';
 import { planBatch, TERMINAL } from './batch';
 import { completedTaskId, EventType, historyEvent, indexHistory, type HistoryEvent } from './history';
 import { invokeOrchestrator } from './invokeOrchestrator';
+import { customStatusProblem } from './payloadLimits';
 import type { EpisodeCommit, EventMessage, InstanceRecord, Message } from './store/types';
 
 export interface EpisodeInput {
@@ -87,7 +88,8 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   }
 
   const state = result.state;
-  if (state?.customStatus !== undefined) record.customStatus = json(state.customStatus);
+  const statusProblem = customStatusProblem(state?.customStatus);
+  if (state?.customStatus !== undefined && !statusProblem) record.customStatus = json(state.customStatus);
   const actions = flattenActions(state?.actions ?? []);
   const work = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq });
   append.push(...work.events);
@@ -96,7 +98,7 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   outcome.children = work.children;
   outcome.deleteMessages = work.canceledTimerMessages;
 
-  const failure = work.failure ?? (result.ok ? undefined : result.message);
+  const failure = statusProblem ?? work.failure ?? (result.ok ? undefined : result.message);
   if (failure !== undefined) {
     const message = `Orchestrator function '${record.name}' failed: ${failure}`;
     outcome.children = [];

@@ -13,6 +13,7 @@
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import { pollDelaySeconds } from '../../domain/policies';
+import { conciseReason } from '../../domain/reasons';
 import type { ResumePoint } from '../../domain/resume';
 import type { Outcome } from '../../domain/status';
 import {
@@ -60,6 +61,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   let resume: ResumePoint | undefined;
   const show = (patch: Partial<WorkflowCustomStatus>): void => {
     status = { ...status, ...patch, version: carried.version, attempt: carried.attempt, pendingPublications: publications.count };
+    if (status.reason !== undefined) status.reason = conciseReason(status.reason);
     context.df.setCustomStatus(status);
   };
 
@@ -244,7 +246,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
   function* finish(abort: Abort | undefined, undo: Compensation[], jobOutcome?: 'Pass' | 'Fail'): Generator<Task, WorkflowOutput, unknown> {
     const outcome: Outcome = abort ? abort.outcome : (jobOutcome as Outcome);
-    const reason = abort?.reason;
+    const reason = abort && conciseReason(abort.reason);
     let needsIntervention = false;
 
     if (undo.length > 0) show({ stage: 'compensating', reason });
@@ -289,5 +291,5 @@ function cancelReasonOf(data: unknown): string {
 }
 
 function messageOf(e: unknown): string {
-  return e instanceof Error ? e.message : String(e);
+  return conciseReason(e instanceof Error ? e.message : String(e));
 }

@@ -154,3 +154,10 @@ df.app.orchestration('CrashWorkflow', function* (ctx) {
   const parallel = (yield ctx.df.Task.all([5, 6].map((step) => ctx.df.callActivity('SlowStep', { id, step })))) as number[];
   return total + parallel.reduce((a, b) => a + b, 0);
 });
+
+/** Sets a custom status of `input` characters: over 16 KB of UTF-16 fails the instance in Azure. */
+df.app.orchestration('BigStatus', function* (ctx) {
+  ctx.df.setCustomStatus('x'.repeat(ctx.df.getInput<number>()));
+  yield ctx.df.callActivity('Echo', 1);
+  return 'done';
+});

@@ -50,3 +50,8 @@ export function publicLink(url: string, origin?: string): string {
   const at = /^https?:\/\/[^/]+/.exec(withoutKey);
   return at ? origin + withoutKey.slice(at[0].length) : withoutKey;
 }
+
+function toIso(d: Date | string | undefined): string | undefined {
+  if (!d) return undefined;
+  return typeof d === 'string' ? d : d.toISOString();
+}

@@ -29,6 +29,10 @@ export interface OrchestratorAction {
   externalEventName?: string;
   retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient?: number; maxRetryIntervalInMilliseconds?: number };
   compoundActions?: OrchestratorAction[];
+  /** CallEntity / SignalEntity: the operation name. */
+  operation?: string;
+  /** CallHttp: the DurableHttpRequest. */
+  httpRequest?: { method?: string; uri?: string; content?: string; headers?: Record<string, string>; tokenSource?: unknown; asynchronousPatternEnabled?: boolean };
 }
 
 export interface OrchestratorState {
@@ -83,6 +87,12 @@ export function describeAction(a: OrchestratorAction): string {
       return `a sub-orchestration named '${a.functionName}'`;
     case ActionType.CreateTimer:
       return 'a timer';
+    case ActionType.CallEntity:
+      return `an entity call to '${a.instanceId}'`;
+    case ActionType.SignalEntity:
+      return `an entity signal to '${a.instanceId}'`;
+    case ActionType.CallHttp:
+      return `an HTTP call to '${a.httpRequest?.uri}'`;
     default:
       return `an action of type ${a.actionType}`;
   }

@@ -93,6 +93,14 @@ export interface TaskHubApi {
   purgeBy(filter: { createdTimeFrom: string; createdTimeTo?: string; runtimeStatus?: RuntimeStatus[] }): Promise<number>;
 }
 
+/** Signalling an entity whose function the app does not register (DurableClient.SignalEntityAsync: ArgumentException, HTTP 400). */
+export class UnknownEntityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEntityError';
+  }
+}
+
 export class InstanceNotFoundError extends Error {
   constructor(readonly instanceId: string) {
     super(`An orchestration with the instanceId ${instanceId} was not found.`);

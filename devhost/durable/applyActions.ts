@@ -6,6 +6,8 @@
 import { randomUUID } from 'node:crypto';
 import { ActionType, consumesId, decodeActionInput, describeAction, type OrchestratorAction } from './actions';
 import { EventType, historyEvent, type HistoryEvent, type HistoryIndex } from './history';
+import type { Registration } from '../functions/types';
+import { matchesExtended, scheduleExtended } from './entityActions';
 import type { EventMessage, InstanceRecord, Message, RetryState } from './store/types';
 
 export interface ActionWork {
@@ -28,6 +30,8 @@ export interface ApplyInput {
   threw: boolean;
   now: Date;
   seq: () => number;
+  /** The app's functions, for actions that name one (entities). */
+  registrations?: Map<string, Registration>;
 }
 
 const sameName = (a: unknown, b: unknown): boolean => String(a).toLowerCase() === String(b).toLowerCase();
@@ -35,13 +39,13 @@ const sameName = (a: unknown, b: unknown): boolean => String(a).toLowerCase() ==
 function matches(recorded: HistoryEvent, a: OrchestratorAction): boolean {
   switch (recorded.EventType) {
     case EventType.TaskScheduled:
-      return (a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry) && sameName(recorded.Name, a.functionName);
+      return ((a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry) && sameName(recorded.Name, a.functionName)) || matchesExtended(recorded, a);
     case EventType.TimerCreated:
       return a.actionType === ActionType.CreateTimer;
     case EventType.SubOrchestrationInstanceCreated:
       return (a.actionType === ActionType.CallSubOrchestrator || a.actionType === ActionType.CallSubOrchestratorWithRetry) && sameName(recorded.Name, a.functionName);
     default:
-      return false;
+      return matchesExtended(recorded, a);
   }
 }
 
@@ -49,6 +53,7 @@ function describeRecorded(e: HistoryEvent): string {
   if (e.EventType === EventType.TaskScheduled) return `an activity task named '${String(e.Name)}'`;
   if (e.EventType === EventType.SubOrchestrationInstanceCreated) return `a sub-orchestration named '${String(e.Name)}'`;
   if (e.EventType === EventType.TimerCreated) return 'a timer';
+  if (e.EventType === EventType.EventSent) return `an entity operation on '${String(e.InstanceId)}'`;
   return `an event of type ${e.EventType}`;
 }
 
@@ -119,7 +124,7 @@ export function timerMessage(record: InstanceRecord, id: number, fireAt: Date, s
   };
 }
 
-function scheduleActivity(input: ApplyInput, work: ActionWork, id: number, name: string, inputJson: string): void {
+export function scheduleActivity(input: ApplyInput, work: ActionWork, id: number, name: string, inputJson: string): void {
   const { record, now } = input;
   work.events.push(historyEvent(EventType.TaskScheduled, now, { Name: name, Version: '', Input: inputJson }, id));
   work.send.push({
@@ -184,7 +189,7 @@ function scheduleNew(input: ApplyInput, work: ActionWork, id: number, a: Orchest
       return undefined;
     }
     default:
-      return `The devhost does not support ${describeAction(a)} (entities, callHttp and entity locks are not implemented).`;
+      return scheduleExtended(input, work, id, a);
   }
 }
 

@@ -8,7 +8,8 @@ import type { Registration } from '../functions/types';
 import { runActivity, type ActivityOverride } from './activities';
 import { TERMINAL } from './batch';
 import type { Clock } from './clock';
-import { runEpisode } from './episode';
+import { ensureEntityRecords, runEntityBatch, type EntityBatchInput } from './entities';
+import { runEpisode, type EpisodeOutcome } from './episode';
 import type { ActivityMessage, EventMessage, InstanceRecord, Message, TaskHubStore } from './store/types';
 
 export interface EngineStats {
@@ -223,16 +224,18 @@ export class Scheduler {
       for (const m of messages) await store.deleteMessage(instanceId, m.id);
       return;
     }
-    const history = await store.loadHistory(instanceId, record.executionId);
-    const outcome = await runEpisode({
-      record, history, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
-    });
+    const outcome = record.kind === 'entity'
+      ? await entityEpisode({ record, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq() })
+      : await runEpisode({
+        record, history: await store.loadHistory(instanceId, record.executionId), messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
+      });
     if (!outcome.commit) {
       this.#stalled.set(instanceId, { signature, at: Date.now() });
       return;
     }
     this.#stalled.delete(instanceId);
     for (const child of outcome.children) await this.#createChild(child.record, child.start);
+    await ensureEntityRecords(store, this.o.registrations, outcome.commit.send, this.o.clock.now());
     if (!(await store.commitEpisode(outcome.commit))) {
       this.o.log(`durable engine: instance '${instanceId}' changed during an episode; it will be retried`);
       return;
@@ -286,6 +289,12 @@ export class Scheduler {
     await store.putMessages([done]);
     await store.deleteMessage(m.instanceId, m.id);
   }
+}
+
+/** An entity batch in the shape of an orchestration episode, so the scheduler commits both alike. */
+async function entityEpisode(input: EntityBatchInput): Promise<EpisodeOutcome> {
+  const { commit, orchestratorMs } = await runEntityBatch(input);
+  return { commit, children: [], deleteMessages: [], invoked: true, replayedEvents: 0, orchestratorMs };
 }
 
 /**

@@ -91,7 +91,7 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   const statusProblem = customStatusProblem(state?.customStatus);
   if (state?.customStatus !== undefined && !statusProblem) record.customStatus = json(state.customStatus);
   const actions = flattenActions(state?.actions ?? []);
-  const work = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq });
+  const work = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq, registrations: input.registrations });
   append.push(...work.events);
   append.push(historyEvent(EventType.OrchestratorCompleted, now));
   send.push(...work.send);

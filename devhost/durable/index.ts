@@ -10,6 +10,7 @@ import { startMessage } from './applyActions';
 import { TERMINAL } from './batch';
 import type { Clock } from './clock';
 import { Scheduler, type EngineStats } from './engine';
+import { createEntityApi } from './entities';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { rewindInstance } from './rewind';
 import { TableTaskHubStore } from './store/tableStore';
@@ -98,6 +99,7 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 
   const engine: DurableEngine = {
     taskHubName: opts.taskHubName,
+    entities: createEntityApi({ store, registrations, clock, seq: () => scheduler.nextSeq(), kick: () => scheduler.kick() }),
     activityLeaseMs,
     orchestratorNames,
     async start() {

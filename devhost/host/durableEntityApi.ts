@@ -10,7 +10,7 @@
  * The key `$` stands for the empty key.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { TaskHubApi } from '../durable/api';
+import { UnknownEntityError, type TaskHubApi } from '../durable/api';
 import type { QueryReader } from './durableQuery';
 import { DEFAULT_PAGE_SIZE, formatTime, headerValue } from './durableHttpApi';
 import { mediaType, readBody, sendError, sendJson } from './httpUtil';
@@ -69,7 +69,15 @@ export async function handleEntityRequest(ctx: EntityRouteContext, req: Incoming
       }
     } else input = text;
   }
-  await entities.signalEntity(entity, operation, input);
+  try {
+    await entities.signalEntity(entity, operation, input);
+  } catch (e) {
+    if (e instanceof UnknownEntityError) {
+      sendError(res, 400, e.message);
+      return true;
+    }
+    throw e;
+  }
   res.writeHead(202, { 'Content-Length': '0' }).end();
   return true;
 }

@@ -2,6 +2,7 @@ import * as chai from 'chai';
 import { runCli } from '../../../devhost/cli';
 import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '../../../devhost/durable';
 import type { ActivityMessage } from '../../../devhost/durable/store/types';
+import { loadApp } from '../../../devhost/host/loadApp';
 import { silentLog } from '../../../devhost/host/log';
 import { engineTaskHub } from '../../../devhost/host/taskHubFactory';
 import { SAMPLE_APP } from './sampleHost';
@@ -30,41 +31,16 @@ describe('devhost activity lease (--activity-lease-seconds, host.json workItemQu
     for (const r of started) await r.stop();
   });
 
-  it('hands --activity-lease-seconds to the engine and names it in the banner', async () => {
-    const { running, banner } = await startCli(['--activity-lease-seconds', '5']);
-    started.push(running);
-    expect(running.host.taskHub.activityLeaseMs).to.equal(5000);
-    expect(banner).to.match(/^Activity lease: +5 s /m);
-  });
-
-  it('keeps the 60 s default and says nothing about it when neither the flag nor host.json sets it', async () => {
-    const { running, banner } = await startCli([]);
-    started.push(running);
-    expect(running.host.taskHub.activityLeaseMs).to.equal(60_000);
-    expect(banner).to.include('Host started.');
-    expect(banner).not.to.include('Activity lease');
-  });
-
-  it('takes host.json workItemQueueVisibilityTimeout unless the flag overrides it', async () => {
-    const { running } = await startCli([]);
-    started.push(running);
-    const app = { ...running.host.app, config: { ...running.host.app.config, activityLeaseMs: 300_000 } };
-    const fromHostJson = await engineTaskHub({ kind: 'memory' }, silentLog)(app);
-    const fromFlag = await engineTaskHub({ kind: 'memory' }, silentLog, { activityLeaseMs: 5000 })(app);
-    expect(fromHostJson.activityLeaseMs).to.equal(300_000);
-    expect(fromFlag.activityLeaseMs).to.equal(5000);
-  });
-
   it('renews the lease while the activity runs, so a second host never starts it again', async () => {
-    const { running } = await startCli([]);
-    started.push(running);
+    // The app's registrations without a host, so no timer of the sample app runs meanwhile.
+    const app = await loadApp(SAMPLE_APP, { warn: () => undefined });
     const store = createMemoryStore();
     let release!: () => void;
     const held = new Promise<void>((r) => { release = r; });
     let entered = false;
     let secondRan = false;
     const engine = (name: string, override: NonNullable<Parameters<typeof createDurableEngine>[0]['activityOverride']>): DurableEngine => createDurableEngine({
-      registrations: running.host.app.registrations, store, clock: realClock(), taskHubName: name, activityLeaseMs: 1000, pollIntervalMs: 50, log: () => undefined, activityOverride: override,
+      registrations: app.registrations, store, clock: realClock(), taskHubName: name, activityLeaseMs: 1000, pollIntervalMs: 50, log: () => undefined, activityOverride: override,
     });
     const first = engine('LeaseA', async () => { entered = true; await held; return 'from A'; });
     const second = engine('LeaseB', async () => { secondRan = true; return 'from B'; });
@@ -93,4 +69,30 @@ describe('devhost activity lease (--activity-lease-seconds, host.json workItemQu
       await first.stop();
     }
   });
+
+  it('hands --activity-lease-seconds to the engine and names it in the banner', async () => {
+    const { running, banner } = await startCli(['--activity-lease-seconds', '5']);
+    started.push(running);
+    expect(running.host.taskHub.activityLeaseMs).to.equal(5000);
+    expect(banner).to.match(/^Activity lease: +5 s /m);
+  });
+
+  it('keeps the 60 s default and says nothing about it when neither the flag nor host.json sets it', async () => {
+    const { running, banner } = await startCli([]);
+    started.push(running);
+    expect(running.host.taskHub.activityLeaseMs).to.equal(60_000);
+    expect(banner).to.include('Host started.');
+    expect(banner).not.to.include('Activity lease');
+  });
+
+  it('takes host.json workItemQueueVisibilityTimeout unless the flag overrides it', async () => {
+    const { running } = await startCli([]);
+    started.push(running);
+    const app = { ...running.host.app, config: { ...running.host.app.config, activityLeaseMs: 300_000 } };
+    const fromHostJson = await engineTaskHub({ kind: 'memory' }, silentLog)(app);
+    const fromFlag = await engineTaskHub({ kind: 'memory' }, silentLog, { activityLeaseMs: 5000 })(app);
+    expect(fromHostJson.activityLeaseMs).to.equal(300_000);
+    expect(fromFlag.activityLeaseMs).to.equal(5000);
+  });
+
 });

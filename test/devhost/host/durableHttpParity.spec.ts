@@ -167,4 +167,27 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect((await post(links.sendEventPostUri.replace('{eventName}', 'Approve'), '"yes"')).status).to.equal(202);
     expect((await engine.waitForInstance(id)).output).to.deep.equal({ decision: 'yes', input: {}, stamped: true });
   });
+
+  it('entities/: signal (POST, DELETE, the client), read (GET, the client) and list, one operation at a time', async () => {
+    for (let i = 0; i < 3; i++) expect((await post(`${api}entities/Counter/e-1?op=count`)).status).to.equal(202);
+    expect((await fetch(`${api}entities/Counter/e-1`, { method: 'DELETE' })).status).to.equal(202);
+    expect((await post(`${host.url}/api/client/signalEntity/e-1`)).status).to.equal(202);
+    expect((await post(`${rpc}entities/counter/$?op=count`, '5')).status).to.equal(202);
+    await engine.whenIdle();
+    const read = await fetch(`${api}entities/counter/e-1`);
+    expect(read.status).to.equal(200);
+    expect(await read.json()).to.equal(5);
+    expect(await (await fetch(`${host.url}/api/client/readEntity/e-1`)).json()).to.deep.equal({ entityExists: true, entityState: 5 });
+    expect(await (await fetch(`${api}entities/counter/$`)).json()).to.equal(1);
+    expect((await fetch(`${api}entities/counter/never`)).status).to.equal(404);
+    expect(await (await fetch(`${host.url}/api/client/readEntity/never`)).json()).to.deep.equal({ entityExists: false });
+
+    const listed = await fetch(`${api}entities/Counter?fetchState=true`);
+    expect(listed.headers.get('x-ms-continuation-token')).to.equal('');
+    const items = (await listed.json()) as { entityId: { name: string; key: string }; state: unknown; lastOperationTime: string }[];
+    expect(items.map((e) => [e.entityId, e.state])).to.deep.equal([[{ name: 'counter', key: '' }, 1], [{ name: 'counter', key: 'e-1' }, 5]]);
+    expect(items[0].lastOperationTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect((await post(`${api}entities/NoSuch/k?op=x`)).status).to.equal(400);
+    expect((await post(`${api}entities/Counter/e-1?op=count`, '{bad')).status).to.equal(400);
+  });
 });

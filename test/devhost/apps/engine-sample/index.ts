@@ -161,3 +161,56 @@ df.app.orchestration('BigStatus', function* (ctx) {
   yield ctx.df.callActivity('Echo', 1);
   return 'done';
 });
+
+/** A durable entity: a number with add / get / fail / reset. */
+df.app.entity('Tally', (ctx) => {
+  const value = ctx.df.getState(() => 0) as number;
+  switch (ctx.df.operationName) {
+    case 'add': {
+      const next = value + (ctx.df.getInput() as number);
+      ctx.df.setState(next);
+      ctx.df.return(next);
+      break;
+    }
+    case 'get':
+      ctx.df.return(value);
+      break;
+    case 'fail':
+      throw new Error('tally cannot do that');
+    case 'reset':
+      ctx.df.destructOnExit();
+      break;
+    case 'forward':
+      ctx.df.setState(value);
+      ctx.df.signalEntity(new df.EntityId('Tally', ctx.df.getInput() as string), 'add', value);
+      break;
+    default:
+      throw new Error(`unknown operation ${ctx.df.operationName}`);
+  }
+});
+
+df.app.orchestration('TallyUp', function* (ctx) {
+  const key = ctx.df.getInput<string>();
+  const tally = new df.EntityId('Tally', key);
+  ctx.df.signalEntity(tally, 'add', 5);
+  const afterCall = yield ctx.df.callEntity(tally, 'add', 2);
+  let failure = '';
+  try {
+    yield ctx.df.callEntity(tally, 'fail');
+  } catch (e) {
+    failure = e instanceof Error ? 'caught' : String(e);
+  }
+  const got = yield ctx.df.callEntity(tally, 'get');
+  return { afterCall, failure, got };
+});
+
+/** Many calls to one entity at once: each sees the state the previous one left. */
+df.app.orchestration('TallyFanIn', function* (ctx) {
+  const tally = new df.EntityId('Tally', ctx.df.getInput<string>());
+  const seen = (yield ctx.df.Task.all(Array.from({ length: 20 }, () => ctx.df.callEntity(tally, 'add', 1)))) as number[];
+  return seen;
+});
+
+df.app.orchestration('CallsMissingEntity', function* (ctx) {
+  return yield ctx.df.callEntity(new df.EntityId('NoSuchEntity', 'k'), 'get');
+});

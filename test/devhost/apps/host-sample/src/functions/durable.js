@@ -9,7 +9,7 @@ df.app.orchestration('Approval', function* (context) {
 
 df.app.activity('Stamp', { handler: (input) => ({ ...input, stamped: true }) });
 
-// Unsupported on purpose: the host must warn about it.
+// A durable entity: counts its operations.
 df.app.entity('Counter', (context) => context.df.setState((context.df.getState(() => 0) ?? 0) + 1));
 
 app.http('StartApproval', {
@@ -61,6 +61,11 @@ df.app.client.http('ClientOps', {
         const newId = await client.startNew(q.get('name'), { instanceId: id });
         return { jsonBody: { id: newId } };
       }
+      case 'signalEntity':
+        await client.signalEntity(new df.EntityId('Counter', id), q.get('op') ?? 'count');
+        return { status: 202 };
+      case 'readEntity':
+        return { jsonBody: await client.readEntityState(new df.EntityId('Counter', id)) };
       case 'payload':
         return { jsonBody: client.createHttpManagementPayload(id) };
       default:

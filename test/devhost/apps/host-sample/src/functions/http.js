@@ -63,3 +63,6 @@ app.http('Binary', {
     return { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(bytes.reverse()) };
   },
 });
+
+// Unsupported on purpose: the host must warn about it.
+app.storageQueue('QueueWork', { queueName: 'work', connection: 'AzureWebJobsStorage', handler: () => undefined });

@@ -11,6 +11,7 @@ import { installCoreStandIn } from '../functions/coreStandIn';
 import type { BindingInfo, Registration } from '../functions/types';
 import { resolveEntryFiles } from './entryPoint';
 import { applyLocalSettings, readHostConfig, type HostConfig } from './hostConfig';
+import { unmodelledWarnings } from './unmodelled';
 
 export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'] as const;
 
@@ -73,6 +74,7 @@ async function load(appDir: string, warn: (message: string) => void): Promise<Lo
   if (unsupported.length > 0) {
     addWarning(`Warning: the devhost does not run these trigger types, so these functions will never be invoked: ${unsupported.map((f) => `${f.name} (${f.triggerType})`).join(', ')}. Supported: ${SUPPORTED_TRIGGERS.join(', ')}.`);
   }
+  for (const w of unmodelledWarnings(core.registrations.values(), config)) addWarning(w);
   if (functions.length === 0) addWarning(`Warning: no functions were registered by ${entryFiles.join(', ')}.`);
   for (const hook of core.hooks.get('appStart') ?? []) await hook({ hookData: {}, functionAppDirectory: appDir });
   return { appDir, config, entryFiles, registrations: core.registrations, functions, warnings };

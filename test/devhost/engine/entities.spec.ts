@@ -55,4 +55,11 @@ describe('durable engine: entities through the real durable-functions SDK', () =
     await entities().signalEntity({ name: 'NoSuchEntity', key: 'k' }, 'x', 1).catch((e: unknown) => { error = e; });
     expect(String(error)).to.include("The function 'NoSuchEntity' doesn't exist");
   });
+
+  it('fails an orchestration that takes entity locks, as Azure does, instead of hanging', async () => {
+    const r = await host.run('Locker');
+    expect(r.status).to.equal('Failed');
+    // As in Azure: the extension offers schema V3 at most, so the SDK itself refuses.
+    expect(String(r.output)).to.include('lock requires a Durable Functions extension that supports OOProc schema V4');
+  });
 });

@@ -25,6 +25,12 @@ describe('devhost HTTP triggers (host-sample app)', () => {
     expect(s.host.app.warnings.join('\n')).to.match(/QueueWork \(queueTrigger\)/);
   });
 
+  it('warns about bindings it does not read or write, naming what Azure would do', () => {
+    const warning = s.host.app.warnings.find((w) => w.includes('does not model these bindings'));
+    expect(warning).to.include('Enqueue (queue out)');
+    expect(warning).to.include('writes what the function sets in context.extraOutputs');
+  });
+
   it('prints the function list like func start', () => {
     expect(s.host.listing).to.match(/^Functions:\n\n/);
     expect(s.host.listing).to.include(`\tEcho: [GET,POST,PUT] ${s.host.url}/api/echo/{id:int}/{name?}\n`);

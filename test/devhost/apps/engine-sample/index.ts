@@ -214,3 +214,9 @@ df.app.orchestration('TallyFanIn', function* (ctx) {
 df.app.orchestration('CallsMissingEntity', function* (ctx) {
   return yield ctx.df.callEntity(new df.EntityId('NoSuchEntity', 'k'), 'get');
 });
+
+/** Entity locks (critical sections) are not modelled: the instance must fail, not hang. */
+df.app.orchestration('Locker', function* (ctx) {
+  yield ctx.df.lock([new df.EntityId('Tally', 'locked')]);
+  return 'locked';
+});

@@ -12,6 +12,8 @@ export const ActionType = {
   CallEntity: 7,
   CallHttp: 8,
   SignalEntity: 9,
+  /** The extension accepts it (OutOfProcOrchestrationShim); the JS SDK 3.x never emits it. */
+  ScheduledSignalEntity: 10,
   WhenAny: 11,
   WhenAll: 12,
   LockEntities: 13,
@@ -90,6 +92,7 @@ export function describeAction(a: OrchestratorAction): string {
     case ActionType.CallEntity:
       return `an entity call to '${a.instanceId}'`;
     case ActionType.SignalEntity:
+    case ActionType.ScheduledSignalEntity:
       return `an entity signal to '${a.instanceId}'`;
     case ActionType.CallHttp:
       return `an HTTP call to '${a.httpRequest?.uri}'`;

@@ -10,12 +10,13 @@ import { entityOf, entityRegistration, requestMessage, unknownEntityMessage, typ
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { HTTP_ACTIVITY } from './httpActivity';
 
+const ENTITY_ACTIONS = new Set<number>([ActionType.CallEntity, ActionType.SignalEntity, ActionType.ScheduledSignalEntity]);
 const sameText = (a: unknown, b: unknown): boolean => String(a).toLowerCase() === String(b).toLowerCase();
 
 /** Whether a recorded scheduling event is what this action would have produced (the non-determinism check). */
 export function matchesExtended(recorded: HistoryEvent, a: OrchestratorAction): boolean {
   if (recorded.EventType === EventType.EventSent) {
-    return (a.actionType === ActionType.CallEntity || a.actionType === ActionType.SignalEntity) && sameText(recorded.InstanceId, a.instanceId);
+    return ENTITY_ACTIONS.has(a.actionType) && sameText(recorded.InstanceId, a.instanceId);
   }
   if (recorded.EventType === EventType.TaskScheduled) return a.actionType === ActionType.CallHttp && recorded.Name === HTTP_ACTIVITY;
   return false;
@@ -26,6 +27,7 @@ export function scheduleExtended(input: ApplyInput, work: ActionWork, id: number
   switch (a.actionType) {
     case ActionType.CallEntity:
     case ActionType.SignalEntity:
+    case ActionType.ScheduledSignalEntity:
       return scheduleEntityOperation(input, work, id, a);
     case ActionType.CallHttp:
       scheduleActivity(input, work, id, HTTP_ACTIVITY, JSON.stringify(a.httpRequest ?? {}));
@@ -45,12 +47,14 @@ function scheduleEntityOperation(input: ApplyInput, work: ActionWork, id: number
   if (!entity) return `Action ${id} (${describeAction(a)}) does not name an entity as @name@key.`;
   // The extension checks the function before sending (ThrowIfFunctionDoesNotExist), failing the orchestration.
   if (input.registrations && !entityRegistration(input.registrations, entity.name)) return unknownEntityMessage(entity.name);
-  const signal = a.actionType === ActionType.SignalEntity;
+  const signal = a.actionType !== ActionType.CallEntity;
+  // A scheduled signal is delivered at fireAt (the extension's SignalEntity(entityId, fireAt, …)).
+  const dueAt = a.actionType === ActionType.ScheduledSignalEntity && a.fireAt ? Math.max(new Date(a.fireAt).getTime(), now.getTime()) : now.getTime();
   const request: EntityRequest = {
     id: `${record.executionId}:${id}`, op: String(a.operation), signal, input: a.input === undefined ? undefined : JSON.stringify(a.input),
     parent: record.instanceId, parentExecution: record.executionId, timestamp: now.toISOString(),
   };
   work.events.push(historyEvent(EventType.EventSent, now, { InstanceId: target, Name: 'op', Input: JSON.stringify(request) }, id));
-  work.send.push(requestMessage(target, request, `entity-op-${record.executionId}-${id}`, now.getTime(), input.seq()));
+  work.send.push(requestMessage(target, request, `entity-op-${record.executionId}-${id}`, dueAt, input.seq()));
   return undefined;
 }

@@ -2,6 +2,8 @@ import { expect } from 'chai';
 import path from 'node:path';
 import { createTestHost, type TestHost } from '../../../devhost/testkit';
 import { EventType } from '../../../devhost/durable/history';
+import { applyActions } from '../../../devhost/durable/applyActions';
+import { ActionType } from '../../../devhost/durable/actions';
 
 const APP = path.join(__dirname, '../apps/engine-sample/index.ts');
 
@@ -61,5 +63,20 @@ describe('durable engine: entities through the real durable-functions SDK', () =
     expect(r.status).to.equal('Failed');
     // As in Azure: the extension offers schema V3 at most, so the SDK itself refuses.
     expect(String(r.output)).to.include('lock requires a Durable Functions extension that supports OOProc schema V4');
+  });
+});
+
+describe('durable engine: scheduled entity signals (action 10, which the extension accepts)', () => {
+  it('delivers the signal at fireAt', () => {
+    const now = new Date('2030-01-01T00:00:00Z');
+    const record = { instanceId: 'o-1', name: 'O', executionId: 'x-1', runtimeStatus: 'Running' as const, input: 'null', createdTime: now.toISOString(), lastUpdatedTime: now.toISOString(), hiddenIds: [], retries: {}, canceledTimers: [] };
+    const fireAt = '2030-01-01T01:00:00.000Z';
+    const work = applyActions({
+      record, index: { scheduled: new Map(), completed: new Set() }, allocating: [], threw: false, now, seq: () => 1,
+      actions: [{ actionType: ActionType.ScheduledSignalEntity, instanceId: '@tally@later', operation: 'add', input: 1, fireAt }],
+    });
+    expect(work.failure).to.equal(undefined);
+    expect(work.events.map((e) => [e.EventType, e.EventId, e.InstanceId])).to.deep.equal([[EventType.EventSent, 0, '@tally@later']]);
+    expect(work.send.map((m) => [m.instanceId, m.dueAt])).to.deep.equal([['@tally@later', Date.parse(fireAt)]]);
   });
 });

@@ -65,7 +65,7 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
     maxConcurrentActivityFunctions: optionalInt(durable.maxConcurrentActivityFunctions, `${file}: extensions.durableTask.maxConcurrentActivityFunctions`),
     maxConcurrentOrchestratorFunctions: optionalInt(durable.maxConcurrentOrchestratorFunctions, `${file}: extensions.durableTask.maxConcurrentOrchestratorFunctions`),
     activityLeaseMs: visibilityTimeout(durable.storageProvider?.workItemQueueVisibilityTimeout, `${file}: extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout`),
-    storageProviderType: durable.storageProvider?.type === undefined ? undefined : String(durable.storageProvider.type),
+    ...(durable.storageProvider?.type === undefined ? {} : { storageProviderType: String(durable.storageProvider.type) }),
   };
 }
 

@@ -13,6 +13,12 @@ describe('devhost timer triggers (host-sample app)', () => {
   let s: SampleHost;
 
   before(async () => {
+    // The runs log is per process: forget the runs of hosts that earlier spec files started.
+    const previous = (globalThis as unknown as { __hostSampleTimerRuns?: Runs }).__hostSampleTimerRuns;
+    if (previous) {
+      previous.tick.length = 0;
+      previous.slow.length = 0;
+    }
     s = await startSampleHost();
   });
   after(async () => {

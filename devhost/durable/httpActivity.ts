@@ -6,9 +6,10 @@
  * The 202 polling pattern (asynchronousPatternEnabled, the default): while the answer is 202 with a
  * Location header, wait Retry-After seconds (default 30, the extension's
  * defaultAsyncRequestSleepTimeMilliseconds) and GET the Location. Azure does this with durable
- * timers and one activity per poll; the devhost polls inside the one activity, so the orchestrator
- * sees the same final response and the same sequence ids, but a poll in progress does not survive a
- * host crash (the activity runs again from the first request).
+ * timers and one activity per poll (the SDK mirrors them with sequence ids of its own); the devhost
+ * polls inside the one activity, so the orchestrator sees the same final response but the SDK never
+ * sees a 202 and allocates no poll ids (later ids are two lower per poll than in Azure), and a poll
+ * in progress does not survive a host crash (the activity runs again from the first request).
  *
  * Token sources (managed identity) fail the call: the devhost has no identity to get a token from.
  */

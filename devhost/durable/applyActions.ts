@@ -8,6 +8,8 @@ import { ActionType, consumesId, decodeActionInput, describeAction, type Orchest
 import { EventType, historyEvent, type HistoryEvent, type HistoryIndex } from './history';
 import type { Registration } from '../functions/types';
 import { matchesExtended, scheduleExtended } from './entityActions';
+import { HTTP_ACTIVITY } from './httpActivity';
+import { advanceHttpPoll, isHttpPollStep } from './httpPolling';
 import type { EventMessage, InstanceRecord, Message, RetryState } from './store/types';
 
 export interface ActionWork {
@@ -104,11 +106,20 @@ export function applyActions(input: ApplyInput): ActionWork {
     }
   }
   // Hidden ids come after every id the user code took in this episode (the events were delivered last).
-  for (const e of input.allocating) allocateRetryStep(input, work, e, () => {
+  const allocate = (): number => {
     const id = nextId();
     record.hiddenIds.push(id);
     return id;
-  });
+  };
+  const poll = {
+    events: work.events,
+    timer: (id: number, fireAt: Date) => work.send.push(timerMessage(record, id, fireAt, input.seq())),
+    call: (id: number, requestJson: string) => scheduleActivity(input, work, id, HTTP_ACTIVITY, requestJson),
+  };
+  for (const e of input.allocating) {
+    if (isHttpPollStep(record, index, e)) advanceHttpPoll(record, index, e, input.now, allocate, poll);
+    else allocateRetryStep(input, work, e, allocate);
+  }
   finishRetries(record, index);
   return work;
 }

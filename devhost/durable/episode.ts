@@ -114,6 +114,7 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
     record.hiddenIds = [];
     record.retries = {};
     record.canceledTimers = [];
+    delete record.httpPolls;
     record.runtimeStatus = 'Running';
     commit.replaceHistory = true;
     commit.append = [];

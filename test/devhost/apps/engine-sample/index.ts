@@ -220,3 +220,10 @@ df.app.orchestration('Locker', function* (ctx) {
   yield ctx.df.lock([new df.EntityId('Tally', 'locked')]);
   return 'locked';
 });
+
+/** callHttp with the 202 pattern, then an activity: its sequence id comes after the poll's hidden ids. */
+df.app.orchestration('HttpPoller', function* (ctx) {
+  const res = yield ctx.df.callHttp({ method: 'POST', url: ctx.df.getInput<string>(), body: { job: 1 } });
+  const echoed = yield ctx.df.callActivity('Echo', res.statusCode);
+  return { statusCode: res.statusCode, content: res.content, echoed };
+});

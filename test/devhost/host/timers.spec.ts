@@ -25,6 +25,18 @@ describe('devhost timer triggers (host-sample app)', () => {
     await s?.host.stop();
   });
 
+  it('refuses to start when a %SETTING% schedule is not set, naming the setting (the host has no default)', async () => {
+    const saved = process.env.HOST_SAMPLE_SLOW_SCHEDULE;
+    delete process.env.HOST_SAMPLE_SLOW_SCHEDULE;
+    try {
+      let error: unknown;
+      await startSampleHost().catch((e: unknown) => { error = e; });
+      expect(String(error)).to.include('Timer function "SlowTick": schedule refers to the app setting %HOST_SAMPLE_SLOW_SCHEDULE%, which is not set');
+    } finally {
+      process.env.HOST_SAMPLE_SLOW_SCHEDULE = saved;
+    }
+  });
+
   it('resolves %SETTING% schedules and lists each timer with its next occurrence', () => {
     const slow = s.host.timers.find((t) => t.functionName === 'SlowTick');
     expect(slow?.schedule).to.equal('*/1 * * * * *');

@@ -118,3 +118,19 @@ describe('devhost CLI runs the Durable patterns of the official samples (pattern
     expect((await finished(waiting)).output).to.deep.equal({ approved: true });
   });
 });
+
+describe('devhost CLI with an app that asks for HTTP streams', function () {
+  this.timeout(60_000);
+  let host: ProcessHost;
+  after(async () => {
+    await host?.stop();
+  });
+
+  it('warns at startup and answers 501 naming the feature instead of hanging', async () => {
+    host = await startProcessHost({ appDir: path.join(__dirname, '..', 'apps', 'http-stream'), storage: 'memory', env: {} });
+    expect(host.output()).to.include('app.setup({ enableHttpStream: true }) is not supported by the devhost');
+    const res = await fetch(`${host.url}/api/Hello`);
+    expect(res.status).to.equal(501);
+    expect(((await res.json()) as { Message: string }).Message).to.include('the host proxies each HTTP request to the worker as a stream');
+  });
+});

@@ -59,7 +59,12 @@ export function entityRegistration(registrations: Map<string, Registration>, nam
   return undefined;
 }
 
-export const unknownEntityMessage = (name: string): string => `The function '${name}' doesn't exist, is disabled, or is not an entity function.`;
+/** DurableTaskExtension.GetInvalidEntityFunctionMessage. */
+export function unknownEntityMessage(name: string, registrations?: Map<string, Registration>): string {
+  const known = [...(registrations?.values() ?? [])].filter((r) => Object.values(r.metadata.bindings).some((b) => b.type === 'entityTrigger')).map((r) => r.metadata.name);
+  const info = known.length ? `The following are the known entity functions: '${known.join("', '")}'.` : 'No entity functions are currently registered!';
+  return `The function '${name}' doesn't exist, is disabled, or is not an entity function. Additional info: ${info}`;
+}
 
 /** The message that delivers one operation to an entity. `messageId` must be deterministic where the sender may run twice. */
 export function requestMessage(target: string, request: EntityRequest, messageId: string, dueAt: number, seq: number): EventMessage {
@@ -118,7 +123,7 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<{ commit:
   const started = performance.now();
   let result: EntityResult;
   try {
-    if (!reg) throw new Error(unknownEntityMessage(record.name));
+    if (!reg) throw new Error(unknownEntityMessage(record.name, input.registrations));
     const trigger = { self: entity, exists: before.exists, state: before.state, batch: requests.map(({ request: r }) => ({ id: r.id, name: r.op, signal: r.signal, input: r.input })) };
     const { returnValue } = await invokeRegistration(reg, { trigger: { json: JSON.stringify(trigger) } });
     result = (fromTypedData(returnValue) ?? {}) as EntityResult;
@@ -169,7 +174,7 @@ export function createEntityApi(deps: EntityApiDeps): EntityApi {
   const parse = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
   return {
     async signalEntity(entity, operation, input) {
-      if (!entityRegistration(deps.registrations, entity.name)) throw new UnknownEntityError(unknownEntityMessage(entity.name));
+      if (!entityRegistration(deps.registrations, entity.name)) throw new UnknownEntityError(unknownEntityMessage(entity.name, deps.registrations));
       const now = deps.clock.now();
       const request: EntityRequest = { id: randomUUID(), op: operation, signal: true, input: input === undefined ? undefined : JSON.stringify(input), timestamp: now.toISOString() };
       const message = requestMessage(schedulerId(entity), request, `signal-${request.id}`, now.getTime(), deps.seq());

@@ -46,7 +46,7 @@ function scheduleEntityOperation(input: ApplyInput, work: ActionWork, id: number
   const entity = entityOf(target);
   if (!entity) return `Action ${id} (${describeAction(a)}) does not name an entity as @name@key.`;
   // The extension checks the function before sending (ThrowIfFunctionDoesNotExist), failing the orchestration.
-  if (input.registrations && !entityRegistration(input.registrations, entity.name)) return unknownEntityMessage(entity.name);
+  if (input.registrations && !entityRegistration(input.registrations, entity.name)) return unknownEntityMessage(entity.name, input.registrations);
   const signal = a.actionType !== ActionType.CallEntity;
   // A scheduled signal is delivered at fireAt (the extension's SignalEntity(entityId, fireAt, …)).
   const dueAt = a.actionType === ActionType.ScheduledSignalEntity && a.fireAt ? Math.max(new Date(a.fireAt).getTime(), now.getTime()) : now.getTime();

@@ -35,7 +35,12 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
 
   async function startOrchestration(req: IncomingMessage, res: ServerResponse, name: string, instanceId: string | undefined, query: QueryReader): Promise<void> {
     const known = taskHub.orchestratorNames().find((n) => n.toLowerCase() === name.toLowerCase());
-    if (!known) return sendError(res, 400, `One or more of the arguments submitted is incorrect: the function '${name}' doesn't exist, is disabled, or is not an orchestrator function.`);
+    if (!known) {
+      // DurableTaskExtension.GetInvalidOrchestratorFunctionMessage.
+      const names = taskHub.orchestratorNames();
+      const info = names.length ? `The following are the known orchestrator functions: '${names.join("', '")}'.` : 'No orchestrator functions are currently registered!';
+      return sendError(res, 400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ${info}`);
+    }
     const input = parseJsonBody(await readBody(req, options.maxBodyBytes));
     let id: string;
     try {

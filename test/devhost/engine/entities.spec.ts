@@ -52,7 +52,7 @@ describe('durable engine: entities through the real durable-functions SDK', () =
   it('fails an orchestration that calls an entity the app does not register, naming it', async () => {
     const r = await host.run('CallsMissingEntity');
     expect(r.status).to.equal('Failed');
-    expect(r.output).to.equal("Orchestrator function 'CallsMissingEntity' failed: The function 'nosuchentity' doesn't exist, is disabled, or is not an entity function.");
+    expect(r.output).to.equal("Orchestrator function 'CallsMissingEntity' failed: The function 'nosuchentity' doesn't exist, is disabled, or is not an entity function. Additional info: The following are the known entity functions: 'Tally'.");
     let error: unknown;
     await entities().signalEntity({ name: 'NoSuchEntity', key: 'k' }, 'x', 1).catch((e: unknown) => { error = e; });
     expect(String(error)).to.include("The function 'NoSuchEntity' doesn't exist");

@@ -79,6 +79,14 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect((await engine.getStatus('m-1'))?.runtimeStatus).to.equal('Running');
   });
 
+  it('400 for an unknown orchestrator, listing the known ones as the extension does', async () => {
+    const res = await post(`${api}orchestrators/NoSuch`, '{}');
+    expect(res.status).to.equal(400);
+    const message = ((await res.json()) as { Message: string }).Message;
+    expect(message).to.match(/^The function 'NoSuch' doesn't exist, is disabled, or is not an orchestrator function\. Additional info: The following are the known orchestrator functions: '.*'\.$/);
+    expect(message).to.include("'Approval'");
+  });
+
   it('409 for starting an id that is running; a finished id can be started again', async () => {
     await start('Approval', 'dup-1');
     const again = await post(`${api}orchestrators/Approval/dup-1`, '{}');

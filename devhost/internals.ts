@@ -7,3 +7,6 @@ export { parseNcrontab } from './host/ncrontab';
 export { applyLocalSettings, parseTimeSpan, readHostConfig } from './host/hostConfig';
 export { expandGlob, resolveEntryFiles } from './host/entryPoint';
 export { installCoreStandIn } from './functions/coreStandIn';
+export { loadApp, type LoadedApp } from './host/loadApp';
+export { unmodelledWarnings } from './host/unmodelled';
+export { applyActions } from './durable/applyActions';

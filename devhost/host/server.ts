@@ -80,6 +80,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     requiredKey: masterKey,
     functionTimeoutMs: app.config.functionTimeoutMs,
     maxBodyBytes: options.maxBodyBytes,
+    httpStream: app.httpStream,
     log,
   });
   const timers = createTimerScheduler({

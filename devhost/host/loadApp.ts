@@ -12,7 +12,7 @@ import type { BindingInfo, Registration } from '../functions/types';
 import { resolveEntryFiles } from './entryPoint';
 import { applyLocalSettings, readHostConfig, type HostConfig } from './hostConfig';
 
-export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger'] as const;
+export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger', 'eventGridTrigger'] as const;
 
 export interface FunctionInfo {
   name: string;

@@ -16,6 +16,9 @@ import { loadConfig } from '../src/infrastructure/config/loadConfig';
 import { buildServices } from '../src/infrastructure/services';
 import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from './demo/demoRun';
 import { localSettings, startLocalStack } from './demo/localStack';
+import type { ProcessHost } from './demo/processHost';
+import { checkSubscriber, formatDeliveryFigures, waitForDeliveries } from './demo/subscriberCheck';
+import { startSubscriberHost } from './demo/subscriberHost';
 import { startDevHost } from './host/server';
 import { engineTaskHub } from './host/taskHubFactory';
 
@@ -63,8 +66,10 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   const settings = localSettings(stack);
   Object.assign(process.env, settings);
   let host: Awaited<ReturnType<typeof startDevHost>> | undefined;
+  let subscriber: ProcessHost | undefined;
   const shutdown = async (): Promise<void> => {
     await host?.stop().catch(() => undefined);
+    await subscriber?.stop().catch(() => undefined);
     await stack.stop();
   };
   try {
@@ -77,6 +82,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.log(`\nRequest API:       ${host.url}/api/requests`);
     console.log(`Durable HTTP API:  ${host.durableApiUrl}instances`);
     console.log(`Event Grid topic:  ${stack.topic.endpoint} (local)   Mock service: ${stack.mock.url}`);
+    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey });
+    console.log(`Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`);
 
     const services = await buildServices(loadConfig(settings));
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
@@ -110,11 +117,18 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
     const check = await selfCheck(items, services, table, stack.topic, host.url);
     console.log(`\nSelf-check: ${check.streams} streams, ${check.events} events, ${stack.topic.events().length} deliveries to the topic.`);
+    if (!(await waitForDeliveries(stack.topic.delivery, 60_000))) check.problems.push('the topic still had events to deliver to its subscriptions after 60 s');
+    const streams = items.filter((i) => i.expected !== 'Quarantined').map((i) => i.id);
+    const seen = await checkSubscriber(streams, services, subscriber.url, subscriber.masterKey);
+    check.problems.push(...seen.problems);
+    check.ok = check.problems.length === 0;
+    console.log(`Delivery figures (Event Grid subscriptions):\n${formatDeliveryFigures(stack.topic.delivery?.metrics() ?? [])}`);
     if (!check.ok) {
       console.error(`FAILED (${check.problems.length} problems):\n  ` + check.problems.join('\n  '));
       return 1;
     }
     console.log('OK: every stream holds exactly its expected events, the topic received every stored event, intake rows and projection agree.');
+    console.log(`OK: the subscriber applied every stored event exactly once (${seen.events} events in its inbox and read model).`);
     return 0;
   } catch (e) {
     console.error(`npm start failed: ${(e as Error).message}`);

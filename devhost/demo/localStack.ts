@@ -5,7 +5,9 @@
  */
 import { startAzurite } from '../localstack/azurite';
 import { startCosmos, startCosmosProcess, COSMOS_EMULATOR_KEY, type CosmosServer } from '../localstack/cosmos';
+import { join } from 'node:path';
 import { startEventGridTopic, type LocalTopic } from '../localstack/eventGridTopic';
+import { readSubscriptionsFile, type Subscription } from '../localstack/eventgrid/subscriptions';
 import type { AzuriteServers } from '../localstack/index';
 import { startMockService, type MockService } from '../../mock/server';
 
@@ -23,6 +25,16 @@ export interface LocalStackOptions {
   /** Azurite data folder; default in memory. */
   azuriteLocation?: string;
   mock?: Parameters<typeof startMockService>[0];
+  /** The topic's subscriptions; default the committed eventgrid/subscriptions.json. */
+  subscriptions?: Subscription[];
+  /** Compresses Event Grid's retry schedule and time to live (default 1, Azure's timing). */
+  deliveryTimeScale?: number;
+}
+
+/** The committed subscriptions file (repo root eventgrid/subscriptions.json), from src or dist. */
+export function subscriptionsFilePath(): string {
+  const up = __dirname.includes(join('dist', 'devhost')) ? ['..', '..', '..'] : ['..', '..'];
+  return join(__dirname, ...up, 'eventgrid', 'subscriptions.json');
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -32,7 +44,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     started.push(azurite);
     const cosmos = opts.cosmosProcess ? await startCosmosProcess() : await startCosmos();
     started.push(cosmos);
-    const topic = await startEventGridTopic({ key: 'local-topic-key' });
+    const topic = await startEventGridTopic({
+      key: 'local-topic-key',
+      subscriptions: opts.subscriptions ?? readSubscriptionsFile(subscriptionsFilePath()),
+      deadLetterStorage: azurite.connectionString,
+      timeScale: opts.deliveryTimeScale,
+    });
     started.push(topic);
     const mock = await startMockService({ auth: 'off', ...opts.mock });
     started.push(mock);

@@ -27,6 +27,9 @@ describe('npm start -- --exit-when-done (end to end)', function () {
     const { code, output } = await runStart(['--exit-when-done', '--items', '10', '--port', '0', '--timeout-seconds', '180']);
     expect(output, output.slice(-3000)).to.contain('OK: every stream holds exactly its expected events');
     expect(output).to.match(/Self-check: 11 streams, \d+ events/);
+    const events = Number(/Self-check: 11 streams, (\d+) events/.exec(output)?.[1]);
+    expect(output).to.contain(`OK: the subscriber applied every stored event exactly once (${events} events`);
+    expect(output).to.match(new RegExp(`workflow-subscriber: ${events} events matched, ${events} delivered, \\d+ attempts .*, 0 dead-lettered, 0 dropped, 0 pending`));
     expect(code).to.equal(0);
   });
 });

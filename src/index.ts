@@ -5,6 +5,7 @@
 import { app } from '@azure/functions';
 import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
+import { registerReplayApi } from './functions/http/replayApi';
 import { registerRequestsApi } from './functions/http/requestsApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
 
@@ -13,3 +14,4 @@ registerRequestWorkflow();
 registerActivities();
 registerDiscovery();
 registerRequestsApi();
+registerReplayApi();

@@ -9,8 +9,9 @@
  * matching subscription as Event Grid does (./eventgrid/delivery.ts), dead-letters to Azurite blobs,
  * and serves per-subscription figures at GET /metrics/subscriptions.
  *
- * Run standalone: `tsx devhost/localstack/eventGridTopic.ts [--port 0] [--key k]`; it prints one
- * JSON line `{ "endpoint", "key" }` and serves until SIGINT/SIGTERM.
+ * Run standalone: `tsx devhost/localstack/eventGridTopic.ts [--port 0] [--key k] [--subscriptions file]`;
+ * it prints one JSON line `{ "endpoint", "key" }` and serves until SIGINT/SIGTERM. A subscriptions
+ * file it cannot honour stops it at startup with the offending field named.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
@@ -19,7 +20,7 @@ import { CloudEvent, ValidationError as CloudEventValidationError } from 'cloude
 import { validateEventData } from '../../src/infrastructure/events/schemaRegistry';
 import { blobDeadLetterSink } from './eventgrid/deadLetter';
 import { createDispatcher, type Dispatcher } from './eventgrid/delivery';
-import type { FunctionDestination, Subscription } from './eventgrid/subscriptions';
+import { readSubscriptionsFile, type FunctionDestination, type Subscription } from './eventgrid/subscriptions';
 
 /** A CloudEvent as received, in its structured JSON form. */
 export type ReceivedEvent = Record<string, unknown> & { id: string; type: string; source: string; specversion: string };
@@ -294,7 +295,12 @@ if (require.main === module) {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  startEventGridTopic({ port: Number(arg('port') ?? 0), key: arg('key') }).then(
+  Promise.resolve()
+    .then(() => {
+      const file = arg('subscriptions');
+      return startEventGridTopic({ port: Number(arg('port') ?? 0), key: arg('key'), subscriptions: file ? readSubscriptionsFile(file) : undefined });
+    })
+    .then(
     (topic) => {
       process.stdout.write(`${JSON.stringify({ endpoint: topic.endpoint, key: topic.key })}\n`);
       const shutdown = (): void => void topic.stop().then(() => process.exit(0));

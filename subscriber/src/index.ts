@@ -1,9 +1,11 @@
 /**
- * The subscriber function app's entry: one Event Grid trigger (the single place an event enters:
- * `onWorkflowEvent`) and a read-only HTTP API over its read model. Registration only.
+ * The subscriber function app's entry. Events enter at one place, `onWorkflowEvent`, reached two
+ * ways: the Event Grid trigger (endpoint type AzureFunction, what infra/ deploys) and a CloudEvents
+ * webhook (endpoint type WebHook, with the OPTIONS validation handshake) for subscriptions that
+ * push over plain HTTPS. A read-only HTTP API serves the read model. Registration only.
  */
 import { app, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
-import { fromCloudEvent } from './events';
+import { fromCloudEvent, PoisonEventError } from './events';
 import { receive } from './inbox';
 import { dayFigures } from './readModel';
 import { loadSubscriberSettings } from './settings';
@@ -31,9 +33,34 @@ export async function onWorkflowEvent(event: unknown, context: InvocationContext
   context.debug(`event ${(event as { id?: string }).id}: ${receipt}`);
 }
 
+/** The webhook form: a poison event is answered 400 with its reason (Event Grid dead-letters it at once), any other failure 500 (retried). */
+async function webhook(request: HttpRequest, context: InvocationContext): Promise<HttpResponseInit> {
+  if (request.method === 'OPTIONS') {
+    const origin = request.headers.get('webhook-request-origin');
+    return { status: 200, headers: origin ? { 'WebHook-Allowed-Origin': origin } : {} };
+  }
+  let body: unknown;
+  try {
+    body = JSON.parse(await request.text());
+  } catch (e) {
+    return problem(400, `the body is not JSON: ${(e as Error).message}`);
+  }
+  try {
+    for (const event of Array.isArray(body) ? body : [body]) await onWorkflowEvent(event, context);
+    return { status: 200 };
+  } catch (e) {
+    if (e instanceof PoisonEventError) return problem(400, e.message);
+    throw e;
+  }
+}
+
+function problem(status: number, detail: string): HttpResponseInit {
+  return { status, headers: { 'content-type': 'application/problem+json' }, jsonBody: { title: status === 400 ? 'Bad Request' : 'Error', status, detail } };
+}
+
 async function dailyReport(request: HttpRequest): Promise<HttpResponseInit> {
   const day = request.query.get('day') ?? new Date().toISOString().slice(0, 10);
-  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return { status: 400, headers: { 'content-type': 'application/problem+json' }, jsonBody: { title: 'Bad request', detail: "'day' must be YYYY-MM-DD" } };
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(day)) return problem(400, "'day' must be YYYY-MM-DD");
   const lines = await readDay((await services()).tables, day);
   return { jsonBody: { day, outcomes: dayFigures(lines), requests: lines.length } };
 }
@@ -47,6 +74,7 @@ async function requestInbox(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 app.eventGrid('onWorkflowEvent', { handler: onWorkflowEvent });
+app.http('workflowEventsWebhook', { route: 'events', methods: ['POST', 'OPTIONS'], authLevel: 'function', handler: webhook });
 app.http('dailyReport', { route: 'readmodel/daily', methods: ['GET'], authLevel: 'function', handler: dailyReport });
 app.http('interventionList', { route: 'readmodel/intervention', methods: ['GET'], authLevel: 'function', handler: interventionList });
 app.http('requestInbox', { route: 'readmodel/requests/{id}', methods: ['GET'], authLevel: 'function', handler: requestInbox });

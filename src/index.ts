@@ -7,6 +7,7 @@ import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
 import { registerReplayApi } from './functions/http/replayApi';
 import { registerRequestsApi } from './functions/http/requestsApi';
+import { registerSchemasApi } from './functions/http/schemasApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
 
 app.setup({ enableHttpStream: false });
@@ -15,3 +16,4 @@ registerActivities();
 registerDiscovery();
 registerRequestsApi();
 registerReplayApi();
+registerSchemasApi();

@@ -17,7 +17,7 @@ let ready: Promise<{ tables: SubscriberTables; handle: (event: unknown) => Promi
 function services(): NonNullable<typeof ready> {
   ready ??= (async () => {
     const settings = loadSubscriberSettings();
-    const tables = subscriberTables(settings.storage);
+    const tables = subscriberTables(settings.store);
     await ensureTables(tables);
     const store = tableInboxStore(tables);
     const source = workflowApiSource(settings.workflowApiUrl, settings.workflowApiKey);

@@ -6,6 +6,7 @@
  *  - `SubscriberIntervention`: partition `open`, row = request id: why it needs an operator.
  */
 import { odata, RestError, TableClient, TableTransaction, type TableEntityResult } from '@azure/data-tables';
+import { DefaultAzureCredential } from '@azure/identity';
 import type { InboxEvent } from './events';
 import type { InboxStore, StreamPosition } from './inbox';
 import { dailyLine, type DailyLine, type RequestSummary } from './readModel';
@@ -19,8 +20,14 @@ export interface SubscriberTables {
   intervention: TableClient;
 }
 
-export function subscriberTables(connectionString: string): SubscriberTables {
-  const client = (name: string): TableClient => TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: /^(DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true)|=http:\/\//i.test(connectionString) });
+/** Plain http only to loopback (Azurite). */
+const LOOPBACK_HTTP = /(^|;|=)http:\/\/(127\.0\.0\.1|localhost|\[::1\])[:/]/i;
+
+export function subscriberTables(store: { connectionString: string } | { tableEndpoint: string }): SubscriberTables {
+  const credential = 'tableEndpoint' in store ? new DefaultAzureCredential() : undefined;
+  const client = (name: string): TableClient => ('tableEndpoint' in store
+    ? new TableClient(store.tableEndpoint, name, credential!, { allowInsecureConnection: LOOPBACK_HTTP.test(store.tableEndpoint) })
+    : TableClient.fromConnectionString(store.connectionString, name, { allowInsecureConnection: LOOPBACK_HTTP.test(store.connectionString) || /UseDevelopmentStorage=true/i.test(store.connectionString) }));
   return { inbox: client(TABLES.inbox), daily: client(TABLES.daily), intervention: client(TABLES.intervention) };
 }
 

@@ -3,7 +3,10 @@
  * emulator, a local Event Grid topic and the mock external service; loads the function app
  * unchanged into the devhost; seeds demo work items covering every scenario; shows progress.
  *
- *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite]
+ *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite] [--subscriptions FILE]
+ *
+ * The topic delivers to the subscriptions of eventgrid/subscriptions.json (or FILE); the subscriber
+ * app runs in a second devhost process.
  *
  * The Cosmos emulator keeps its data in memory, so every run starts the whole stack fresh
  * (Azurite in memory; the task hub lives in that Azurite, or in process memory with
@@ -15,7 +18,8 @@ import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../src/infrastructure/config/loadConfig';
 import { buildServices } from '../src/infrastructure/services';
 import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from './demo/demoRun';
-import { localSettings, startLocalStack } from './demo/localStack';
+import { localSettings, startLocalStack, subscriptionsFilePath } from './demo/localStack';
+import { readSubscriptionsFile } from './localstack/eventgrid/subscriptions';
 import type { ProcessHost } from './demo/processHost';
 import { checkSubscriber, formatDeliveryFigures, waitForDeliveries } from './demo/subscriberCheck';
 import { startSubscriberHost } from './demo/subscriberHost';
@@ -28,10 +32,11 @@ interface StartOptions {
   exitWhenDone: boolean;
   timeoutSeconds: number;
   storage: 'azurite' | 'memory';
+  subscriptions: string;
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite' };
+  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', subscriptions: subscriptionsFilePath() };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -44,7 +49,8 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--timeout-seconds') o.timeoutSeconds = num(a);
     else if (a === '--exit-when-done') o.exitWhenDone = true;
     else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
-    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory)`);
+    else if (a === '--subscriptions') o.subscriptions = argv[++i] ?? '';
+    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --subscriptions FILE)`);
   }
   return o;
 }
@@ -61,8 +67,15 @@ function appRoot(): string {
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const options = parse(argv);
+  let subscriptions: ReturnType<typeof readSubscriptionsFile>;
+  try {
+    subscriptions = readSubscriptionsFile(options.subscriptions);
+  } catch (e) {
+    console.error(`npm start failed: ${(e as Error).message}`);
+    return 1;
+  }
   console.log('Starting the local stack (Azurite, Cosmos emulator, Event Grid topic, mock service)...');
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ subscriptions });
   const settings = localSettings(stack);
   Object.assign(process.env, settings);
   let host: Awaited<ReturnType<typeof startDevHost>> | undefined;

@@ -5,9 +5,10 @@
  */
 import { startAzurite } from '../localstack/azurite';
 import { startCosmos, startCosmosProcess, COSMOS_EMULATOR_KEY, type CosmosServer } from '../localstack/cosmos';
-import { join } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startEventGridTopic, type LocalTopic } from '../localstack/eventGridTopic';
-import { readSubscriptionsFile, type Subscription } from '../localstack/eventgrid/subscriptions';
+import type { Subscription } from '../localstack/eventgrid/subscriptions';
 import type { AzuriteServers } from '../localstack/index';
 import { startMockService, type MockService } from '../../mock/server';
 
@@ -25,16 +26,23 @@ export interface LocalStackOptions {
   /** Azurite data folder; default in memory. */
   azuriteLocation?: string;
   mock?: Parameters<typeof startMockService>[0];
-  /** The topic's subscriptions; default the committed eventgrid/subscriptions.json. */
+  /** The topic's subscriptions (e.g. readSubscriptionsFile(subscriptionsFilePath())); default none: the topic only stores. */
   subscriptions?: Subscription[];
   /** Compresses Event Grid's retry schedule and time to live (default 1, Azure's timing). */
   deliveryTimeScale?: number;
 }
 
-/** The committed subscriptions file (repo root eventgrid/subscriptions.json), from src or dist. */
+/** The repository root (the function app folder, with host.json), from src or dist. */
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'host.json')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no host.json above ${__dirname}: cannot find the repository root`);
+  }
+}
+
+/** The committed subscriptions file, eventgrid/subscriptions.json. */
 export function subscriptionsFilePath(): string {
-  const up = __dirname.includes(join('dist', 'devhost')) ? ['..', '..', '..'] : ['..', '..'];
-  return join(__dirname, ...up, 'eventgrid', 'subscriptions.json');
+  return join(repoRoot(), 'eventgrid', 'subscriptions.json');
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -46,7 +54,7 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     started.push(cosmos);
     const topic = await startEventGridTopic({
       key: 'local-topic-key',
-      subscriptions: opts.subscriptions ?? readSubscriptionsFile(subscriptionsFilePath()),
+      subscriptions: opts.subscriptions,
       deadLetterStorage: azurite.connectionString,
       timeScale: opts.deliveryTimeScale,
     });

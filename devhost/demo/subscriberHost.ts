@@ -4,7 +4,7 @@
  * the function app its subscriptions name. Runs the compiled CLI: build first.
  */
 import { join } from 'node:path';
-import type { LocalStack } from './localStack';
+import { repoRoot, type LocalStack } from './localStack';
 import { startProcessHost, type ProcessHost } from './processHost';
 
 export const SUBSCRIBER_APP = 'subscriber';
@@ -19,7 +19,7 @@ export interface SubscriberHostOptions {
 }
 
 export function subscriberAppDir(): string {
-  return join(__dirname, '..', '..', ...(__dirname.includes(`${join('dist', 'devhost')}`) ? ['..'] : []), 'subscriber');
+  return join(repoRoot(), 'subscriber');
 }
 
 export async function startSubscriberHost(stack: LocalStack, opts: SubscriberHostOptions): Promise<ProcessHost> {

@@ -3,7 +3,7 @@
  * nothing left to deliver, the subscriber's inbox holds every stored event of every request exactly
  * once, in version order, and its daily figures count each request's outcome once.
  */
-import { readAll } from '../../src/application/steps/recordStep';
+import { readAll } from '../../src/application/ports';
 import type { Services } from '../../src/infrastructure/services';
 import type { Dispatcher } from '../localstack/eventgrid/delivery';
 import type { SubscriptionMetrics } from '../localstack/eventgrid/metrics';

@@ -15,7 +15,7 @@ import { subscriptionsFilePath } from '../../devhost/demo/localStack';
 import type { ProcessHost } from '../../devhost/demo/processHost';
 import { checkSubscriber, waitForDeliveries } from '../../devhost/demo/subscriberCheck';
 import { SUBSCRIBER_APP, startSubscriberHost } from '../../devhost/demo/subscriberHost';
-import { readAll } from '../../src/application/steps/recordStep';
+import { readAll } from '../../src/application/ports';
 import { toCloudEvent } from '../../src/infrastructure/eventgrid/cloudEvent';
 import { TABLES } from '../../subscriber/src/tableStore';
 import { problemsText, startRig, waitTerminal, type Rig } from './harness';

@@ -4,8 +4,7 @@
  * same sequence), so a subscriber that dedupes by id applies it at most once.
  */
 import type { StoredEvent } from '../../domain/events';
-import type { EventPublisher, EventStore } from '../ports';
-import { readAll } from '../steps/recordStep';
+import { readAll, type EventPublisher, type EventStore } from '../ports';
 
 export type ReplaySelection = { requestId: string } | { from: string; to: string };
 

@@ -10,8 +10,9 @@
  * publication is waited on only in the wait that started it, and otherwise only looked at.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITY, type CarriedState } from './contracts';
+import type { CarriedState } from './contracts';
 import type { RetryPolicies } from './retryPolicies';
+import { scheduleStep } from './stepCalls';
 
 export class PendingPublications {
   private readonly versions: number[] = [];
@@ -54,7 +55,7 @@ export class PendingPublications {
     this.settle();
     if (this.running || this.versions.length === 0) return undefined;
     const versions = [...this.versions];
-    this.running = { versions, task: this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.step, { requestId: this.requestId, versions }) };
+    this.running = { versions, task: scheduleStep(this.context, 'publishEvents', this.retry.step, { requestId: this.requestId, versions }) };
     return this.running.task;
   }
 
@@ -84,7 +85,7 @@ export class PendingPublications {
     }
     if (this.versions.length === 0) return;
     try {
-      yield this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.publish, { requestId: this.requestId, versions: [...this.versions] });
+      yield scheduleStep(this.context, 'publishEvents', this.retry.publish, { requestId: this.requestId, versions: [...this.versions] });
       this.versions.length = 0;
       this.failure = undefined;
     } catch (e) {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { expect } from 'chai';
 import { localSettings, startLocalStack, type LocalStack } from '../../devhost/demo/localStack';
@@ -129,6 +131,14 @@ describe('request API journeys (devhost + real local servers)', function () {
     const received = stack.topic.events().filter((e) => e.subject === `requests/${id}`);
     expect(received.length - before).to.equal(stored.length);
     expect(received.slice(before).map((e) => e.id)).to.have.members(stored);
+    // A time range covering the run, through the CLI: every event of the request again, same ids.
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    // Asynchronously: the Cosmos emulator runs in this process and must keep serving the app meanwhile.
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--from', from, '--to', to, '--url', host.url], { encoding: 'utf8' });
+    expect(cli.stdout).to.match(/^200 /);
+    const afterRange = stack.topic.events().filter((e) => e.subject === `requests/${id}`).slice(before + stored.length);
+    expect(afterRange.map((e) => e.id)).to.have.members(stored);
     const bad = await call('POST', '/api/events/replay', { from: 'yesterday', to: '2030-01-01T00:00:00Z' });
     expect(bad.status).to.equal(400);
     expect(JSON.stringify(bad.body)).to.contain('from');

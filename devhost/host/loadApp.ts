@@ -13,7 +13,7 @@ import { resolveEntryFiles } from './entryPoint';
 import { applyLocalSettings, readHostConfig, type HostConfig } from './hostConfig';
 import { unmodelledWarnings } from './unmodelled';
 
-export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger'] as const;
+export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'eventGridTrigger'] as const;
 
 export interface FunctionInfo {
   name: string;

@@ -3,9 +3,11 @@
  * emulator server, a local Event Grid topic and the external-service mock. Used by `npm start`,
  * the end-to-end tests and the benchmark.
  */
-import { COSMOS_EMULATOR_KEY, startAzurite, startCosmos, startCosmosProcess, startEventGridTopic, type AzuriteServers, type CosmosServer, type LocalTopic } from '@saga/devhost/localstack';
+import { join } from 'node:path';
+import { COSMOS_EMULATOR_KEY, startAzurite, startCosmos, startCosmosProcess, startEventGridTopic, type AzuriteServers, type CosmosServer, type LocalTopic, type Subscription } from '@saga/devhost/localstack';
 import { startMockService, type MockService } from '../../mock/server';
 import { validateEventData } from '../../src/infrastructure/events/schemaRegistry';
+import { appRoot } from '../appRoot';
 
 export interface LocalStack {
   azurite: AzuriteServers;
@@ -21,6 +23,15 @@ export interface LocalStackOptions {
   /** Azurite data folder; default in memory. */
   azuriteLocation?: string;
   mock?: Parameters<typeof startMockService>[0];
+  /** The topic's subscriptions (e.g. readSubscriptionsFile(subscriptionsFilePath())); default none: the topic only stores. */
+  subscriptions?: Subscription[];
+  /** Compresses Event Grid's retry schedule and time to live (default 1, Azure's timing). */
+  deliveryTimeScale?: number;
+}
+
+/** The committed subscriptions file, eventgrid/subscriptions.json. */
+export function subscriptionsFilePath(): string {
+  return join(appRoot(), 'eventgrid', 'subscriptions.json');
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -30,7 +41,13 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     started.push(azurite);
     const cosmos = opts.cosmosProcess ? await startCosmosProcess() : await startCosmos();
     started.push(cosmos);
-    const topic = await startEventGridTopic({ key: 'local-topic-key', validateData: validateEventData });
+    const topic = await startEventGridTopic({
+      key: 'local-topic-key',
+      validateData: validateEventData,
+      subscriptions: opts.subscriptions,
+      deadLetterStorage: azurite.connectionString,
+      timeScale: opts.deliveryTimeScale,
+    });
     started.push(topic);
     const mock = await startMockService({ auth: 'off', ...opts.mock });
     started.push(mock);

@@ -3,6 +3,7 @@ import { spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
 import { startEventGridTopic, type LocalTopic } from '@saga/devhost/localstack';
+import { validateEventData } from '../../../src/infrastructure/events/schemaRegistry';
 
 describe('local Event Grid topic', () => {
   let topic: LocalTopic;
@@ -20,7 +21,7 @@ describe('local Event Grid topic', () => {
   });
 
   before(async () => {
-    topic = await startEventGridTopic({ limits: { maxEvents: 5 } });
+    topic = await startEventGridTopic({ limits: { maxEvents: 5 }, validateData: validateEventData });
   });
   after(async () => {
     await topic.stop();
@@ -46,6 +47,18 @@ describe('local Event Grid topic', () => {
     expect(body.error.code).to.equal('BadRequest');
     expect(body.error.message).to.contain('[1]').and.to.contain('/outcome');
     expect(topic.events()).to.have.length(0);
+  });
+
+  it('checks only the CloudEvents envelope when it is given no data validator', async () => {
+    const plain = await startEventGridTopic({ key: 'k' });
+    try {
+      const bad = { ...valid('v1'), data: { outcome: 'Maybe' } };
+      const res = await fetch(plain.endpoint, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', 'aeg-sas-key': 'k' }, body: JSON.stringify([bad]) });
+      expect(res.status).to.equal(200);
+      expect(plain.events().map((e) => e.id)).to.deep.equal(['v1']);
+    } finally {
+      await plain.stop();
+    }
   });
 
   it('rejects an unknown type, a missing CloudEvents attribute and a non-array batch', async () => {

@@ -5,6 +5,7 @@ import { EventGridEventPublisher, formatSequence, type EventGridPublisherOptions
 import { ConfigurationError, ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';
 import { WIRE_TYPES } from '../../../src/infrastructure/events/wireTypes';
+import { validateEventData } from '../../../src/infrastructure/events/schemaRegistry';
 import { ONE_OF_EACH, bulky, stored } from '../../unit/eventgrid/storedEvents';
 
 use(chaiAsPromised);
@@ -17,7 +18,7 @@ describe('EventGridEventPublisher against the local topic', () => {
     new EventGridEventPublisher({ ...common, endpoint: topic.endpoint, key: topic.key, retryOptions: { maxRetries: 0 }, ...extra });
 
   before(async () => {
-    topic = await startEventGridTopic();
+    topic = await startEventGridTopic({ validateData: validateEventData });
   });
   after(async () => {
     await topic.stop();

@@ -1,0 +1,3 @@
+export { InMemoryEventStore } from './eventStore';
+export { InMemoryIdempotencyStore } from './idempotencyStore';
+export { InMemoryIntakeRepository } from './intakeRepository';

@@ -74,6 +74,26 @@ export interface RequestView {
   updatedAt: string;
 }
 
+/** The view of a request whose events fold to `state`; times fall back to the first and last event's. */
+export function requestViewOf(id: string, state: RequestState, times: { createdAt?: string; firstOccurredAt: string; lastOccurredAt: string }): RequestView {
+  const view: RequestView = {
+    id,
+    stage: state.stage,
+    attempt: state.attempt,
+    needsIntervention: state.needsIntervention,
+    version: state.version,
+    createdAt: times.createdAt ?? state.admittedAt ?? times.firstOccurredAt,
+    updatedAt: state.updatedAt ?? times.lastOccurredAt,
+  };
+  // Absent, not undefined: views are compared and stored as JSON.
+  if (state.externalJobId !== undefined) view.externalJobId = state.externalJobId;
+  if (state.lastExternalStatus !== undefined) view.lastExternalStatus = state.lastExternalStatus;
+  if (state.outcome !== undefined) view.outcome = state.outcome;
+  if (state.reason !== undefined) view.reason = state.reason;
+  if (state.intake !== undefined) view.intake = state.intake;
+  return view;
+}
+
 /**
  * The folded state a stored view was built from. Steps decide from it instead of reading the
  * stream; handing it back to `apply` lets the update skip its own read (the adapter keeps what it

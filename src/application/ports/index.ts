@@ -56,6 +56,25 @@ export async function readAll(eventStore: EventStore, streamId: string, fromVers
   return events;
 }
 
+/** Hands every non-empty stream of `source` to `visit`, one after the other; returns what it handed over. */
+export async function forEachStream(source: EventStore, visit: (streamId: string, events: StoredEvent[]) => Promise<void>): Promise<{ streams: number; events: number }> {
+  let streams = 0;
+  let events = 0;
+  let token: string | undefined;
+  do {
+    const page = await source.listStreams({ continuationToken: token });
+    for (const streamId of page.items) {
+      const stored = await readAll(source, streamId);
+      if (stored.length === 0) continue;
+      await visit(streamId, stored);
+      streams += 1;
+      events += stored.length;
+    }
+    token = page.continuationToken;
+  } while (token);
+  return { streams, events };
+}
+
 // ---- projection --------------------------------------------------------------------------
 
 export interface RequestView {

@@ -5,7 +5,7 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import { readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../application/ports';
+import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
@@ -111,25 +111,13 @@ export class CosmosRequestProjection implements RequestProjection {
   }
 
   async rebuild(source: EventStore): Promise<{ streams: number; events: number }> {
-    let streams = 0;
-    let events = 0;
-    let streamToken: string | undefined;
-    do {
-      const page = await source.listStreams({ continuationToken: streamToken });
-      for (const streamId of page.items) {
-        const stored = await readAll(source, streamId);
-        if (stored.length === 0) continue;
-        try {
-          await this.requests.items.upsert(viewDocument(streamId, initialRequestState(), stored, undefined));
-        } catch (e) {
-          throw mapCosmosError(e, `rewrite view ${streamId}`);
-        }
-        streams += 1;
-        events += stored.length;
+    return forEachStream(source, async (streamId, stored) => {
+      try {
+        await this.requests.items.upsert(viewDocument(streamId, initialRequestState(), stored, undefined));
+      } catch (e) {
+        throw mapCosmosError(e, `rewrite view ${streamId}`);
       }
-      streamToken = page.continuationToken;
-    } while (streamToken);
-    return { streams, events };
+    });
   }
 
   private async read(id: string): Promise<ViewDocument | undefined> {

@@ -2,7 +2,7 @@
  * The RequestProjection port in memory: the same fold (requestViewOf over the domain's foldEvents), the same
  * guard (events at or below the stored version are skipped) and the same gap filling from the event store.
  */
-import { readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../../src/application/ports';
+import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../../src/application/ports';
 import { ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../../src/domain/state';
@@ -59,21 +59,7 @@ export class InMemoryRequestProjection implements RequestProjection {
   }
 
   async rebuild(source: EventStore): Promise<{ streams: number; events: number }> {
-    let streams = 0;
-    let events = 0;
-    let token: string | undefined;
-    do {
-      const page = await source.listStreams({ continuationToken: token });
-      for (const streamId of page.items) {
-        const stored = await readAll(source, streamId);
-        if (stored.length === 0) continue;
-        this.write(streamId, foldEvents(stored, initialRequestState()), stored, undefined);
-        streams += 1;
-        events += stored.length;
-      }
-      token = page.continuationToken;
-    } while (token);
-    return { streams, events };
+    return forEachStream(source, async (streamId, stored) => this.write(streamId, foldEvents(stored, initialRequestState()), stored, undefined));
   }
 
   private write(id: string, state: RequestState, events: StoredEvent[], createdAt: string | undefined): void {

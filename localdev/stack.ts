@@ -22,9 +22,11 @@ interface SettingsFile {
 
 function parse(argv: string[], root: string): { settingsFile: string } {
   let settingsFile = join(root, 'local.settings.json');
-  for (let i = 0; i < argv.length; i++) {
-    if (argv[i] === '--settings-file' && argv[i + 1]) settingsFile = resolve(argv[++i]);
-    else throw new Error(`unknown argument '${argv[i]}' (use --settings-file PATH)`);
+  for (let i = 0; i < argv.length; i += 2) {
+    const [flag, path] = [argv[i], argv[i + 1]];
+    if (flag !== '--settings-file') throw new Error(`unknown argument '${flag}' (use --settings-file PATH)`);
+    if (!path) throw new Error('--settings-file needs a path');
+    settingsFile = resolve(path);
   }
   return { settingsFile };
 }

@@ -44,6 +44,12 @@ describe('npm run stack (end to end)', function () {
   });
 
   const values = (): Record<string, string> => (JSON.parse(readFileSync(settingsFile, 'utf8')) as { Values: Record<string, string> }).Values;
+  /** One written setting; one the stack should have written and did not fails the test by name. */
+  const setting = (name: string): string => {
+    const value = values()[name];
+    if (value === undefined) throw new Error(`${settingsFile} has no ${name}`);
+    return value;
+  };
 
   it('prints the running servers and the next command', () => {
     expect(output).to.match(/Cosmos emulator:\s+https:\/\/127\.0\.0\.1:\d+/);
@@ -61,23 +67,22 @@ describe('npm run stack (end to end)', function () {
     // The app's own startup path: configuration, Cosmos database and containers, the intake table.
     const services = await buildServices(loadConfig(v));
     expect(await readAll(services.eventStore, 'never-written')).to.deep.equal([]);
-    expect((await fetch(new URL('/health', v.EXTERNAL_SERVICE_URL))).status).to.equal(200);
+    expect((await fetch(new URL('/health', setting('EXTERNAL_SERVICE_URL')))).status).to.equal(200);
   });
 
   it('serves a topic that checks event data against the schemas', async () => {
-    const v = values();
-    const client = new EventGridPublisherClient(v.EVENTGRID_TOPIC_ENDPOINT, 'CloudEvent', new AzureKeyCredential(v.EVENTGRID_TOPIC_KEY), { allowInsecureConnection: true });
+    const client = new EventGridPublisherClient(setting('EVENTGRID_TOPIC_ENDPOINT'), 'CloudEvent', new AzureKeyCredential(setting('EVENTGRID_TOPIC_KEY')), { allowInsecureConnection: true });
     const refused = await client.send([{ id: 'e1', source: '/t', type: 'workflow.request.completed.v1', data: { not: 'the schema' } }]).then(() => undefined, (e: Error) => e);
     expect(refused?.message).to.match(/field 'data' is invalid/);
   });
 
   it('stops every server on SIGTERM', async () => {
-    const v = values();
-    const azuriteTables = /TableEndpoint=([^;]+)/.exec(v.AzureWebJobsStorage)?.[1] ?? '';
+    const azuriteTables = /TableEndpoint=([^;]+)/.exec(setting('AzureWebJobsStorage'))?.[1] ?? 'no TableEndpoint';
+    const servers = [setting('EVENTGRID_TOPIC_ENDPOINT'), setting('EXTERNAL_SERVICE_URL'), azuriteTables];
     child.kill('SIGTERM');
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(0);
-    for (const url of [v.EVENTGRID_TOPIC_ENDPOINT, v.EXTERNAL_SERVICE_URL, azuriteTables]) {
+    for (const url of servers) {
       const refused = await fetch(url).then(() => false, () => true);
       expect(refused, `${url} is stopped`).to.equal(true);
     }

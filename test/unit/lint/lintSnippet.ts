@@ -12,5 +12,6 @@ const eslint = new ESLint({
 /** The repository's lint verdict on `code` as if it were the file `file` (a path from the repository root). */
 export async function lintSnippet(code: string, file: string): Promise<Linter.LintMessage[]> {
   const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+  if (!result) throw new Error(`ESLint returned no result for ${file}`);
   return result.messages;
 }

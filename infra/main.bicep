@@ -5,7 +5,7 @@
 
 targetScope = 'resourceGroup'
 
-@description('Short prefix for resource names: 2-10 lowercase letters, digits or hyphens.')
+@description('Short prefix for resource names: 2-10 characters from a-z, 0-9 and inner hyphens (upper case is lowered). It names the Cosmos account and the topic, whose names allow only these.')
 @minLength(2)
 @maxLength(10)
 param baseName string = 'wf'
@@ -26,10 +26,13 @@ param taskHubName string = 'workflowhub'
 @description('COSMOS_DATABASE')
 param cosmosDatabaseName string = 'workflow'
 
-@description('INTAKE_TABLE_NAME')
+@description('INTAKE_TABLE_NAME: 3-63 letters or digits starting with a letter (the app refuses any other name at start, as Azure Tables do).')
+@minLength(3)
+@maxLength(63)
 param intakeTableName string = 'intake'
 
-@description('EXTERNAL_SERVICE_URL: base URL of the external job service (required; the mock is local-only).')
+@description('EXTERNAL_SERVICE_URL: base URL of the external job service. Required, no default: the mock is local-only, and a placeholder would fail every submission at run time.')
+@minLength(9)
 param externalServiceUrl string
 
 @description('EXTERNAL_SERVICE_AUDIENCE: when set, calls carry a token for this audience; empty means no token.')
@@ -110,21 +113,28 @@ param operatorPrincipalId string = ''
 @allowed([ 'User', 'Group', 'ServicePrincipal' ])
 param operatorPrincipalType string = 'User'
 
-param tags object = {}
+@description('Tags on every resource: tag name -> string value.')
+param tags { *: string } = {}
 
-var token = uniqueString(subscription().id, resourceGroup().id, baseName)
+// Lower-cased once: Cosmos account and topic names take only lower-case letters, digits and hyphens.
+var prefix = toLower(baseName)
+var token = uniqueString(subscription().id, resourceGroup().id, prefix)
 var names = {
-  storage: take(toLower('st${replace(baseName, '-', '')}${token}'), 24)
-  cosmos: '${baseName}-cosmos-${token}'
-  topic: '${baseName}-evgt-${token}'
-  logAnalytics: '${baseName}-log-${token}'
-  appInsights: '${baseName}-appi-${token}'
-  plan: '${baseName}-plan-${token}'
-  functionApp: '${baseName}-func-${token}'
+  storage: take('st${replace(prefix, '-', '')}${token}', 24)
+  cosmos: '${prefix}-cosmos-${token}'
+  topic: '${prefix}-evgt-${token}'
+  logAnalytics: '${prefix}-log-${token}'
+  appInsights: '${prefix}-appi-${token}'
+  plan: '${prefix}-plan-${token}'
+  functionApp: '${prefix}-func-${token}'
 }
 
+// Module deployments are named after this deployment, so two deployments of the template (say to
+// two resource groups at once, or a what-if beside a create) never share or overwrite one.
+var deploymentSuffix = take(deployment().name, 50)
+
 module storage 'modules/storage.bicep' = {
-  name: 'storage'
+  name: 'storage-${deploymentSuffix}'
   params: {
     name: names.storage
     location: location
@@ -134,7 +144,7 @@ module storage 'modules/storage.bicep' = {
 }
 
 module cosmos 'modules/cosmos.bicep' = {
-  name: 'cosmos'
+  name: 'cosmos-${deploymentSuffix}'
   params: {
     name: names.cosmos
     location: location
@@ -144,7 +154,7 @@ module cosmos 'modules/cosmos.bicep' = {
 }
 
 module eventGrid 'modules/eventgrid.bicep' = {
-  name: 'eventgrid'
+  name: 'eventgrid-${deploymentSuffix}'
   params: {
     name: names.topic
     location: location
@@ -154,7 +164,7 @@ module eventGrid 'modules/eventgrid.bicep' = {
 }
 
 module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring'
+  name: 'monitoring-${deploymentSuffix}'
   params: {
     logAnalyticsName: names.logAnalytics
     appInsightsName: names.appInsights
@@ -196,7 +206,7 @@ var workflowSettings = {
 }
 
 module functionApp 'modules/functionapp.bicep' = {
-  name: 'functionapp'
+  name: 'functionapp-${deploymentSuffix}'
   params: {
     planName: names.plan
     appName: names.functionApp
@@ -211,7 +221,7 @@ module functionApp 'modules/functionapp.bicep' = {
 }
 
 module roles 'modules/roles.bicep' = {
-  name: 'roles'
+  name: 'roles-${deploymentSuffix}'
   params: {
     appPrincipalId: functionApp.outputs.principalId
     operatorPrincipalId: operatorPrincipalId

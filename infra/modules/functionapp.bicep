@@ -28,7 +28,7 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-param tags object = {}
+param tags { *: string } = {}
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName

@@ -105,8 +105,11 @@ resource operatorTableContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
+// After the app's assignment, not beside it: Cosmos rejects concurrent role-assignment writes on one
+// account with 412, so every sqlRoleAssignment depends on the one before it.
 resource operatorCosmosReader 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = if (!empty(operatorPrincipalId)) {
   parent: cosmos
+  dependsOn: [ appCosmosContributor ]
   name: guid(cosmos.id, operatorPrincipalId, cosmosDataReaderRoleId)
   properties: {
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataReaderRoleId}'

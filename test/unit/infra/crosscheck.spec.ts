@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { SETTINGS } from '../../../src/infrastructure/config/settings';
-import { CONTAINERS } from '../../../src/infrastructure/cosmos/resources';
+import { CONTAINERS, PARTITION_KEY_VERSION } from '../../../src/infrastructure/cosmos/resources';
 import { declarations, literalValue, mentions, objectEntries, stripComments, type Declaration } from './bicepText';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -175,6 +175,13 @@ describe('infra cross-check (Bicep as text against the code)', () => {
       expect(props.get('principalId')).to.equal('appPrincipalId');
     });
 
+    it('writes the Cosmos data-plane role assignments one after another (Cosmos answers concurrent ones with 412)', () => {
+      const sqlAssignments = rolesModule.decls.filter((d) => d.kind === 'resource' && d.target.startsWith('Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@'));
+      expect(sqlAssignments.length).to.be.greaterThan(1);
+      const unserialised = sqlAssignments.slice(1).filter((d, i) => !mentions(objectEntries(d.body!).get('dependsOn') ?? '', sqlAssignments[i]!.name));
+      expect(unserialised.map((d) => d.name), 'assignments that do not depend on the one before them').to.deep.equal([]);
+    });
+
     it('hands the roles module the function app identity', () => {
       const params = objectEntries(objectEntries(one(main, 'module', 'roles').body!).get('params')!);
       expect(params.get('appPrincipalId')).to.equal('functionApp.outputs.principalId');
@@ -191,10 +198,11 @@ describe('infra cross-check (Bicep as text against the code)', () => {
         return {
           id: literalValue(resource.get('id')!),
           partitionKey: /paths:\s*\[\s*'([^']+)'\s*\]/.exec(resource.get('partitionKey')!)?.[1],
+          version: Number(objectEntries(resource.get('partitionKey')!).get('version')),
           defaultTtl: resource.has('defaultTtl') ? Number(resource.get('defaultTtl')) : undefined,
         };
       });
-      const expected = Object.values(CONTAINERS).map((c) => ({ id: c.id, partitionKey: c.partitionKey, defaultTtl: 'defaultTtl' in c ? c.defaultTtl : undefined }));
+      const expected = Object.values(CONTAINERS).map((c) => ({ id: c.id, partitionKey: c.partitionKey, version: PARTITION_KEY_VERSION, defaultTtl: 'defaultTtl' in c ? c.defaultTtl : undefined }));
       expect(declared).to.have.deep.members(expected);
     });
 
@@ -203,6 +211,53 @@ describe('infra cross-check (Bicep as text against the code)', () => {
       expect(modules.get('modules/storage.bicep')!.text).to.match(/allowSharedKeyAccess:\s*false/);
       expect(modules.get('modules/eventgrid.bicep')!.text).to.match(/inputSchema:\s*'CloudEventSchemaV1_0'/);
       expect(literalValue(one(main, 'param', 'eventGridDisableLocalAuth').body!)).to.equal('true');
+    });
+  });
+
+  describe('parameters fail at deployment, not at run time', () => {
+    const decorated = (name: string): string => new RegExp(`((?:^@.*\\n)*)param ${name}\\b`, 'm').exec(main.text)?.[1] ?? '';
+
+    it('requires the external service URL: no default in the template, read from the environment by the parameter file', () => {
+      expect(one(main, 'param', 'externalServiceUrl').body).to.equal(undefined);
+      const source = stripComments(readFileSync(join(INFRA, 'main.bicepparam'), 'utf8'));
+      expect(/^param externalServiceUrl\s*=\s*(.*)$/m.exec(source)?.[1]).to.equal("readEnvironmentVariable('EXTERNAL_SERVICE_URL')");
+    });
+
+    it('lower-cases baseName before it names any resource', () => {
+      expect(one(main, 'var', 'prefix').body).to.equal('toLower(baseName)');
+      const uses = main.decls.filter((d) => d.name !== 'prefix' && mentions(d.body ?? '', 'baseName')).map((d) => d.name);
+      expect(uses, 'declarations that use baseName as given').to.deep.equal([]);
+      expect(one(main, 'var', 'names').body).to.match(/\$\{prefix\}/);
+    });
+
+    it("bounds the intake table name to the app's rule (3-63 letters or digits, a letter first)", () => {
+      expect(decorated('intakeTableName')).to.match(/@minLength\(3\)/).and.match(/@maxLength\(63\)/);
+      expect(literalValue(one(main, 'param', 'intakeTableName').body!)).to.match(/^[A-Za-z][A-Za-z0-9]{2,62}$/);
+    });
+
+    it('types every tags parameter as a map of strings', () => {
+      const untyped = allFiles.flatMap((f) => f.decls.filter((d) => d.kind === 'param' && d.name === 'tags').map(() => f))
+        .filter((f) => !/^param tags \{ \*: string \} = \{\}$/m.test(f.text)).map((f) => f.path);
+      expect(untyped).to.deep.equal([]);
+    });
+
+    it("names each module deployment after this deployment, so two deployments never share one", () => {
+      expect(one(main, 'var', 'deploymentSuffix').body).to.match(/deployment\(\)\.name/);
+      const fixed = main.decls.filter((d) => d.kind === 'module' && !/\$\{deploymentSuffix\}'$/.test(objectEntries(d.body!).get('name') ?? '')).map((d) => d.name);
+      expect(fixed).to.deep.equal([]);
+    });
+  });
+
+  describe('deployment guide', () => {
+    const guide = readFileSync(join(ROOT, 'docs', 'DEPLOY_AZURE.md'), 'utf8');
+
+    it('names the roles a deployer needs to create role assignments, before the first step', () => {
+      const beforeStepOne = guide.slice(0, guide.indexOf('\n## 1.'));
+      expect(beforeStepOne).to.include('**Owner**').and.include('**User Access Administrator**').and.include('**Role Based Access Control Administrator**');
+    });
+
+    it('tells the deployer which environment variable the parameter file requires', () => {
+      expect(guide).to.match(/export EXTERNAL_SERVICE_URL=/);
     });
   });
 

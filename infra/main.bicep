@@ -16,6 +16,26 @@ param location string = resourceGroup().location
 @allowed([ '20', '22' ])
 param nodeVersion string = '22'
 
+// ---- Durable backend (docs/DEPLOY_AZURE.md, "Durable backend"). Changing it starts on an empty task
+// hub: running instances do not move between backends.
+
+@description('azureStorage: the Durable Azure Storage provider in the host storage account. dts: a Durable Task Scheduler.')
+@allowed([ 'azureStorage', 'dts' ])
+param durableBackend string = 'azureStorage'
+
+@description('dts only: Consumption (per action) or Dedicated (per capacity unit).')
+@allowed([ 'Consumption', 'Dedicated' ])
+param schedulerSku string = 'Consumption'
+
+@description('dts only: capacity units of a Dedicated scheduler, 1-3.')
+@minValue(1)
+@maxValue(3)
+param schedulerCapacity int = 1
+
+@description('dts only: addresses (IPv4, IPv6, CIDR) allowed to reach the scheduler. Flex Consumption has no fixed outbound address, so the default admits all; access still needs the Durable Task Data Contributor role.')
+@minLength(1)
+param schedulerIpAllowlist string[] = [ '0.0.0.0/0' ]
+
 // ---- what the app reads (names match src/infrastructure/config/settings.ts)
 
 @description('TASKHUB_NAME: Durable task hub, 3-45 letters or digits starting with a letter. Change it to start on a fresh hub.')
@@ -127,7 +147,9 @@ var names = {
   appInsights: '${prefix}-appi-${token}'
   plan: '${prefix}-plan-${token}'
   functionApp: '${prefix}-func-${token}'
+  scheduler: '${prefix}-dts-${token}'
 }
+var useScheduler = durableBackend == 'dts'
 
 // Module deployments are named after this deployment, so two deployments of the template (say to
 // two resource groups at once, or a what-if beside a create) never share or overwrite one.
@@ -173,6 +195,28 @@ module monitoring 'modules/monitoring.bicep' = {
   }
 }
 
+module scheduler 'modules/scheduler.bicep' = if (useScheduler) {
+  name: 'scheduler-${deploymentSuffix}'
+  params: {
+    name: names.scheduler
+    location: location
+    taskHubName: taskHubName
+    skuName: schedulerSku
+    capacity: schedulerCapacity
+    ipAllowlist: schedulerIpAllowlist
+    tags: tags
+  }
+}
+
+// host.json names the Azure Storage provider; on the Scheduler these app settings override it (the
+// documented AzureFunctionsJobHost__<path> override of host.json), so one package serves both
+// backends. host.json's extension bundle range [4.32.0, 5.0.0) holds the azureManaged provider.
+var durableBackendSettings = useScheduler ? {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: scheduler!.outputs.connectionString
+} : {}
+
 // Every setting of settings.ts except the local-only ones (COSMOS_KEY, EVENTGRID_TOPIC_KEY,
 // INTAKE_TABLE_CONNECTION), which the app refuses in azure mode. Defaults are written out so the
 // portal shows the effective configuration (test/unit/infra/crosscheck.spec.ts checks all of this).
@@ -216,6 +260,7 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     appInsightsConnectionString: monitoring.outputs.connectionString
     workflowSettings: workflowSettings
+    durableBackendSettings: durableBackendSettings
     tags: tags
   }
 }
@@ -230,6 +275,8 @@ module roles 'modules/roles.bicep' = {
     cosmosAccountName: cosmos.outputs.name
     topicName: eventGrid.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
+    schedulerName: useScheduler ? scheduler!.outputs.name : ''
+    schedulerTaskHubName: taskHubName
   }
 }
 
@@ -241,3 +288,5 @@ output storageAccountName string = storage.outputs.name
 output intakeTableName string = intakeTableName
 output cosmosAccountName string = cosmos.outputs.name
 output appInsightsName string = monitoring.outputs.appInsightsName
+output durableBackend string = durableBackend
+output schedulerDashboardUrl string = useScheduler ? scheduler!.outputs.dashboardUrl : ''

@@ -51,7 +51,8 @@ describe('infra cross-check (Bicep as text against the code)', () => {
     it('wires the settings object into the function app', () => {
       const app = one(main, 'module', 'functionApp');
       expect(objectEntries(objectEntries(app.body!).get('params')!).get('workflowSettings')).to.equal('workflowSettings');
-      expect(one(functionAppModule, 'var', 'allSettings').body).to.equal('union(platformSettings, workflowSettings)');
+      expect(objectEntries(objectEntries(app.body!).get('params')!).get('durableBackendSettings')).to.equal('durableBackendSettings');
+      expect(one(functionAppModule, 'var', 'allSettings').body).to.equal('union(platformSettings, durableBackendSettings, workflowSettings)');
       expect(functionAppModule.text).to.match(/appSettings:\s*\[for \w+ in items\(allSettings\)/);
     });
 
@@ -117,6 +118,84 @@ describe('infra cross-check (Bicep as text against the code)', () => {
     it('takes the task hub name from the TASKHUB_NAME setting', () => {
       const host = JSON.parse(readFileSync(join(ROOT, 'host.json'), 'utf8')) as { extensions: { durableTask: { hubName: string } } };
       expect(host.extensions.durableTask.hubName).to.equal('%TASKHUB_NAME%');
+    });
+  });
+
+  describe('Durable backend (azureStorage | dts)', () => {
+    const host = JSON.parse(readFileSync(join(ROOT, 'host.json'), 'utf8')) as Record<string, unknown>;
+    const schedulerModule = modules.get('modules/scheduler.bicep')!;
+    /** The settings object of each branch of `cond ? { … } : { … }`. */
+    const branches = (): { dts: Map<string, string>; azureStorage: Map<string, string> } => {
+      const body = one(main, 'var', 'durableBackendSettings').body!;
+      const m = /^useScheduler \? (\{[\s\S]*\}) : (\{[\s\S]*\})$/.exec(body);
+      expect(m, `durableBackendSettings is 'useScheduler ? {…} : {…}', got ${body}`).to.not.equal(null);
+      return { dts: objectEntries(m![1]!), azureStorage: objectEntries(m![2]!) };
+    };
+    /** Where an AzureFunctionsJobHost__a__b override lands in host.json, if that path exists there. */
+    const hostJsonPath = (setting: string): unknown => setting.replace(/^AzureFunctionsJobHost__/, '').split('__')
+      .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), host);
+
+    it("is chosen by one parameter, 'azureStorage' by default, and only 'dts' deploys a scheduler", () => {
+      expect(literalValue(one(main, 'param', 'durableBackend').body!)).to.equal('azureStorage');
+      expect(main.text).to.match(/@allowed\(\[ 'azureStorage', 'dts' \]\)\s*param durableBackend\b/);
+      expect(one(main, 'var', 'useScheduler').body).to.equal("durableBackend == 'dts'");
+      const mod = one(main, 'module', 'scheduler');
+      expect(mod.target).to.equal('modules/scheduler.bicep');
+      expect(mod.header).to.equal('if (useScheduler)');
+    });
+
+    it('azureStorage: adds no setting, so host.json (Azure Storage provider on AzureWebJobsStorage) applies as written', () => {
+      expect([...branches().azureStorage.keys()]).to.deep.equal([]);
+      expect(hostJsonPath('AzureFunctionsJobHost__extensions__durableTask__storageProvider__type')).to.equal('AzureStorage');
+      expect([...appSettings().keys()]).to.include('AzureWebJobsStorage__accountName');
+    });
+
+    it('dts: overrides the provider to azureManaged through documented host.json override settings, with a managed-identity connection', () => {
+      const dts = branches().dts;
+      const overrides = [...dts.keys()].filter((k) => k.startsWith('AzureFunctionsJobHost__'));
+      // Each lands in a section host.json has (a misspelt path would be ignored silently by the host).
+      const parent = (k: string): string => k.slice(0, k.lastIndexOf('__'));
+      expect(overrides.filter((k) => typeof hostJsonPath(parent(k)) !== 'object'), 'overrides outside any host.json section').to.deep.equal([]);
+      expect(literalValue(dts.get('AzureFunctionsJobHost__extensions__durableTask__storageProvider__type')!)).to.equal('azureManaged');
+      const connectionName = literalValue(dts.get('AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName')!)!;
+      expect(dts.get(connectionName)).to.equal('scheduler!.outputs.connectionString');
+      expect(one(schedulerModule, 'output', 'connectionString').body).to.equal("'Endpoint=${scheduler.properties.endpoint};Authentication=ManagedIdentity${identityPart}'");
+      expect(one(schedulerModule, 'var', 'identityPart').body).to.equal("empty(identityClientId) ? '' : ';ClientID=${identityClientId}'");
+    });
+
+    it('dts: host.json pins an extension bundle that has the azureManaged provider ([4.32.0, 5.0.0))', () => {
+      expect(host.extensionBundle).to.deep.equal({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.32.0, 5.0.0)' });
+    });
+
+    it('dts: a scheduler on a stable API version with SKU, capacity and allow list from parameters, and a task hub named TASKHUB_NAME', () => {
+      const resources = schedulerModule.decls.filter((d) => d.kind === 'resource');
+      expect(resources.map((r) => r.target.split('@')[0])).to.deep.equal(['Microsoft.DurableTask/schedulers', 'Microsoft.DurableTask/schedulers/taskHubs']);
+      expect(resources.map((r) => r.target.split('@')[1]).filter((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v ?? '')), 'preview API versions').to.deep.equal([]);
+      const props = objectEntries(objectEntries(one(schedulerModule, 'resource', 'scheduler').body!).get('properties')!);
+      expect(props.get('ipAllowlist')).to.equal('ipAllowlist');
+      expect(props.get('sku')).to.equal("skuName == 'Dedicated' ? { name: 'Dedicated', capacity: capacity } : { name: 'Consumption' }");
+      expect(schedulerModule.text).to.match(/@minLength\(1\)\s*param ipAllowlist string\[\]/);
+      const params = objectEntries(objectEntries(one(main, 'module', 'scheduler').body!).get('params')!);
+      expect([params.get('taskHubName'), params.get('skuName'), params.get('capacity'), params.get('ipAllowlist')])
+        .to.deep.equal(['taskHubName', 'schedulerSku', 'schedulerCapacity', 'schedulerIpAllowlist']);
+      expect(objectEntries(one(schedulerModule, 'resource', 'taskHub').body!).get('name')).to.equal('taskHubName');
+    });
+
+    it('dts: grants the app Durable Task Data Contributor on the task hub, and only when the scheduler exists', () => {
+      const id = '0ad04412-c4d5-4796-b79c-f76d14c8d402';
+      const occurrences = allFiles.flatMap((f) => f.text.split(id).slice(1).map(() => f.path));
+      expect(occurrences).to.deep.equal(['modules/roles.bicep']);
+      const variable = rolesModule.decls.find((d) => d.kind === 'var' && d.body === `'${id}'`)!.name;
+      const grants = rolesModule.decls.filter((d) => d.kind === 'resource' && mentions(d.body ?? '', variable));
+      expect(grants).to.have.length(1);
+      const grant = grants[0]!;
+      expect(grant.header).to.equal('if (!empty(schedulerName))');
+      expect(objectEntries(grant.body!).get('scope')).to.equal('schedulerTaskHub');
+      expect(one(rolesModule, 'resource', 'schedulerTaskHub').target).to.match(/^Microsoft\.DurableTask\/schedulers\/taskHubs@/);
+      expect(objectEntries(objectEntries(grant.body!).get('properties')!).get('principalId')).to.equal('appPrincipalId');
+      const params = objectEntries(objectEntries(one(main, 'module', 'roles').body!).get('params')!);
+      expect(params.get('schedulerName')).to.equal("useScheduler ? scheduler!.outputs.name : ''");
+      expect(params.get('schedulerTaskHubName')).to.equal('taskHubName');
     });
   });
 

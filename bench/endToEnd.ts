@@ -42,14 +42,22 @@ export interface EndToEnd {
   storeOpsPerWorkflow: Counts;
   seeding: Counts;
   engine: EngineStats & { historyEventsReplayedPerWorkflow: number; episodesPerWorkflow: number; finalExecutionHistory: { mean: number; max: number } };
-  floor: Floor;
-  throughputOverFloor: number;
+  /** Absent when the run skipped it (EndToEndOptions.floor false). */
+  floor?: Floor;
+  throughputOverFloor?: number;
   rssMb: { before: number; peakInFlight: number; afterFinish: number };
   /** Live heap after a full GC (needs node --expose-gc): what finished instances leave behind. */
   heapAfterGcMb: { before: number; afterFinish: number; kbPerItem: number; gcExposed: boolean };
 }
 
-export async function endToEnd(items: number, http: HttpCounter, repo: string): Promise<EndToEnd> {
+export interface EndToEndOptions {
+  /** false: the task-hub store reads the record before every use (the before side of its read count). */
+  reuseReads?: boolean;
+  /** Skip the floor measurement (the before/after comparison does not need it). */
+  floor?: boolean;
+}
+
+export async function endToEnd(items: number, http: HttpCounter, repo: string, opts: EndToEndOptions = {}): Promise<EndToEnd> {
   // Time-based progression, so a job's terminalAt is when it turned terminal, not when it was polled.
   const stack = await startLocalStack({ cosmosProcess: true, mock: { auth: 'off', progression: { msPerStep: MS_PER_STEP } } });
   const port = (u: string): string => new URL(u).port;
@@ -58,7 +66,7 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
   const settings = localSettings(stack, { DISCOVERY_BATCH_SIZE: '200', DISCOVERY_SCHEDULE: '*/1 * * * * *', WORKFLOW_DEADLINE_SECONDS: '600' });
   Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
   const app = sourceAppDir(repo);
-  const hub = countingTaskHub(stack.azurite.connectionString);
+  const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads });
   const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
@@ -118,8 +126,11 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
 
     const perWorkflow = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort().map(([k, v]) => [k, round(v / items, 2)]));
     const requestsPerWorkflow = perWorkflow(requests);
-    console.log('measuring the floor...');
-    const floor = await measureFloor(stack, requestsPerWorkflow, ids);
+    let floor: Floor | undefined;
+    if (opts.floor !== false) {
+      console.log('measuring the floor...');
+      floor = await measureFloor(stack, requestsPerWorkflow, ids);
+    }
     const itemsPerSecond = items / elapsed;
     return {
       items, settings: pick(settings, /^(WORKFLOW_|DISCOVERY_)/), elapsedSeconds: round(elapsed), itemsPerSecond: round(itemsPerSecond, 2), outcomes,
@@ -134,8 +145,8 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
         episodesPerWorkflow: round(stats.episodes / items, 1), historyEventsReplayedPerWorkflow: round(stats.historyEventsReplayed / items, 1),
         finalExecutionHistory: { mean: round(histories.reduce((a, b) => a + b, 0) / Math.max(1, histories.length)), max: Math.max(0, ...histories) },
       },
-      floor: { ...floor, opsPerSecond: roundAll(floor.opsPerSecond, 0), serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4), workflowsPerSecond: round(floor.workflowsPerSecond, 2) },
-      throughputOverFloor: round(itemsPerSecond / floor.workflowsPerSecond, 2),
+      floor: floor && { ...floor, opsPerSecond: roundAll(floor.opsPerSecond, 0), serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4), workflowsPerSecond: round(floor.workflowsPerSecond, 2) },
+      throughputOverFloor: floor && round(itemsPerSecond / floor.workflowsPerSecond, 2),
       rssMb: { before: mb(rssBefore), peakInFlight: mb(peakInFlight), afterFinish: mb(rssAfter) },
       heapAfterGcMb: { before: mb(heapBefore), afterFinish: mb(heapAfter), kbPerItem: round((heapAfter - heapBefore) / 1024 / items), gcExposed: typeof global.gc === 'function' },
     };

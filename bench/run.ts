@@ -58,8 +58,10 @@ function endToEndRows(e: EndToEnd): [string, string, string][] {
     ['end-to-end throughput (items/s)', `${e.itemsPerSecond} (${e.elapsedSeconds} s)`, ''],
     ['latency p50 / p95 / max (ms, RequestDiscovered → RequestCompleted)', `${e.latencyMs.p50} / ${e.latencyMs.p95} / ${e.latencyMs.max}`, ''],
     ['detection p50 / p95 / max (ms, mock job terminalAt → JobTerminal observedAt)', `${e.detectionMs.p50} / ${e.detectionMs.p95} / ${e.detectionMs.max} (${e.detectionMs.jobs} jobs)`, `backoff cap ${e.detectionMs.backoffCapMs} ms`],
-    ['floor (workflows/s for this mix; bottleneck)', `${e.floor.workflowsPerSecond} (${e.floor.bottleneck})`, ''],
-    ['throughput / floor', String(e.throughputOverFloor), 'target ≥ 0.5'],
+    ...(e.floor ? [
+      ['floor (workflows/s for this mix; bottleneck)', `${e.floor.workflowsPerSecond} (${e.floor.bottleneck})`, ''],
+      ['throughput / floor', String(e.throughputOverFloor), 'target ≥ 0.5'],
+    ] as [string, string, string][] : []),
     ['events per workflow', String(e.eventsPerWorkflow), ''],
     ['Cosmos reads / writes per workflow', `${sum(/^cosmos .*\(read\)/)} / ${sum(/^cosmos .*\(write\)/)}`, 'writes ≤ events + 1 per activity'],
     ['Cosmos by kind per workflow', JSON.stringify(pickPrefix(req, 'cosmos ')), ''],

@@ -223,7 +223,7 @@ export class Scheduler {
       for (const m of messages) await store.deleteMessage(instanceId, m.id);
       return;
     }
-    const history = await store.loadHistory(instanceId, record.executionId);
+    const history = await store.loadHistory(instanceId, record.executionId, record);
     const outcome = await runEpisode({
       record, history, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
     });

@@ -38,6 +38,8 @@ export interface EndToEnd {
   /** Mock job turned terminal (its history's terminalAt, time-based progression) → the workflow's JobTerminal. */
   detectionMs: { jobs: number; p50: number; p95: number; max: number; backoffCapMs: number };
   eventsPerWorkflow: number;
+  /** Status requests the mock answered per work item: the polls. */
+  pollsPerWorkflow: number;
   requestsPerWorkflow: Counts;
   storeOpsPerWorkflow: Counts;
   seeding: Counts;
@@ -115,7 +117,9 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
       if (inspected) histories.push(inspected.history.length);
     }
     const detections: number[] = [];
+    let polls = 0;
     for (const job of stack.mock.jobs()) {
+      if (job.requestId.startsWith('bench-')) polls += job.polls;
       const seen = terminalSeen.get(job.id);
       if (job.requestId.startsWith('bench-') && job.terminalAt && seen !== undefined) detections.push(seen - Date.parse(job.terminalAt));
     }
@@ -137,6 +141,7 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
       detectionMs: { jobs: detections.length, p50: percentile(detections, 50), p95: percentile(detections, 95), max: Math.max(...detections), backoffCapMs: Number(settings.WORKFLOW_POLL_MAX_INTERVAL_SECONDS) * 1000 },
       eventsPerWorkflow: round(events / items, 2),
+      pollsPerWorkflow: round(polls / items, 2),
       requestsPerWorkflow,
       storeOpsPerWorkflow: perWorkflow(storeOps),
       seeding,

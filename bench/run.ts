@@ -4,17 +4,21 @@
  * same servers, RSS, the in-memory test engine and the replay curve. Prints a table and writes
  * bench-results/<timestamp>.json. See docs/PERFORMANCE.md for how to read it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
+import { runChild } from './child';
 import { endToEnd, round, type EndToEnd } from './endToEnd';
 import { installHttpCounter } from './httpCounter';
 import { stepPaths, type StepPaths } from './stepPaths';
+import { taskHubReads, taskHubRows, type TaskHubReads } from './taskHubReads';
 
 const REPO = path.join(__dirname, '..');
 
-type Stage = 'all' | 'e2e' | 'engine' | 'steps';
+type Stage = 'all' | 'e2e' | 'engine' | 'steps' | 'taskhub';
+const STAGES: Stage[] = ['all', 'e2e', 'engine', 'steps', 'taskhub'];
+/** Items per side of the task-hub before/after comparison (two end-to-end runs). */
+const TASKHUB_ITEMS = 200;
 
 export function parseArgs(argv: string[]): { items: number; stage: Stage } {
   let items = 1000;
@@ -24,10 +28,10 @@ export function parseArgs(argv: string[]): { items: number; stage: Stage } {
     else if (argv[i] === '--items') items = Number(argv[++i]);
     // One stage alone, e.g. to run it under `node --cpu-prof`.
     else if (argv[i] === '--only') stage = argv[++i] as Stage;
-    else throw new Error(`bench: unknown argument "${argv[i]}" (use --items N, --quick or --only e2e|engine|steps)`);
+    else throw new Error(`bench: unknown argument "${argv[i]}" (use --items N, --quick or --only e2e|engine|steps|taskhub)`);
   }
   if (!Number.isInteger(items) || items < 1) throw new Error('bench: --items needs a positive whole number');
-  if (!['all', 'e2e', 'engine', 'steps'].includes(stage)) throw new Error(`bench: --only must be e2e, engine or steps, got "${stage}"`);
+  if (!STAGES.includes(stage)) throw new Error(`bench: --only must be e2e, engine, steps or taskhub, got "${stage}"`);
   return { items, stage };
 }
 
@@ -40,15 +44,7 @@ interface TestEngine {
 }
 
 /** In its own process: a process hosts one app, and the test kit installs its own functions-core stand-in. */
-function testEngine(): Promise<TestEngine> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'testEngine.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as TestEngine) : reject(new Error(`bench/testEngine.ts exited ${String(code)}`))));
-  });
-}
+const testEngine = (): Promise<TestEngine> => runChild<TestEngine>('testEngine.ts');
 
 function endToEndRows(e: EndToEnd): [string, string, string][] {
   const req = e.requestsPerWorkflow;
@@ -120,6 +116,10 @@ async function main(): Promise<void> {
     console.log('hot path before/after: steps deciding from the stream vs from the stored view...');
     steps = await stepPaths(http, Math.min(400, args.items));
   }
+  let taskHub: TaskHubReads | undefined;
+  if (args.stage === 'all' || args.stage === 'taskhub') {
+    taskHub = await taskHubReads(args.stage === 'taskhub' ? args.items : Math.min(args.items, TASKHUB_ITEMS));
+  }
   let e2e: EndToEnd | undefined;
   if (args.stage === 'all' || args.stage === 'e2e') {
     console.log(`end to end with ${args.items} items...`);
@@ -129,9 +129,9 @@ async function main(): Promise<void> {
   const dir = path.join(REPO, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${machine.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, endToEnd: e2e, stepPaths: steps, testEngine: engine }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, endToEnd: e2e, stepPaths: steps, taskHub, testEngine: engine }, null, 2));
   console.log('\n| measure | value | note |\n|---|---|---|');
-  for (const [k, v, n] of [...(e2e ? endToEndRows(e2e) : []), ...(steps ? stepRows(steps) : []), ...(engine ? engineRows(engine) : [])]) console.log(`| ${k} | ${v} | ${n} |`);
+  for (const [k, v, n] of [...(e2e ? endToEndRows(e2e) : []), ...(steps ? stepRows(steps) : []), ...(taskHub ? taskHubRows(taskHub) : []), ...(engine ? engineRows(engine) : [])]) console.log(`| ${k} | ${v} | ${n} |`);
   console.log(`\nwritten ${file}`);
   clearInterval(keepAlive);
 }

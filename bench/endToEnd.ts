@@ -18,7 +18,8 @@ import { measureFloor, type Floor } from './floor';
 import type { Counts, HttpCounter } from './httpCounter';
 
 const COMPLETED = 'workflow.request.completed.v1';
-const TIME_LIMIT_MS = 30 * 60_000;
+/** At least 30 minutes; more for large runs on a slow machine (about 1.5 items/s when it is busy). */
+const timeLimitMs = (items: number): number => Math.max(30 * 60_000, items * 700);
 const MS_PER_STEP = 1000;
 
 /** Mostly the happy path; a retry after FailCanRetry and a plain failure mixed in. */
@@ -64,8 +65,8 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
   const stack = await startLocalStack({ cosmosProcess: true, mock: { auth: 'off', progression: { msPerStep: MS_PER_STEP } } });
   const port = (u: string): string => new URL(u).port;
   http.watch({ [port(stack.cosmos.endpoint)]: 'cosmos', [port(stack.azurite.tableUrl)]: 'tables', [port(stack.topic.endpoint)]: 'eventgrid' });
-  // A deadline long enough that queueing behind 1,000 items does not turn passes into time-outs.
-  const settings = localSettings(stack, { DISCOVERY_BATCH_SIZE: '200', DISCOVERY_SCHEDULE: '*/1 * * * * *', WORKFLOW_DEADLINE_SECONDS: '600' });
+  // A deadline long enough that queueing behind every item does not turn passes into time-outs.
+  const settings = localSettings(stack, { DISCOVERY_BATCH_SIZE: '200', DISCOVERY_SCHEDULE: '*/1 * * * * *', WORKFLOW_DEADLINE_SECONDS: String(Math.max(600, Math.ceil(timeLimitMs(items) / 1000))) });
   Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
   const app = sourceAppDir(repo);
   const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads });
@@ -180,7 +181,7 @@ async function waitForAll(events: () => { type: string; data?: unknown }[], coun
       for (const o of done.values()) outcomes[o] = (outcomes[o] ?? 0) + 1;
       return outcomes;
     }
-    if (Date.now() - t0 > TIME_LIMIT_MS) throw new Error(`only ${done.size}/${count} items finished in ${TIME_LIMIT_MS / 60_000} minutes`);
+    if (Date.now() - t0 > timeLimitMs(count)) throw new Error(`only ${done.size}/${count} items finished in ${Math.round(timeLimitMs(count) / 60_000)} minutes`);
   }
 }
 

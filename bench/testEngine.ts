@@ -8,6 +8,7 @@ import { createTestHost } from '../devhost/testkit';
 import { ORCHESTRATOR } from '../src/application/workflow/contracts';
 import { fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
+import { scriptedSteps } from './scriptedSteps';
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const COUNT = Number(process.env.BENCH_TEST_ENGINE_WORKFLOWS ?? 1000);
@@ -19,7 +20,7 @@ const progress = (what: string): boolean => process.stderr.write(`  test engine:
 
 async function testEngine(): Promise<Record<string, unknown>> {
   // Scripted steps shared by every instance, with results derived from each input alone.
-  const activities = Object.fromEntries(['admitRequest', 'prepareSubmission', 'submitJob', 'pollJob', 'cancelJob', 'completeRequest', 'recordCompensationFailure', 'publishEvents'].map((k) => [k, scriptFor(k)]));
+  const activities = scriptedSteps(10);
   const host = await createTestHost({ app: SAGA_APP, activities });
   const t0 = performance.now();
   // One after another: the kit's run() drives the virtual clock for the instance it waits on.
@@ -57,27 +58,6 @@ async function testEngine(): Promise<Record<string, unknown>> {
   }
   return { workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve };
 }
-
-/** Stateless scripted steps for many concurrent instances: results derived from the input alone. */
-function scriptFor(name: string): (input: unknown) => unknown {
-  const pollsByInstance = new Map<string, number>();
-  return (raw: unknown) => {
-    const i = raw as { requestId: string; expectedVersion?: number; attempt?: number };
-    const v = (i.expectedVersion ?? 0) + 1;
-    switch (name) {
-      case 'prepareSubmission': return { ok: true, version: v, unpublished: [], submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } };
-      case 'submitJob': return { ok: true, version: v, unpublished: [], externalJobId: `job-${i.requestId}` };
-      case 'pollJob': {
-        const n = (pollsByInstance.get(i.requestId) ?? 0) + 1;
-        pollsByInstance.set(i.requestId, n);
-        return n < 10 ? { ok: true, version: v - 1, unpublished: [], status: 'Inprogress', retry: false } : { ok: true, version: v, unpublished: [], status: 'Pass', outcome: 'Pass', retry: false };
-      }
-      case 'publishEvents': return { published: 0 };
-      default: return { ok: true, version: v, unpublished: [] };
-    }
-  };
-}
-
 
 const keepAlive = setInterval(() => undefined, 1000);
 testEngine().then((r) => {

@@ -35,3 +35,17 @@ export function runChild<T>(script: string, args: string[] = []): Promise<T> {
 export function endToEndInChild(items: number, opts: EndToEndOptions = {}): Promise<EndToEnd> {
   return runChild<EndToEnd>('endToEndChild.ts', [JSON.stringify({ items, ...opts })]);
 }
+
+/** The child side: keeps the process alive until `work` settles, then prints its result as one JSON line. */
+export function childMain(work: () => Promise<unknown>): void {
+  // The engine's timers do not hold the process open; this does until the work settles.
+  const keepAlive = setInterval(() => undefined, 1000);
+  work().then((result) => {
+    clearInterval(keepAlive);
+    process.stdout.write(`${JSON.stringify(result)}\n`);
+    process.exit(0);
+  }, (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  });
+}

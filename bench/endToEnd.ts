@@ -70,7 +70,11 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
   Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
   const app = sourceAppDir(repo);
   const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads });
-  const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory });
+  const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory }).catch(async (e: unknown) => {
+    await stack.stop();
+    app.remove();
+    throw e;
+  });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {

@@ -9,6 +9,7 @@ import { createDurableEngine, createMemoryStore, realClock } from '../devhost/du
 import { loadAppOnce } from '../devhost/testkit/loadApp';
 import { ORCHESTRATOR } from '../src/application/workflow/contracts';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
+import { childMain } from './child';
 import { scriptedSteps } from './scriptedSteps';
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -53,12 +54,4 @@ async function inFlight(count: number): Promise<Record<string, unknown>> {
   };
 }
 
-const keepAlive = setInterval(() => undefined, 1000);
-inFlight(Number(process.argv[2] ?? 10_000)).then((r) => {
-  clearInterval(keepAlive);
-  process.stdout.write(`${JSON.stringify(r)}\n`);
-  process.exit(0);
-}, (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+childMain(() => inFlight(Number(process.argv[2] ?? 10_000)));

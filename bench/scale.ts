@@ -6,7 +6,7 @@
  * million items (design a, 2-minute jobs) the cost model gives for that size's own counts, so a cost
  * per item that grows with load shows up as a growing column.
  */
-import { readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { measuredFrom } from './cost/cli';
 import { costDesigns, type Prices } from './cost/model';
@@ -70,12 +70,21 @@ function row(e: EndToEnd): ScaleRow {
   };
 }
 
+/** Each size as soon as it finishes, as a bench result of its own (npm run cost can read it), so a long run that is stopped keeps what it measured. */
+function saveSize(e: EndToEnd): void {
+  const dir = path.join(__dirname, '..', 'bench-results');
+  mkdirSync(dir, { recursive: true });
+  const date = new Date().toISOString();
+  writeFileSync(path.join(dir, `${date.replace(/[:.]/g, '-')}-scale-${e.items}.json`), JSON.stringify({ machine: { date }, command: `npm run bench -- --scale (size ${e.items})`, endToEnd: e }, null, 2));
+}
+
 export async function scale(sizes: number[], inFlightCount: number): Promise<Scale> {
   const rows: ScaleRow[] = [];
   let largest: EndToEnd | undefined;
   for (const items of sizes) {
     console.log(`scale: end to end with ${items} items...`);
     const e = await endToEndInChild(items, { floor: false });
+    saveSize(e);
     rows.push(row(e));
     if (!largest || e.items > largest.items) largest = e;
   }

@@ -8,6 +8,7 @@ import { createTestHost } from '../devhost/testkit';
 import { ORCHESTRATOR } from '../src/application/workflow/contracts';
 import { fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
+import { childMain } from './child';
 import { scriptedSteps } from './scriptedSteps';
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -59,11 +60,4 @@ async function testEngine(): Promise<Record<string, unknown>> {
   return { workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve };
 }
 
-const keepAlive = setInterval(() => undefined, 1000);
-testEngine().then((r) => {
-  clearInterval(keepAlive);
-  console.log(JSON.stringify(r));
-}, (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+childMain(() => testEngine());

@@ -73,7 +73,10 @@ function percentile(xs: number[], p: number): number {
 export async function loadTest(args: LoadArgs, log: (line: string) => void = console.log): Promise<LoadResult> {
   const stack = await startLocalStack({ cosmosProcess: true });
   const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *', WORKFLOW_DEADLINE_SECONDS: '3600' });
-  const host = await startProcessHost({ appDir: REPO, storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } });
+  const host = await startProcessHost({ appDir: REPO, storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } }).catch(async (e: unknown) => {
+    await stack.stop();
+    throw e;
+  });
   try {
     const run = `load${Date.now().toString(36)}`;
     let seq = 0;

@@ -2,7 +2,8 @@
  * `npm run cost [-- options]`: cost per million work items of the three designs (bench/cost/model.ts)
  * at the given mean job durations, with detection latency, from the operation counts of the latest
  * `npm run bench` result (bench-results/, git-ignored) or, in a fresh clone, the committed snapshot
- * bench/cost/measured.json. `--write` also redraws docs/cost.svg and the figures block of docs/COST.md.
+ * bench/cost/measured.json. `--write` also redraws docs/cost.svg and the figures block of docs/COST.md;
+ * `--save-snapshot` copies the counts used into that snapshot.
  */
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
@@ -22,6 +23,8 @@ export interface CostArgs {
   scenario: Omit<Scenario, 'meanJobSeconds'>;
   bench?: string;
   write: boolean;
+  /** Copy the counts used into bench/cost/measured.json (what a fresh clone prices from). */
+  saveSnapshot: boolean;
 }
 
 /** `90s`, `2m`, `2h`, `1d` or plain seconds. */
@@ -37,6 +40,7 @@ export function parseCostArgs(argv: string[]): CostArgs {
     // The production defaults of settings.ts: first poll 15 s, ×2, at most 300 s.
     scenario: { distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2 },
     write: false,
+    saveSnapshot: false,
   };
   const number = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
@@ -64,6 +68,7 @@ export function parseCostArgs(argv: string[]): CostArgs {
       case '--memory-gb': s.instanceMemoryGb = number(flag, value(), 0.5); break;
       case '--bench': args.bench = value(); break;
       case '--write': args.write = true; break;
+      case '--save-snapshot': args.saveSnapshot = true; break;
       default: throw new Error(`cost: unknown argument "${flag}" (see the header of bench/cost/cli.ts or docs/COST.md)`);
     }
   }
@@ -83,12 +88,12 @@ interface BenchFile {
 export function measuredFrom(file: string, bench: BenchFile): Measured | undefined {
   const e = bench.endToEnd;
   if (!e || e.pollsPerWorkflow === undefined) return undefined;
-  const sum = (re: RegExp): number => Object.entries(e.requestsPerWorkflow).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0);
+  const sum = (re: RegExp): number => Math.round(1000 * Object.entries(e.requestsPerWorkflow).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0)) / 1000;
   return {
     from: `${path.relative(REPO, file)} (${e.items} items, ${bench.machine?.date ?? 'undated'})`,
     polls: e.pollsPerWorkflow,
     episodes: e.engine.episodesPerWorkflow,
-    activities: e.engine.activitiesRun / e.items,
+    activities: Math.round((1000 * e.engine.activitiesRun) / e.items) / 1000,
     eventsPublished: e.eventsPerWorkflow,
     cosmosReads: sum(/^cosmos .*\(read\)/),
     cosmosWrites: sum(/^cosmos .*\(write\)/),
@@ -155,6 +160,10 @@ function main(): void {
   const measured = latestMeasured(args.bench);
   const { text } = report(measured, args, prices);
   console.log(text);
+  if (args.saveSnapshot) {
+    writeFileSync(SNAPSHOT, `${JSON.stringify(measured, null, 2)}\n`);
+    console.log(`\nwritten ${path.relative(REPO, SNAPSHOT)}`);
+  }
   if (args.write) {
     writeFileSync(SVG, chart(measured, args, prices));
     const doc = readFileSync(DOC, 'utf8');

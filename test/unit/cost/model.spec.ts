@@ -69,6 +69,15 @@ describe('cost model (npm run cost)', () => {
     expect(measuredFrom('x.json', { endToEnd: { ...bench.endToEnd, pollsPerWorkflow: undefined } })).to.equal(undefined);
   });
 
+  it('prices from the committed snapshot in a fresh clone (no bench-results yet)', () => {
+    const snapshot = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'bench', 'cost', 'measured.json'), 'utf8')) as Measured;
+    for (const key of ['polls', 'episodes', 'activities', 'eventsPublished', 'cosmosReads', 'cosmosWrites', 'intakeTransactions'] as const) expect(snapshot[key], key).to.be.a('number').and.at.least(0);
+    const { text, results } = report(snapshot, parseCostArgs([]), PRICES);
+    expect([...results.keys()]).to.deep.equal([120, 7200]);
+    expect(text).to.include(`Measured counts: ${snapshot.from}`);
+    expect(text.match(/^\| 2 (min|h) \| [abc]\) /gm)).to.have.length(6);
+  });
+
   it('keeps a source, a date and a status with every price', () => {
     for (const [key, p] of Object.entries(PRICES)) {
       expect(p.value, key).to.be.a('number').and.above(0);

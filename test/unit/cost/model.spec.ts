@@ -75,7 +75,7 @@ describe('cost model (npm run cost)', () => {
     const { text, results } = report(snapshot, parseCostArgs([]), PRICES);
     expect([...results.keys()]).to.deep.equal([120, 7200]);
     expect(text).to.include(`Measured counts: ${snapshot.from}`);
-    expect(text.match(/^\| 2 (min|h) \| [abc]\) /gm)).to.have.length(6);
+    expect(text.match(/^\| 2 (min|h) \| [abc]\) [^|]+\| \*\*\$/gm), 'a priced row per design and duration').to.have.length(6);
   });
 
   it('keeps a source, a date and a status with every price', () => {

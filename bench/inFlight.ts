@@ -17,7 +17,7 @@ const mb = (b: number): number => round(b / 2 ** 20);
 
 async function inFlight(count: number): Promise<Record<string, unknown>> {
   const registrations = await loadAppOnce(SAGA_APP);
-  const steps = new Map(Object.entries(scriptedSteps(Number.MAX_SAFE_INTEGER)).map(([k, f]) => [k.toLowerCase(), f]));
+  const steps = new Map<string, (input: unknown) => unknown>(Object.entries(scriptedSteps(Number.MAX_SAFE_INTEGER)).map(([k, f]) => [k.toLowerCase(), (input: unknown) => f(input as never)]));
   const engine = createDurableEngine({
     registrations, store: createMemoryStore(), clock: realClock(), taskHubName: 'InFlight', maxConcurrentActivities: 16, log: () => undefined,
     activityOverride: (name, input) => Promise.resolve(steps.get(name.toLowerCase())?.(input)),

@@ -6,7 +6,7 @@
 // The test kit must load before any app code: it installs the functions-core stand-in.
 import { createTestHost } from '../devhost/testkit';
 import { ORCHESTRATOR } from '../src/application/workflow/contracts';
-import { fakeSteps } from '../test/replay/fakeSteps';
+import { activitiesOf, fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
 import { childMain } from './child';
 import { scriptedSteps } from './scriptedSteps';
@@ -21,7 +21,7 @@ const progress = (what: string): boolean => process.stderr.write(`  test engine:
 
 async function testEngine(): Promise<Record<string, unknown>> {
   // Scripted steps shared by every instance, with results derived from each input alone.
-  const activities = scriptedSteps(10);
+  const activities = activitiesOf(scriptedSteps(10));
   const host = await createTestHost({ app: SAGA_APP, activities });
   const t0 = performance.now();
   // One after another: the kit's run() drives the virtual clock for the instance it waits on.
@@ -57,7 +57,9 @@ async function testEngine(): Promise<Record<string, unknown>> {
     curve.push({ polls: n, episodes: after.episodes - before.episodes, historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed, orchestratorMs: round(after.orchestratorMs - before.orchestratorMs), totalMs: round(performance.now() - started) });
     await h.close();
   }
-  return { workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve };
+  return {
+    workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), orchestratorSeconds: round(stats.orchestratorMs / 1000, 2), replayModelSeconds: round(stats.replayModelMs / 1000, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve,
+  };
 }
 
 childMain(() => testEngine());

@@ -119,7 +119,10 @@ export function timerMessage(record: InstanceRecord, id: number, fireAt: Date, s
   };
 }
 
-function scheduleActivity(input: ApplyInput, work: ActionWork, id: number, name: string, inputJson: string): void {
+/** What scheduling one action needs from the episode. */
+export type Scheduling = Pick<ApplyInput, 'record' | 'now' | 'seq'>;
+
+export function scheduleActivity(input: Scheduling, work: ActionWork, id: number, name: string, inputJson: string): void {
   const { record, now } = input;
   work.events.push(historyEvent(EventType.TaskScheduled, now, { Name: name, Version: '', Input: inputJson }, id));
   work.send.push({
@@ -128,7 +131,7 @@ function scheduleActivity(input: ApplyInput, work: ActionWork, id: number, name:
   });
 }
 
-function scheduleSubOrchestration(input: ApplyInput, work: ActionWork, id: number, name: string, inputJson: string, childId: string | undefined, version?: string): void {
+export function scheduleSubOrchestration(input: Scheduling, work: ActionWork, id: number, name: string, inputJson: string, childId: string | undefined, version?: string): void {
   const { record, now } = input;
   const instanceId = childId ?? `${record.instanceId}:${id}`;
   work.events.push(historyEvent(EventType.SubOrchestrationInstanceCreated, now, { Name: name, Version: version ?? '', InstanceId: instanceId, Input: inputJson }, id));

@@ -16,6 +16,8 @@ export interface EngineStats {
   activitiesRun: number;
   historyEventsReplayed: number;
   orchestratorMs: number;
+  /** Of the episodes' time, what the replay model of the extension and DTFx took (ms). */
+  replayModelMs: number;
 }
 
 export interface SchedulerOptions {
@@ -34,7 +36,7 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0 };
+  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0, replayModelMs: 0 };
   readonly owner = randomUUID();
   #running = false;
   #pumping = false;
@@ -232,6 +234,7 @@ export class Scheduler {
       return;
     }
     this.#stalled.delete(instanceId);
+    this.#warnOnce(outcome.warning);
     for (const child of outcome.children) await this.#createChild(child.record, child.start);
     if (!(await store.commitEpisode(outcome.commit))) {
       this.o.log(`durable engine: instance '${instanceId}' changed during an episode; it will be retried`);
@@ -241,10 +244,18 @@ export class Scheduler {
       this.stats.episodes++;
       this.stats.historyEventsReplayed += outcome.replayedEvents;
       this.stats.orchestratorMs += outcome.orchestratorMs;
+      this.stats.replayModelMs += outcome.replayModelMs ?? 0;
     }
     for (const id of outcome.deleteMessages) await store.deleteMessage(instanceId, id);
     if (outcome.drop) await store.dropMessages(instanceId, outcome.drop.keepExecutionId);
     this.notify(outcome.commit.instance);
+  }
+
+  readonly #warned = new Set<string>();
+  #warnOnce(warning: string | undefined): void {
+    if (warning === undefined || this.#warned.has(warning) || this.#warned.size >= 1000) return;
+    this.#warned.add(warning);
+    this.o.log(`durable engine: ${warning}`);
   }
 
   async #createChild(child: InstanceRecord, start: EventMessage): Promise<void> {

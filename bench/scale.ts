@@ -53,7 +53,7 @@ const PRICES = (JSON.parse(readFileSync(path.join(__dirname, 'cost', 'prices.jso
 function row(e: EndToEnd): ScaleRow {
   const sum = (re: RegExp): number => round(Object.entries(e.requestsPerWorkflow).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0), 2);
   const measured = measuredFrom(`scale-${e.items}`, { endToEnd: e })!;
-  const [a] = costDesigns(measured, { meanJobSeconds: 120, distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2 }, PRICES);
+  const [a] = costDesigns(measured, { meanJobSeconds: 120, distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, staleClaimSeconds: 300 }, PRICES);
   return {
     items: e.items,
     itemsPerSecond: e.itemsPerSecond,

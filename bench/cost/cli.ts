@@ -38,7 +38,7 @@ export function parseCostArgs(argv: string[]): CostArgs {
   const args: CostArgs = {
     durations: [120, 7200],
     // The production defaults of settings.ts: first poll 15 s, ×2, at most 300 s.
-    scenario: { distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2 },
+    scenario: { distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, staleClaimSeconds: 300 },
     write: false,
     saveSnapshot: false,
   };
@@ -66,6 +66,7 @@ export function parseCostArgs(argv: string[]): CostArgs {
       case '--timer': s.timerPollSeconds = parseDuration(value() ?? ''); break;
       case '--concurrency': s.concurrency = number(flag, value(), 1); break;
       case '--memory-gb': s.instanceMemoryGb = number(flag, value(), 0.5); break;
+      case '--stale-claim': s.staleClaimSeconds = parseDuration(value() ?? ''); break;
       case '--bench': args.bench = value(); break;
       case '--write': args.write = true; break;
       case '--save-snapshot': args.saveSnapshot = true; break;
@@ -123,7 +124,7 @@ export function report(measured: Measured, args: CostArgs, prices: Prices): { te
   const s = args.scenario;
   const lines = [
     `Measured counts: ${measured.from}`,
-    `Scenario: job duration ${s.distribution} with the mean below; poll ${s.poll.initialSeconds} s ×${s.poll.factor} up to ${s.poll.maxSeconds} s; timer-poll every ${s.timerPollSeconds / 60} min; ${s.subscribers} external subscriber(s); Flex ${s.instanceMemoryGb} GB instances, ${s.concurrency} executions sharing an instance's active time.`,
+    `Scenario: job duration ${s.distribution} with the mean below; poll ${s.poll.initialSeconds} s ×${s.poll.factor} up to ${s.poll.maxSeconds} s; timer-poll every ${s.timerPollSeconds / 60} min; ${s.subscribers} external subscriber(s); Flex ${s.instanceMemoryGb} GB instances, ${s.concurrency} executions sharing an instance's active time; intake claims renewed every ${s.staleClaimSeconds} s while a job runs.`,
     '',
     '| mean job duration | design | $ per million items | detection latency mean / p95 | polls per item | by service ($ per million) | unconfirmed prices used |',
     '|---|---|---|---|---|---|---|',

@@ -55,6 +55,8 @@ export interface Scenario {
   /** Function executions sharing one instance's active time (Flex bills instance memory × active time). */
   concurrency: number;
   instanceMemoryGb: number;
+  /** This design's DISCOVERY_STALE_CLAIM_SECONDS: a running item's intake claim is renewed once per period. */
+  staleClaimSeconds: number;
 }
 
 /** Model constants that are not measured here, with why. */
@@ -94,6 +96,12 @@ export const ASSUMPTIONS = {
   timerPollWritesPerPoll: 1,
   /** The scheduler's cross-partition query, per in-flight item it returns. */
   timerPollQueryRuPerItem: 0.5,
+  /**
+   * Discovery renews a running item's claim once per stale-claim period: the listing read, a status
+   * check (one task-hub read) and the renewal write.
+   */
+  intakeTransactionsPerRenewal: 2,
+  taskHubReadsPerRenewal: 1,
   /** Discovery: claim + terminal status on the intake row, one read. */
   timerPollIntakeTransactions: 3,
 };
@@ -189,8 +197,9 @@ export function costDesigns(m: Measured, s: Scenario, prices: Prices): DesignRes
   const backoffLatency = backoff.map((t, i) => t[t.length - 1]! - jobs[i]!);
 
   const orch = orchestrationUsage(m, backoffPolls, s);
-  const intake = m.intakeTransactions;
-  const a = price({ ...orch, storageTransactions: orch.episodes * A.storageOpsPerEpisode + orch.activities * A.storageOpsPerActivity + intake, dtsActions: 0 }, prices, s);
+  const renewals = mean(jobs.map((d) => Math.floor(d / s.staleClaimSeconds)));
+  const intake = m.intakeTransactions + renewals * A.intakeTransactionsPerRenewal;
+  const a = price({ ...orch, storageTransactions: orch.episodes * A.storageOpsPerEpisode + orch.activities * A.storageOpsPerActivity + renewals * A.taskHubReadsPerRenewal + intake, dtsActions: 0 }, prices, s);
   const timers = backoffPolls;
   const b = price({ ...orch, storageTransactions: intake, dtsActions: A.dtsActionsPerStart + orch.activities * A.dtsActionsPerActivity + timers * A.dtsActionsPerTimer }, prices, s);
 

@@ -7,7 +7,7 @@ import { breakEvenActionPrice, costDesigns, pollTimes, type Measured, type Price
 const PRICES = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'bench', 'cost', 'prices.json'), 'utf8')) as { prices: Prices }).prices;
 const MEASURED: Measured = { from: 'test', polls: 4, episodes: 14, activities: 8, eventsPublished: 6, cosmosReads: 9, cosmosWrites: 12, intakeTransactions: 3 };
 const scenario = (meanJobSeconds: number, over: Partial<Scenario> = {}): Scenario => ({
-  meanJobSeconds, distribution: 'fixed', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, ...over,
+  meanJobSeconds, distribution: 'fixed', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, staleClaimSeconds: 300, ...over,
 });
 const confirmedPrices = (): Prices => Object.fromEntries(Object.entries(PRICES).map(([k, p]) => [k, { ...p, status: 'confirmed' }])) as Prices;
 
@@ -38,6 +38,15 @@ describe('cost model (npm run cost)', () => {
     const three = costDesigns(MEASURED, scenario(120, { subscribers: 3 }), PRICES)[0]!;
     const perEvent = PRICES.eventGridPerMillionOperations.value;
     expect(three.parts.eventGrid! - one.parts.eventGrid!).to.be.closeTo(MEASURED.eventsPublished * 2 * perEvent, 1e-9);
+  });
+
+  it('charges this design a claim renewal per stale-claim period of the job, and the timer-poll design none', () => {
+    const rare = costDesigns(MEASURED, scenario(7200, { staleClaimSeconds: 7200 }), PRICES);
+    const often = costDesigns(MEASURED, scenario(7200, { staleClaimSeconds: 300 }), PRICES);
+    const perTransaction = PRICES.storageTransactionsPer10k.value / 1e4 * 1e6;
+    // 24 renewals instead of 1, each 2 intake transactions and 1 task-hub read.
+    expect(often[0]!.parts.storage! - rare[0]!.parts.storage!).to.be.closeTo(23 * 3 * perTransaction, 1e-9);
+    expect(often[2]!.costPerMillion).to.equal(rare[2]!.costPerMillion);
   });
 
   it('names the unconfirmed prices each result depends on, and none once all are confirmed', () => {

@@ -7,8 +7,8 @@ export interface Series {
 }
 
 const W = 720;
-const H = 400;
-const M = { left: 70, right: 20, top: 30, bottom: 70 };
+const H = 440;
+const M = { left: 70, right: 20, top: 30, bottom: 110 };
 
 function esc(text: string): string {
   return text.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
@@ -47,8 +47,9 @@ export function costChart(series: Series[], title: string, xTicks: number[]): st
   series.forEach((s, i) => {
     const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);
-    const ly = H - 18;
-    const lx = M.left + i * ((W - M.left) / series.length);
+    // One legend line per series, under the axis title.
+    const ly = H - M.bottom + 58 + i * 16;
+    const lx = M.left;
     out.push(`<line x1="${lx}" y1="${ly - 4}" x2="${lx + 20}" y2="${ly - 4}" stroke="${s.colour}" stroke-width="2"/>`);
     out.push(`<text x="${lx + 24}" y="${ly}">${esc(s.name)}</text>`);
   });

@@ -1,5 +1,6 @@
 // The whole workflow in one resource group: storage (host + intake table), Cosmos DB (event store),
-// Event Grid topic, monitoring, the Flex Consumption function app and its role grants.
+// Event Grid topic, monitoring, the Flex Consumption function app and its role grants, and with
+// durableBackend = 'dts' a Durable Task Scheduler for the task hub.
 // No keys anywhere: the app authenticates to every service with its managed identity.
 // First check: `az bicep build --file infra/main.bicep`. Deploy: see docs/DEPLOY_AZURE.md.
 

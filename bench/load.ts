@@ -185,7 +185,7 @@ export function loadReport(r: LoadResult): string {
     `| connection errors / timeouts | ${r.errors} / ${r.timeouts} |`,
     `| status codes by kind | ${kinds} |`,
     `| latency p50 / p99 by kind (ms) | ${(Object.keys(r.latencyByKind) as Kind[]).map((k) => `${k} ${r.latencyByKind[k].p50} / ${r.latencyByKind[k].p99}`).join('; ')} |`,
-    `| adds with no answer (timed out), then found and followed | ${r.unanswered} |`,
+    `| adds unanswered when the run stopped or timed out, then looked up and followed if they exist | ${r.unanswered} |`,
     `| accepted adds that ended | ${r.terminal} / ${r.accepted} after ${r.drainSeconds} s (${JSON.stringify(r.outcomes)}) |`,
     `| check: 0 5xx and no accepted add lost | ${r.passed ? 'passed' : `FAILED${r.lost.length ? ` (not ended: ${r.lost.slice(0, 10).join(', ')}${r.lost.length > 10 ? ', …' : ''})` : ''}`} |`,
   ].join('\n');

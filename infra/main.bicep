@@ -134,6 +134,9 @@ param operatorPrincipalId string = ''
 @allowed([ 'User', 'Group', 'ServicePrincipal' ])
 param operatorPrincipalType string = 'User'
 
+@description('Create the topic event subscriptions (needs the subscriber code deployed first: Event Grid checks the function exists).')
+param createEventSubscriptions bool = false
+
 @description('Tags on every resource: tag name -> string value.')
 param tags { *: string } = {}
 
@@ -149,6 +152,8 @@ var names = {
   plan: '${prefix}-plan-${token}'
   functionApp: '${prefix}-func-${token}'
   scheduler: '${prefix}-dts-${token}'
+  subscriberPlan: '${prefix}-subplan-${token}'
+  subscriberApp: '${prefix}-sub-${token}'
 }
 var useScheduler = durableBackend == 'dts'
 
@@ -220,7 +225,7 @@ var durableBackendSettings = useScheduler ? {
 
 // Every setting of settings.ts except the local-only ones (COSMOS_KEY, EVENTGRID_TOPIC_KEY,
 // INTAKE_TABLE_CONNECTION), which the app refuses in azure mode. Defaults are written out so the
-// portal shows the effective configuration (test/unit/infra/crosscheck.spec.ts checks all of this).
+// portal shows the effective configuration (test/unit/infra/crosscheck.unit.spec.ts checks all of this).
 var workflowSettings = {
   WORKFLOW_ENVIRONMENT: 'azure'
   TASKHUB_NAME: taskHubName
@@ -281,6 +286,27 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+// The event subscriber app and the topic's subscriptions (eventgrid/subscriptions.json).
+module subscriber 'modules/subscriber.bicep' = {
+  name: 'subscriber-${deploymentSuffix}'
+  params: {
+    location: location
+    planName: names.subscriberPlan
+    appName: names.subscriberApp
+    nodeVersion: nodeVersion
+    storageAccountName: storage.outputs.name
+    tableEndpoint: storage.outputs.tableEndpoint
+    appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    topicName: eventGrid.outputs.name
+    topicPrincipalId: eventGrid.outputs.principalId
+    workflowAppHost: functionApp.outputs.defaultHostName
+    roleIds: roles.outputs.roleIds
+    createEventSubscriptions: createEventSubscriptions
+    tags: tags
+  }
+}
+
 output functionAppName string = functionApp.outputs.name
 output functionAppHost string = functionApp.outputs.defaultHostName
 output topicEndpoint string = eventGrid.outputs.endpoint
@@ -291,3 +317,4 @@ output cosmosAccountName string = cosmos.outputs.name
 output appInsightsName string = monitoring.outputs.appInsightsName
 output durableBackend string = durableBackend
 output schedulerDashboardUrl string = useScheduler ? scheduler!.outputs.dashboardUrl : ''
+output subscriberAppName string = subscriber.outputs.name

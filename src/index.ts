@@ -5,7 +5,9 @@
 import { app } from '@azure/functions';
 import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
+import { registerReplayApi } from './functions/http/replayApi';
 import { registerRequestsApi } from './functions/http/requestsApi';
+import { registerSchemasApi } from './functions/http/schemasApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
 
 app.setup({ enableHttpStream: false });
@@ -13,3 +15,5 @@ registerRequestWorkflow();
 registerActivities();
 registerDiscovery();
 registerRequestsApi();
+registerReplayApi();
+registerSchemasApi();

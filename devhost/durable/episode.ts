@@ -1,7 +1,7 @@
 /**
  * One episode of one instance: consume a batch of messages, replay the orchestrator over its
  * history plus the batch, and describe the resulting state change as an EpisodeCommit
- * (durable-protocol.md §7). Touches no store; the engine persists the outcome.
+ * (docs/DURABLE_PROTOCOL.md §7). Touches no store; the engine persists the outcome.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';
@@ -11,6 +11,7 @@ import { applyActions, startMessage } from './applyActions';
 import { planBatch, TERMINAL } from './batch';
 import { completedTaskId, EventType, historyEvent, indexHistory, type HistoryEvent } from './history';
 import { invokeOrchestrator } from './invokeOrchestrator';
+import { customStatusProblem } from './payloadLimits';
 import type { EpisodeCommit, EventMessage, InstanceRecord, Message } from './store/types';
 
 export interface EpisodeInput {
@@ -93,13 +94,18 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   }
 
   const state = result.state;
-  if (state?.customStatus !== undefined) record.customStatus = json(state.customStatus);
+  const statusProblem = customStatusProblem(state?.customStatus);
+  if (state?.customStatus !== undefined && !statusProblem) record.customStatus = json(state.customStatus);
   const actions = flattenActions(state?.actions ?? []);
   // The SDK's own view keeps its id bookkeeping current; Azure's verdict comes from the replay model.
-  const sdkWork = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq });
+  const sdkWork = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq, registrations: input.registrations });
   const modelStarted = performance.now();
-  const { work, end, warning } = decideEpisode({ record, now, seq: input.seq, history, result, actions, sdkWork });
+  const decided = decideEpisode({ record, now, seq: input.seq, history, result, actions, sdkWork });
   outcome.replayModelMs = performance.now() - modelStarted;
+  // The shim sets the custom status before it replays any action, and SetCustomStatus throws when it is too big.
+  const { work, end, warning } = statusProblem
+    ? { work: { events: [], send: [], children: [], canceledTimerMessages: [] }, end: { status: 'Failed' as const, message: `Orchestrator function '${record.name}' failed: ${statusProblem}` }, warning: undefined }
+    : decided;
   outcome.warning = warning;
   append.push(...work.events);
   append.push(historyEvent(EventType.OrchestratorCompleted, now));
@@ -120,6 +126,7 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
     record.hiddenIds = [];
     record.retries = {};
     record.canceledTimers = [];
+    delete record.httpPolls;
     record.runtimeStatus = 'Running';
     commit.replaceHistory = true;
     commit.append = [];

@@ -50,12 +50,12 @@ export async function buildServices(config: AppConfig): Promise<Services> {
     endpoint: config.intake.endpoint,
     credential: config.intake.connectionString ? undefined : azureCredential(),
   });
-  if (local) await table.createTable();
 
   const eventStore = new CosmosEventStore(containers.events);
   const projection = new CosmosRequestProjection(containers.requests, { events: eventStore });
   const idempotency = new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
   const intake = new TableIntakeRepository(table);
+  if (local) await intake.ensureTable();
   const publisher = new EventGridEventPublisher({
     endpoint: config.eventGrid.endpoint,
     key: config.eventGrid.key,

@@ -251,6 +251,24 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       expect(r.out).to.include({ outcome: 'Pass', attempts: 2, externalJobId: 'job-2', needsIntervention: false });
     });
 
+    it('a cancel raised while the restarted instance is admitted cancels the running job it was about to poll', async () => {
+      fake = fakeSteps({ polls: { 2: ['Inprogress'] }, restartedAt: restarted(7, { at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' }) });
+      const admit = fake.steps.admitRequest;
+      const activities = activitiesOf({
+        ...fake.steps,
+        admitRequest: async (i) => {
+          await host!.engine.raiseEvent('re-poll-cancel', 'cancel', { reason: 'stop after restart' });
+          return admit(i);
+        },
+      });
+      host = await createTestHost({ app: APP, activities, start: START });
+      const r = await host.run(ORCHESTRATOR, input('re-poll-cancel'), { instanceId: 're-poll-cancel' });
+      expect(r.status, JSON.stringify(r.output)).to.equal('Completed');
+      expect(r.activityCalls.map(stepOf)).to.deep.equal(['admitRequest@v0', 'cancelJob#2@v7', 'completeRequest@v8']);
+      expect(r.activityCalls[1].input).to.include({ externalJobId: 'job-2', reason: 'stop after restart' });
+      expect(r.output as WorkflowOutput).to.include({ outcome: 'Cancelled', reason: 'stop after restart', attempts: 2, externalJobId: 'job-2', needsIntervention: false });
+    });
+
     it('FailCanRetry seen but the next attempt never prepared: prepares and submits it', async () => {
       const r = await run('re-prepare', { polls: { 2: ['Pass'] }, restartedAt: restarted(4, { at: 'prepare', attempt: 2 }) });
       expect(r.steps.slice(0, 3)).to.deep.equal(['admitRequest@v0', 'prepareSubmission#2@v4', 'submitJob#2@v5']);

@@ -11,6 +11,7 @@
  * activity results (lint enforces it).
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import { conciseReason } from '../../domain/reasons';
 import type { StepInput, StepName, StepOutput, StepParams, WorkflowCustomStatus, WorkflowInput, WorkflowOutput } from './contracts';
 import { PendingPublications } from './pendingPublications';
 import { retryPolicies } from './retryPolicies';
@@ -41,7 +42,8 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       result = yield* callStep(context, name, retry.step, stepInput);
     } catch (e) {
       // Retries exhausted (a dependency stayed down): the saga treats it like a non-retriable failure.
-      result = { ok: false, version: state.version, error: e instanceof Error ? e.message : String(e), code: 'RetriesExhausted' };
+      // The SDK's error is `Reason \n Details` (the activity's stack): keep the first line.
+      result = { ok: false, version: state.version, error: conciseReason(e instanceof Error ? e.message : String(e)), code: 'RetriesExhausted' };
     }
     if (result.ok) publications.add(result.unpublished);
     return result as StepOutput<K>;

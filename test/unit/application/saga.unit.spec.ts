@@ -24,6 +24,10 @@ describe('request saga decider', () => {
     it('completes as Fail when admission is refused, with nothing to undo', () => {
       first.given(started(T0)).when(admitted(refused(0, 'no'), T0)).then({ type: 'Complete', outcome: 'Fail', reason: 'admit failed: no' });
     });
+    it('keeps only the first line of a failure in the reason (an SDK error carries the stack after it)', () => {
+      first.given(started(T0), admitted(ok(1), T0)).when({ type: 'Prepared', result: refused(1, "Activity function 'prepareSubmission' failed: 503 \n Error: 503\n    at prepare (prepare.js:1:1)") })
+        .then({ type: 'Complete', outcome: 'Fail', reason: "prepare failed: Activity function 'prepareSubmission' failed: 503" });
+    });
     it('submits what prepare returned', () => {
       first.given(started(T0), admitted(ok(1), T0)).when({ type: 'Prepared', result: ok(2, { submission: SUBMISSION }) })
         .then({ type: 'Submit', attempt: 1, submission: SUBMISSION });
@@ -56,6 +60,14 @@ describe('request saga decider', () => {
     it('polls a running job in a fresh execution, keeping the first admission\'s deadline', () => {
       first.given(started(T1)).when(resumed({ at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' }))
         .then({ type: 'ContinueAsNew', carried: carried({ attempt: 2, version: 7, externalJobId: 'job-2', lastStatus: 'Inprogress' }) });
+    });
+    it('cancels the resumed job when a cancel is waiting at continueAsNew, then completes Cancelled', () => {
+      const polling = resumed({ at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' });
+      const ending = { outcome: 'Cancelled', reason: 'stop' } as const;
+      first.given(started(T1), polling).when(cancel('stop'))
+        .then({ type: 'CancelJob', attempt: 2, externalJobId: 'job-2', reason: 'stop', ending });
+      first.given(started(T1), polling, cancel('stop')).when(answer('JobCancelled', ok(8)))
+        .then({ type: 'Complete', outcome: 'Cancelled', reason: 'stop' });
     });
     it('only completes when the job\'s fate is known', () => {
       first.given(started(T1)).when(resumed({ at: 'complete', attempt: 1, outcome: 'Fail', compensated: false })).then({ type: 'Complete', outcome: 'Fail' });

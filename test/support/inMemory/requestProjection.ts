@@ -1,0 +1,69 @@
+/**
+ * The RequestProjection port in memory: the same fold (requestViewOf over the domain's foldEvents), the same
+ * guard (events at or below the stored version are skipped) and the same gap filling from the event store.
+ */
+import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../../src/application/ports';
+import { ValidationError } from '../../../src/application/errors';
+import type { StoredEvent } from '../../../src/domain/events';
+import { foldEvents, initialRequestState, type RequestState } from '../../../src/domain/state';
+import { OUTCOMES, REQUEST_STAGES, type Outcome, type RequestStage } from '../../../src/domain/status';
+import { pageOf } from './paging';
+
+interface Stored {
+  view: RequestView;
+  state: RequestState;
+}
+
+export class InMemoryRequestProjection implements RequestProjection {
+  private readonly views = new Map<string, Stored>();
+
+  /** `events`: where to read what an earlier, lost update never folded in. */
+  constructor(private readonly options: { events?: EventStore } = {}) {}
+
+  async apply(streamId: string, events: StoredEvent[]): Promise<RequestView> {
+    const current = this.views.get(streamId);
+    const storedVersion = current?.state.version ?? 0;
+    let fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
+    if (fresh.length > 0 && fresh[0].version !== storedVersion + 1 && this.options.events) {
+      const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < fresh[0].version);
+      fresh = [...missing, ...fresh];
+    }
+    if (fresh.length === 0) {
+      if (current) return structuredClone(current.view);
+      throw new ValidationError(`no events to project for request ${streamId}`, 'events');
+    }
+    this.write(streamId, foldEvents(fresh, current?.state ?? initialRequestState()), fresh, current?.view.createdAt);
+    return this.get(streamId) as Promise<RequestView>;
+  }
+
+  async get(id: string): Promise<RequestView | undefined> {
+    const stored = this.views.get(id);
+    return stored && structuredClone(stored.view);
+  }
+
+  async getState(id: string): Promise<ProjectedState | undefined> {
+    const stored = this.views.get(id);
+    return stored && { state: structuredClone(stored.state) };
+  }
+
+  async list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>> {
+    if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
+      throw new ValidationError(`stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
+    }
+    if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
+      throw new ValidationError(`outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`, 'outcome');
+    }
+    const views = [...this.views.values()].map((s) => s.view)
+      .filter((v) => (query.stage === undefined || v.stage === query.stage) && (query.outcome === undefined || v.outcome === query.outcome));
+    return pageOf(structuredClone(views), query.top ?? 50, query.continuationToken);
+  }
+
+  async rebuild(source: EventStore): Promise<{ streams: number; events: number }> {
+    return forEachStream(source, async (streamId, stored) => this.write(streamId, foldEvents(stored, initialRequestState()), stored, undefined));
+  }
+
+  private write(id: string, state: RequestState, events: StoredEvent[], createdAt: string | undefined): void {
+    const view = requestViewOf(id, state, { createdAt, firstOccurredAt: events[0].occurredAt, lastOccurredAt: events[events.length - 1].occurredAt });
+    this.views.set(id, { view, state });
+  }
+}

@@ -22,7 +22,7 @@ export function eventStoreContract(store: () => EventStore): void {
         ['c-append', 1, eventIdFor('c-append', 1), 'RequestDiscovered', appendOptions(0).occurredAt],
         ['c-append', 2, eventIdFor('c-append', 2), 'SubmissionPrepared', appendOptions(0).occurredAt],
       ]);
-      expect(result.events[1].metadata).to.deep.equal({ correlationId: 'corr-1', causationId: 'cause-1' });
+      expect(result.events[1]?.metadata).to.deep.equal({ correlationId: 'corr-1', causationId: 'cause-1' });
       expect(await store().readEvent('c-append', 2)).to.deep.equal(result.events[1]);
       expect(await store().readEvent('c-append', 3)).to.equal(undefined);
     });

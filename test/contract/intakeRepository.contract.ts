@@ -2,7 +2,7 @@
  * What every IntakeRepository must do, run against the in-memory repository (test/unit/adapters) and
  * the Table repository on Azurite (test/integration/tables). `fresh` gives an empty repository per test.
  */
-import { expect, use } from 'chai';
+import { assert, expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import type { IntakeRepository } from '../../src/application/ports';
 import { ConflictError, ValidationError } from '../../src/application/errors';
@@ -30,6 +30,7 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
     it('lets exactly one of two racing claims win', async () => {
       await repo.add({ partitionKey: 'b', rowKey: 'req-race' }, { scenario: 'pass' });
       const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 });
+      assert.exists(row, 'the added row is claimable');
       const results = await Promise.all([repo.claim(row, T_CLAIM), repo.claim({ ...row }, T_CLAIM)]);
       expect(results.filter((r) => r !== undefined)).to.have.length(1);
       const winner = results.find((r) => r !== undefined)!;
@@ -45,7 +46,9 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
       }
       const claimable = await repo.listClaimable({ staleClaimBefore: '2026-11-22T08:05:00.000Z', maxCount: 10 });
       expect(claimable.map((r) => r.ref.rowKey)).to.deep.equal(['req-new', 'req-stale']);
-      expect(await repo.claim(claimable[1], T_LATER)).to.deep.include({ status: 'Claimed', claimedAt: T_LATER });
+      const [, stale] = claimable;
+      assert.exists(stale, 'the stale claim is listed');
+      expect(await repo.claim(stale, T_LATER)).to.deep.include({ status: 'Claimed', claimedAt: T_LATER });
     });
 
     it('stops listing at maxCount', async () => {
@@ -57,6 +60,7 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
       const ref = { partitionKey: 'b', rowKey: 'req-done' };
       await repo.add(ref, {});
       const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 1 });
+      assert.exists(row, 'the added row is claimable');
       await repo.claim(row, T_CLAIM);
       await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });
       await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });

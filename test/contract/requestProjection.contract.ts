@@ -44,18 +44,18 @@ export function requestProjectionContract(fresh: () => Promise<{ events: EventSt
     });
 
     it('does not lose an update when two writers race on the same view', async () => {
-      const [d, p, s, c] = await append('v-race', 0, [discovered('v-race'), prepared('v-race', 1), submitted('v-race', 1, 'job-1'), statusChanged('v-race', 1)]);
-      await projection.apply('v-race', [d]);
-      await Promise.all([projection.apply('v-race', [p, s, c]), projection.apply('v-race', [p, s])]);
+      const stored = await append('v-race', 0, [discovered('v-race'), prepared('v-race', 1), submitted('v-race', 1, 'job-1'), statusChanged('v-race', 1)]);
+      await projection.apply('v-race', stored.slice(0, 1));
+      await Promise.all([projection.apply('v-race', stored.slice(1, 4)), projection.apply('v-race', stored.slice(1, 3))]);
       expect(await projection.get('v-race')).to.deep.include({ version: 4, stage: 'Polling', lastExternalStatus: 'Inprogress' });
     });
 
     it('reads events it missed from the stream when an earlier update was lost', async () => {
-      const [d] = await append('v-gap', 0, [discovered('v-gap')]);
-      await projection.apply('v-gap', [d]);
+      const discoveredEvent = await append('v-gap', 0, [discovered('v-gap')]);
+      await projection.apply('v-gap', discoveredEvent);
       await append('v-gap', 1, [prepared('v-gap', 1), submitted('v-gap', 1, 'job-gap')]);
-      const [c] = await append('v-gap', 3, [statusChanged('v-gap', 1)]);
-      expect(await projection.apply('v-gap', [c])).to.deep.include({ version: 4, stage: 'Polling', attempt: 1, externalJobId: 'job-gap' });
+      const statusEvent = await append('v-gap', 3, [statusChanged('v-gap', 1)]);
+      expect(await projection.apply('v-gap', statusEvent)).to.deep.include({ version: 4, stage: 'Polling', attempt: 1, externalJobId: 'job-gap' });
     });
 
     it('refuses to create a view from no events', async () => {

@@ -116,8 +116,9 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
       const found = await Promise.all([...new Set(input.versions)].map((v) => deps.eventStore.readEvent(input.requestId, v)));
       const events = found.filter((e): e is StoredEvent => e !== undefined);
       const result = await deps.publisher.publish(events);
-      if (result.failed.length > 0) {
-        throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${result.failed[0].error}`);
+      const [firstFailure] = result.failed;
+      if (firstFailure) {
+        throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${firstFailure.error}`);
       }
       return { published: result.published.length };
     },

@@ -63,8 +63,9 @@ export class CosmosRequestProjection implements RequestProjection {
 
   private async withGapFilled(streamId: string, storedVersion: number, events: StoredEvent[]): Promise<StoredEvent[]> {
     const fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
-    if (fresh.length === 0 || fresh[0].version === storedVersion + 1 || !this.options.events) return fresh;
-    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < fresh[0].version);
+    const [first] = fresh;
+    if (first === undefined || first.version === storedVersion + 1 || !this.options.events) return fresh;
+    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < first.version);
     return [...missing, ...fresh];
   }
 
@@ -132,8 +133,11 @@ export class CosmosRequestProjection implements RequestProjection {
 }
 
 function viewDocument(id: string, from: RequestState, events: StoredEvent[], createdAt: string | undefined): ViewDocument {
+  const [first] = events;
+  const last = events.at(-1);
+  if (!first || !last) throw new Error(`view ${id} needs at least one event`);
   const state = foldEvents(events, from);
-  return { ...requestViewOf(id, state, { createdAt, firstOccurredAt: events[0].occurredAt, lastOccurredAt: events[events.length - 1].occurredAt }), state };
+  return { ...requestViewOf(id, state, { createdAt, firstOccurredAt: first.occurredAt, lastOccurredAt: last.occurredAt }), state };
 }
 
 function isViewOf(basis: ProjectedState | undefined, id: string): basis is ViewDocument {

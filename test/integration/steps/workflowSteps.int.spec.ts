@@ -1,5 +1,5 @@
 import { TableClient } from '@azure/data-tables';
-import { expect, use } from 'chai';
+import { assert, expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import { readAll, type EventStore } from '../../../src/application/ports';
 import { eventIdFor } from '../../../src/domain/ids';
@@ -78,7 +78,7 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     const crashing = createWorkflowSteps({ ...s, eventStore: dies });
     await expect(crashing.submitJob(input)).to.be.rejectedWith(/host died/);
     const [created] = stack.mock.jobs().filter((j) => j.requestId === id);
-    expect(created, 'the first run created the job').to.not.equal(undefined);
+    assert.exists(created, 'the first run created the job');
     expect((await readAll(s.eventStore, id)).map((e) => e.type)).to.deep.equal(['RequestDiscovered', 'SubmissionPrepared']);
 
     stack.mock.forgetIdempotencyKeys();
@@ -98,7 +98,9 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     const c = { requestId: id, expectedVersion: 3, now, correlationId: id, intake: { partitionKey: 'it', rowKey: id }, outcome: 'Cancelled' as const, reason: 'test' };
     // Complete(Cancelled) needs the job cancelled first.
     const submitted = await readAll(s.eventStore, id);
-    const jobId = (submitted[2].data as { externalJobId: string }).externalJobId;
+    const [, , jobSubmitted] = submitted;
+    assert.exists(jobSubmitted, 'the JobSubmitted event');
+    const jobId = (jobSubmitted.data as { externalJobId: string }).externalJobId;
     await s.steps.cancelJob({ requestId: id, expectedVersion: 3, now, correlationId: id, attempt: 1, externalJobId: jobId, reason: 'test' });
     const done1 = await s.steps.completeRequest({ ...c, expectedVersion: 4 });
     const done2 = await s.steps.completeRequest({ ...c, expectedVersion: 4 });

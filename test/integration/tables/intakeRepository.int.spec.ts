@@ -85,6 +85,7 @@ describe('TableIntakeRepository against Azurite', () => {
     const ref = { partitionKey: 'b', rowKey: 'req-done' };
     await repo.add(ref, {});
     const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 1 });
+    chai.assert.exists(row, 'the added row is claimable');
     await repo.claim(row, T_CLAIM);
 
     await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });

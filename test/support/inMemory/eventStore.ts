@@ -26,7 +26,7 @@ export class InMemoryEventStore implements EventStore {
       const differs = mine.findIndex((m, i) => !taken[i] || taken[i].type !== m.type || canonical(taken[i].data) !== canonical(m.data));
       if (differs >= 0) {
         const theirs = taken[differs];
-        throw new ConcurrencyError(`stream ${streamId} version ${mine[differs].version} is ${theirs ? `taken by a different ${theirs.type} event` : 'missing after a conflict'}`);
+        throw new ConcurrencyError(`stream ${streamId} version ${from + differs} is ${theirs ? `taken by a different ${theirs.type} event` : 'missing after a conflict'}`);
       }
       return { nextExpectedVersion: options.expectedVersion + mine.length, events: copy(taken) };
     }

@@ -24,8 +24,9 @@ export class InMemoryRequestProjection implements RequestProjection {
     const current = this.views.get(streamId);
     const storedVersion = current?.state.version ?? 0;
     let fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
-    if (fresh.length > 0 && fresh[0].version !== storedVersion + 1 && this.options.events) {
-      const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < fresh[0].version);
+    const [first] = fresh;
+    if (first && first.version !== storedVersion + 1 && this.options.events) {
+      const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < first.version);
       fresh = [...missing, ...fresh];
     }
     if (fresh.length === 0) {
@@ -63,7 +64,10 @@ export class InMemoryRequestProjection implements RequestProjection {
   }
 
   private write(id: string, state: RequestState, events: StoredEvent[], createdAt: string | undefined): void {
-    const view = requestViewOf(id, state, { createdAt, firstOccurredAt: events[0].occurredAt, lastOccurredAt: events[events.length - 1].occurredAt });
+    const [first] = events;
+    const last = events.at(-1);
+    if (!first || !last) throw new Error(`view ${id} needs at least one event`);
+    const view = requestViewOf(id, state, { createdAt, firstOccurredAt: first.occurredAt, lastOccurredAt: last.occurredAt });
     this.views.set(id, { view, state });
   }
 }

@@ -42,7 +42,7 @@ function testFiles(dir = ROOT): string[] {
 /** The globs the npm test scripts hand to mocha, as regular expressions. */
 function scriptGlobs(): RegExp[] {
   const { scripts } = JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> };
-  const globs = Object.entries(scripts).filter(([name]) => name.startsWith('test')).flatMap(([, cmd]) => [...cmd.matchAll(/'([^']+\.spec\.ts)'/g)].map((m) => m[1]));
+  const globs = Object.entries(scripts).filter(([name]) => name.startsWith('test')).flatMap(([, cmd]) => [...cmd.matchAll(/'([^']+\.spec\.ts)'/g)].flatMap(([, glob]) => (glob === undefined ? [] : [glob])));
   return globs.map((g) => new RegExp(`^${g.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/\*\*\//g, '(?:.*/)?').replace(/\*/g, '[^/]*')}$`));
 }
 

@@ -14,6 +14,7 @@ import { loadAppOnce, type AppSource } from './loadApp';
 import { recordHistory, replayHistory, type RecordedHistory, type ReplayResult } from './replay';
 
 export { NonDeterminismError, type RecordedHistory, type ReplayResult } from './replay';
+export { loadAppOnce, type AppSource } from './loadApp';
 
 export type ScriptedOutcome = { return: unknown } | { throw: string };
 /** A function replacing the activity, or outcomes used in order (the last one repeats). */

@@ -7,7 +7,9 @@ import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
 import { registerRequestsApi } from './functions/http/requestsApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
+import { setupTracing } from './infrastructure/telemetry/tracing';
 
+setupTracing();
 app.setup({ enableHttpStream: false });
 registerRequestWorkflow();
 registerActivities();

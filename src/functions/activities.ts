@@ -4,6 +4,8 @@ import * as df from 'durable-functions';
 import type { WorkflowSteps } from '../application/steps/workflowSteps';
 import { ACTIVITY } from '../application/workflow/contracts';
 import { getServices } from '../infrastructure/services';
+import { traceContextOf } from '../infrastructure/telemetry/tracing';
+import { activitySpan } from './telemetry';
 
 type StepName = Exclude<keyof WorkflowSteps, never>;
 
@@ -21,11 +23,13 @@ const ACTIVITY_STEPS: Record<(typeof ACTIVITY)[keyof typeof ACTIVITY], StepName>
 export function registerActivities(): void {
   for (const [activity, step] of Object.entries(ACTIVITY_STEPS)) {
     df.app.activity(activity, {
-      handler: async (input: unknown, context: InvocationContext) => {
-        const steps = (await getServices()).steps;
-        const run = steps[step] as (input: unknown, ctx?: { traceparent?: string }) => Promise<unknown>;
-        return run(input, { traceparent: context.traceContext?.traceParent ?? undefined });
-      },
+      handler: (input: unknown, context: InvocationContext) =>
+        activitySpan(activity, input, context, async (span) => {
+          const steps = (await getServices()).steps;
+          const run = steps[step] as (input: unknown, ctx?: { traceparent?: string }) => Promise<unknown>;
+          // The events this step appends record the activity's span as where they were decided.
+          return run(input, { traceparent: traceContextOf(span)?.traceparent });
+        }),
     });
   }
 }

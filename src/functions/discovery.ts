@@ -5,9 +5,11 @@ import { discoverRequests } from '../application/requests/discoverRequests';
 import { getServices } from '../infrastructure/services';
 import { discoveryDeps } from './discoveryDeps';
 import { durableRuntime } from './durableRuntime';
+import { inSpan } from '../infrastructure/telemetry/spans';
 
 async function discoverOnSchedule(_timer: Timer, client: df.DurableClient, context: InvocationContext): Promise<void> {
-  const report = await discoverRequests(discoveryDeps(await getServices(), durableRuntime(client)));
+  // The run is its own span; each started request's trace continues from its work item, or starts anew.
+  const report = await inSpan('discoverRequests', {}, async () => discoverRequests(discoveryDeps(await getServices(), durableRuntime(client))));
   if (report.examined > 0) {
     context.log(`discovery: ${report.started.length} started, ${report.alreadyRunning.length} already running, ${report.quarantined.length} quarantined, ${report.lostRace} lost races, ${report.failed.length} failed`);
   }

@@ -2,6 +2,7 @@
  * Ports: what the use cases need from the outside world. Adapters in src/infrastructure
  * implement them; tests may use in-memory implementations of the same contracts.
  */
+import type { TraceContext } from '../workflow/trace';
 import type { EventMetadata, IntakeRef, RequestEvent, StoredEvent, Submission, WorkItemPayload } from '../../domain/events';
 import type { RequestState } from '../../domain/state';
 import type { ExternalJobStatus, IntakeStatus, Outcome, RequestStage } from '../../domain/status';
@@ -109,11 +110,13 @@ export interface IntakeRow {
   etag: string;
   claimedAt?: string;
   createdAt?: string;
+  /** The trace of the call that added the row; discovery continues it. */
+  trace?: TraceContext;
 }
 
 export interface IntakeRepository {
   /** Adds a new Unprocessed row. Throws a ConflictError when the row exists. */
-  add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow>;
+  add(ref: IntakeRef, payload: WorkItemPayload, trace?: TraceContext): Promise<IntakeRow>;
   get(ref: IntakeRef): Promise<IntakeRow | undefined>;
   /** Unprocessed rows, then (if the batch has room) Claimed rows whose claim is older than `staleClaimBefore`. */
   listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]>;

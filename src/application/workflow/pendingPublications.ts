@@ -10,7 +10,8 @@
  * publication is waited on only in the wait that started it, and otherwise only looked at.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITY, type CarriedState } from './contracts';
+import { ACTIVITY, type CarriedState, type PublishInput } from './contracts';
+import type { TraceContext } from './trace';
 import type { RetryPolicies } from './retryPolicies';
 
 export class PendingPublications {
@@ -22,7 +23,12 @@ export class PendingPublications {
     private readonly context: OrchestrationContext,
     private readonly requestId: string,
     private readonly retry: RetryPolicies,
+    private readonly trace?: TraceContext,
   ) {}
+
+  private input(versions: number[]): PublishInput {
+    return { requestId: this.requestId, versions, ...(this.trace ? { trace: this.trace } : {}) };
+  }
 
   get count(): number {
     return this.versions.length;
@@ -54,7 +60,7 @@ export class PendingPublications {
     this.settle();
     if (this.running || this.versions.length === 0) return undefined;
     const versions = [...this.versions];
-    this.running = { versions, task: this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.step, { requestId: this.requestId, versions }) };
+    this.running = { versions, task: this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.step, this.input(versions)) };
     return this.running.task;
   }
 
@@ -84,7 +90,7 @@ export class PendingPublications {
     }
     if (this.versions.length === 0) return;
     try {
-      yield this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.publish, { requestId: this.requestId, versions: [...this.versions] });
+      yield this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.publish, this.input([...this.versions]));
       this.versions.length = 0;
       this.failure = undefined;
     } catch (e) {

@@ -37,6 +37,7 @@ import {
 } from './contracts';
 import { PendingPublications } from './pendingPublications';
 import { retryPolicies } from './retryPolicies';
+import { executionTrace } from './trace';
 
 /** Ends the saga early with this outcome; compensations run before the request completes. */
 interface Abort {
@@ -52,9 +53,11 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   const { requestId, policy } = input;
   const retry = retryPolicies(input.retry);
   const now = (): string => context.df.currentUtcDateTime.toISOString();
-  const step = (expectedVersion: number): StepInput => ({ requestId, expectedVersion, now: now(), correlationId: requestId });
+  // Computed (not created) here, identically on every replay; the span itself is made outside replay.
+  const trace = executionTrace(input.trace, context.df.instanceId, now());
+  const step = (expectedVersion: number): StepInput => ({ requestId, expectedVersion, now: now(), correlationId: requestId, ...(trace ? { trace } : {}) });
 
-  const publications = new PendingPublications(context, requestId, retry);
+  const publications = new PendingPublications(context, requestId, retry, trace);
   let carried: CarriedState;
   let status: WorkflowCustomStatus;
   let resume: ResumePoint | undefined;

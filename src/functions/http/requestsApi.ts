@@ -11,6 +11,8 @@ import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
 import { getServices, type Services } from '../../infrastructure/services';
 import { durableRuntime } from '../durableRuntime';
 import { discoveryDeps } from '../discoveryDeps';
+import { activeTraceContext } from '../../infrastructure/telemetry/tracing';
+import { httpSpan } from '../telemetry';
 import { handled } from './handle';
 import { badRequest, conflict, notFound } from './problem';
 import { boundedInt, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
@@ -34,7 +36,7 @@ async function addRequest(request: HttpRequest, client: df.DurableClient, contex
   const start = optionalBoolean(body.start ?? request.query.get('start') ?? undefined, 'start') ?? false;
 
   const s = await getServices();
-  const row = await s.intake.add({ partitionKey: API_PARTITION, rowKey: id }, payload as WorkItemPayload);
+  const row = await s.intake.add({ partitionKey: API_PARTITION, rowKey: id }, payload as WorkItemPayload, activeTraceContext());
   let started = false;
   if (start) {
     const report = emptyReport();
@@ -144,11 +146,11 @@ function randomRequestId(): string {
 }
 
 export function registerRequestsApi(): void {
-  df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: handled(addRequest) });
-  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'function', handler: handled(listRequests) });
-  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'function', handler: handled(getRequest) });
-  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'function', handler: handled(getEvents) });
-  df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: handled(cancelRequest) });
-  df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: handled(rebuildProjection) });
-  df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: handled(discover) });
+  df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: httpSpan('requests', handled(addRequest)) });
+  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests', handled(listRequests)) });
+  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests/{id}', handled(getRequest)) });
+  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests/{id}/events', handled(getEvents)) });
+  df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: httpSpan('requests/{id}/cancel', handled(cancelRequest)) });
+  df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: httpSpan('projections/rebuild', handled(rebuildProjection)) });
+  df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: httpSpan('discover', handled(discover)) });
 }

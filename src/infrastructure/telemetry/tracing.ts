@@ -12,6 +12,7 @@ import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-ho
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
 import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { DefaultAzureCredential } from '@azure/identity';
 import type { TraceContext } from '../../application/workflow/trace';
 
 export const TRACER_NAME = 'saga-workflow';
@@ -32,9 +33,22 @@ class WorkflowIdGenerator implements IdGenerator {
   }
 }
 
+/** Processors added after setup (tests read finished spans this way). */
+const added: SpanProcessor[] = [];
+const forwarder: SpanProcessor = {
+  onStart: (span, ctx) => added.forEach((p) => p.onStart(span, ctx)),
+  onEnd: (span) => added.forEach((p) => p.onEnd(span)),
+  forceFlush: async () => void (await Promise.all(added.map((p) => p.forceFlush()))),
+  shutdown: async () => void (await Promise.all(added.map((p) => p.shutdown()))),
+};
+
+export function addSpanProcessor(processor: SpanProcessor): void {
+  added.push(processor);
+}
+
 export function setupTracing(env: NodeJS.ProcessEnv = process.env): void {
   if (provider) return;
-  const processors: SpanProcessor[] = [];
+  const processors: SpanProcessor[] = [forwarder];
   const exporter = chooseExporter(env);
   // Short delay locally so a dashboard shows a step's spans while the request is still running.
   if (exporter) processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: exporter.local ? 500 : 5000, maxQueueSize: 8192 }));
@@ -58,7 +72,13 @@ function chooseExporter(env: NodeJS.ProcessEnv): (SpanExporter & { local?: boole
     // Loaded only in Azure: the package requires Node 22.
     // eslint-disable-next-line @typescript-eslint/no-require-imports
     const { AzureMonitorTraceExporter } = require('@azure/monitor-opentelemetry-exporter') as typeof import('@azure/monitor-opentelemetry-exporter');
-    return new AzureMonitorTraceExporter({ connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING });
+    // The component has local auth disabled (infra/modules/monitoring.bicep): send with the app's identity.
+    const entra = /Authorization=AAD/i.test(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '');
+    const clientId = /ClientId=([^;]+)/i.exec(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '')?.[1];
+    return new AzureMonitorTraceExporter({
+      connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
+      ...(entra ? { credential: new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}) } : {}),
+    });
   }
   const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
   if (!url) return undefined;

@@ -3,7 +3,11 @@
  * emulator, a local Event Grid topic and the mock external service; loads the function app
  * unchanged into the devhost; seeds demo work items covering every scenario; shows progress.
  *
- *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite]
+ *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite] [--verbose]
+ *
+ * The console shows a live progress view (counts by stage, items/s, last errors, the dashboard URL);
+ * the host's per-invocation lines and the app's JSON log lines go to .devhost/logs/ (or, with
+ * --verbose, to the console as before).
  *
  * The Cosmos emulator keeps its data in memory, so every run starts the whole stack fresh
  * (Azurite in memory; the task hub lives in that Azurite, or in process memory with
@@ -18,6 +22,9 @@ import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from '
 import { localSettings, startLocalStack } from './demo/localStack';
 import { startDevHost } from './host/server';
 import { engineTaskHub } from './host/taskHubFactory';
+import { setFunctionLogSink } from './functions/invoke';
+import { createProgressView, openLogFile } from './demo/progressView';
+import { DASHBOARD_PATH } from './dashboard/paths';
 
 interface StartOptions {
   items: number;
@@ -25,10 +32,11 @@ interface StartOptions {
   exitWhenDone: boolean;
   timeoutSeconds: number;
   storage: 'azurite' | 'memory';
+  verbose: boolean;
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite' };
+  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -40,8 +48,9 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--port') o.port = num(a);
     else if (a === '--timeout-seconds') o.timeoutSeconds = num(a);
     else if (a === '--exit-when-done') o.exitWhenDone = true;
+    else if (a === '--verbose') o.verbose = true;
     else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
-    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory)`);
+    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --verbose)`);
   }
   return o;
 }
@@ -67,10 +76,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     await host?.stop().catch(() => undefined);
     await stack.stop();
   };
+  const logFile = options.verbose ? undefined : openLogFile(join(appRoot(), '.devhost', 'logs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}.log`));
+  setFunctionLogSink(logFile?.functionLog);
   try {
     host = await startDevHost({
       appDir: appRoot(),
       port: options.port,
+      log: logFile?.hostLog,
       taskHub: engineTaskHub(options.storage === 'memory' ? { kind: 'memory' } : { kind: 'connectionString', connectionString: stack.azurite.connectionString }),
     });
     console.log(host.listing);
@@ -86,12 +98,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const cancelling = cancelWhenPolling(items, host.url, host.masterKey);
 
     const deadline = Date.now() + options.timeoutSeconds * 1000;
-    let last = '';
+    const dashboardUrl = `${host.url}${DASHBOARD_PATH}`;
+    console.log(`Dashboard:         ${dashboardUrl}${logFile ? `\nHost log:          ${logFile.path}` : ''}\n`);
+    // Redraw only on a terminal; CI and --verbose get periodic lines.
+    const view = createProgressView({ tty: Boolean(process.stdout.isTTY) && !options.verbose, dashboardUrl, logPath: logFile?.path });
     for (;;) {
       const p = await progress(items, services, table);
-      const line = `[${new Date().toISOString().slice(11, 19)}] ${p.terminal}/${p.total} done  ` + Object.entries(p.byStage).sort().map(([k, v]) => `${k}=${v}`).join(' ');
-      if (line.slice(11) !== last) console.log(line);
-      last = line.slice(11);
+      view.update(p, logFile?.lastErrors() ?? []);
       if (p.terminal === p.total) break;
       if (Date.now() > deadline) {
         if (options.exitWhenDone) throw new Error(`not every item finished within ${options.timeoutSeconds} s`);
@@ -121,6 +134,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 1;
   } finally {
     await shutdown();
+    setFunctionLogSink(undefined);
   }
 }
 

@@ -72,6 +72,26 @@ export interface ProjectedState {
   readonly state: RequestState;
 }
 
+export interface ViewQuery {
+  stage?: RequestStage;
+  outcome?: Outcome;
+  needsIntervention?: boolean;
+  /** ISO times bounding `updatedAt` (inclusive). */
+  updatedFrom?: string;
+  updatedTo?: string;
+  /** Most recently updated first (the dashboard's order). */
+  newestFirst?: boolean;
+  top?: number;
+  continuationToken?: string;
+}
+
+export interface ViewCounts {
+  total: number;
+  byStage: Partial<Record<RequestStage, number>>;
+  byOutcome: Partial<Record<Outcome, number>>;
+  needsIntervention: number;
+}
+
 export interface RequestProjection {
   /**
    * Folds the events into the stored view; events at or below the stored version are ignored.
@@ -80,7 +100,9 @@ export interface RequestProjection {
   apply(streamId: string, events: StoredEvent[], basis?: ProjectedState): Promise<RequestView>;
   get(id: string): Promise<RequestView | undefined>;
   getState(id: string): Promise<ProjectedState | undefined>;
-  list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>>;
+  list(query: ViewQuery): Promise<Page<RequestView>>;
+  /** How many views are in each stage, and completed ones by outcome. */
+  counts(): Promise<ViewCounts>;
   /** Recomputes every view from the event store. Returns how many streams were folded. */
   rebuild(source: EventStore): Promise<{ streams: number; events: number }>;
 }

@@ -5,11 +5,11 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import type { EventStore, Page, ProjectedState, RequestProjection, RequestView } from '../../application/ports';
+import type { EventStore, Page, ProjectedState, RequestProjection, RequestView, ViewCounts, ViewQuery } from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
-import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
+import { OUTCOMES, type RequestStage } from '../../domain/status';
 import { cosmosStatusOf, mapCosmosError } from './errors';
 
 interface ViewDocument extends RequestView {
@@ -79,7 +79,32 @@ export class CosmosRequestProjection implements RequestProjection {
     return this.read(id);
   }
 
-  async list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>> {
+  /** One COUNT per stage and outcome (the emulator has no GROUP BY; in Azure each is a cheap aggregate). */
+  async counts(): Promise<ViewCounts> {
+    const count = async (where: string, value?: string): Promise<number> => {
+      const parameters = value === undefined ? [] : [{ name: '@v', value }];
+      const { resources } = await this.requests.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c${where}`, parameters }).fetchAll();
+      return resources.reduce((a, b) => a + b, 0);
+    };
+    try {
+      const [total, needsIntervention, stages, outcomes] = await Promise.all([
+        count(''),
+        count(' WHERE c.needsIntervention = true'),
+        Promise.all(STAGES.map(async (st) => [st, await count(' WHERE c.stage = @v', st)] as const)),
+        Promise.all(OUTCOMES.map(async (o) => [o, await count(' WHERE c.outcome = @v', o)] as const)),
+      ]);
+      return {
+        total,
+        needsIntervention,
+        byStage: Object.fromEntries(stages.filter(([, n]) => n > 0)),
+        byOutcome: Object.fromEntries(outcomes.filter(([, n]) => n > 0)),
+      };
+    } catch (e) {
+      throw mapCosmosError(e, 'count views');
+    }
+  }
+
+  async list(query: ViewQuery): Promise<Page<RequestView>> {
     if (query.stage !== undefined && !STAGES.includes(query.stage)) {
       throw new ValidationError(`stage must be one of ${STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
     }
@@ -100,10 +125,20 @@ export class CosmosRequestProjection implements RequestProjection {
       filters.push('c.outcome = @outcome');
       parameters.push({ name: '@outcome', value: query.outcome });
     }
+    if (query.needsIntervention !== undefined) filters.push(query.needsIntervention ? 'c.needsIntervention = true' : 'c.needsIntervention != true');
+    if (query.updatedFrom !== undefined) {
+      filters.push('c.updatedAt >= @from');
+      parameters.push({ name: '@from', value: query.updatedFrom });
+    }
+    if (query.updatedTo !== undefined) {
+      filters.push('c.updatedAt <= @to');
+      parameters.push({ name: '@to', value: query.updatedTo });
+    }
     const where = filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '';
+    const order = query.newestFirst ? ' ORDER BY c.updatedAt DESC' : '';
     try {
       const response = await this.requests.items
-        .query<ViewDocument>({ query: `SELECT * FROM c${where}`, parameters }, { maxItemCount: top, continuationToken: query.continuationToken })
+        .query<ViewDocument>({ query: `SELECT * FROM c${where}${order}`, parameters }, { maxItemCount: top, continuationToken: query.continuationToken })
         .fetchNext();
       return { items: response.resources.map(toView), continuationToken: response.continuationToken || undefined };
     } catch (e) {

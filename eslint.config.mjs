@@ -17,6 +17,16 @@ export default tseslint.config(
     },
   },
   {
+    // The dashboard's browser modules: plain JS, no type information.
+    files: ['dashboard/**/*.js'],
+    ...tseslint.configs.disableTypeChecked,
+    languageOptions: {
+      sourceType: 'module',
+      parserOptions: { project: false, program: null },
+      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'EventSource', 'confirm', 'addEventListener', 'removeEventListener', 'URL', 'console'].map((g) => [g, 'readonly'])),
+    },
+  },
+  {
     // A host loads apps with require(); tests load sample apps the same way.
     files: ['devhost/**/*.ts', 'test/**/*.ts'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },

@@ -6,6 +6,7 @@ import { app } from '@azure/functions';
 import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
 import { registerRequestsApi } from './functions/http/requestsApi';
+import { registerDashboard } from './functions/dashboard/dashboardApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
 import { setupTracing } from './infrastructure/telemetry/tracing';
 
@@ -15,3 +16,4 @@ registerRequestWorkflow();
 registerActivities();
 registerDiscovery();
 registerRequestsApi();
+registerDashboard();

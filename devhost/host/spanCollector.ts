@@ -2,6 +2,7 @@
  * The devhost's OTLP/HTTP trace receiver (JSON encoding, `POST /v1/traces`) on loopback. It keeps the
  * most recent spans in memory, indexed by trace, for the dashboard and for tests; the app it hosts
  * exports there (the host sets OTEL_EXPORTER_OTLP_TRACES_ENDPOINT unless the app's settings name one).
+ * `GET /traces/{traceId}` on the same port reads one trace back (the dashboard's waterfall).
  */
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -135,6 +136,9 @@ export async function startSpanCollector(store: SpanStore = createSpanStore()): 
 }
 
 async function receive(req: IncomingMessage, res: ServerResponse, store: SpanStore): Promise<void> {
+  // Read side for the app's dashboard in local runs: one trace's spans.
+  const read = /^\/traces\/([0-9a-f]{32})$/i.exec(requestUrl(req).pathname);
+  if (req.method === 'GET' && read) return sendJson(res, 200, { traceId: read[1].toLowerCase(), spans: store.trace(read[1]) });
   if (req.method !== 'POST' || requestUrl(req).pathname !== '/v1/traces') return sendJson(res, 404, { error: 'POST /v1/traces only' });
   if (mediaType(req) !== 'application/json') {
     req.resume();

@@ -1,0 +1,39 @@
+// The dashboard's shell: routing by location.hash. Views are in views.js, the API client and the live
+// feed in api.js. Plain ES modules, no build step.
+import { h, render } from 'preact';
+import { useEffect, useState } from 'preact/hooks';
+import htm from 'htm';
+import { InstanceDetail, InstancesPage, RequestDetail, RequestsPage } from './views.js';
+
+const html = htm.bind(h);
+
+function useRoute() {
+  const [hash, setHash] = useState(location.hash);
+  useEffect(() => {
+    const on = () => setHash(location.hash);
+    addEventListener('hashchange', on);
+    return () => removeEventListener('hashchange', on);
+  }, []);
+  const parts = hash.replace(/^#\/?/, '').split('/').map(decodeURIComponent);
+  return parts;
+}
+
+function App() {
+  const [section, id] = useRoute();
+  let page;
+  if (section === 'instances' && id) page = html`<${InstanceDetail} id=${id} />`;
+  else if (section === 'instances') page = html`<${InstancesPage} />`;
+  else if (section === 'requests' && id) page = html`<${RequestDetail} id=${id} />`;
+  else page = html`<${RequestsPage} />`;
+  return html`
+    <header>
+      <strong>Saga workflow</strong>
+      <nav>
+        <a href="#/requests" class=${section !== 'instances' ? 'active' : ''}>Requests</a>
+        <a href="#/instances" class=${section === 'instances' ? 'active' : ''}>Instances</a>
+      </nav>
+    </header>
+    <main>${page}</main>`;
+}
+
+render(html`<${App} />`, document.getElementById('app'));

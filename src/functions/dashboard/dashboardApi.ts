@@ -1,0 +1,181 @@
+/**
+ * The operator dashboard, served by the function app itself under /api/dashboard with authLevel
+ * 'function' (in Azure nothing of it is readable without the function key; the page passes its `code`
+ * on to every asset and API call). The UI is plain ES modules (preact + htm from node_modules, import
+ * map, no bundler, no CDN); the API answers problem+json for any bad input.
+ */
+import type { HttpRequest, HttpResponseInit } from '@azure/functions';
+import * as df from 'durable-functions';
+import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
+import type { ViewQuery } from '../../application/ports';
+import { getServices } from '../../infrastructure/services';
+import { toCloudEvent } from '../../infrastructure/eventgrid/cloudEvent';
+import { readAll } from '../../application/steps/recordStep';
+import { parseTraceparent } from '../../application/workflow/trace';
+import { handled } from '../http/handle';
+import { badRequest, notFound } from '../http/problem';
+import { boundedInt, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from '../http/input';
+import { ACTIONS, getInstance, INSTANCE_STATUSES, instanceIdOf, listInstances, runAction, type InstanceAction } from './instances';
+import { timelineOf } from './timeline';
+import { traceIdOf, traceSpans } from './traces';
+import { dashboardAsset, dashboardPage } from './static';
+
+export const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
+
+function isoParam(request: HttpRequest, name: string): string | undefined {
+  const raw = request.query.get(name);
+  if (raw === null || raw === '') return undefined;
+  const t = Date.parse(raw);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw badRequest(`'${name}' must be an ISO 8601 time, got '${raw.slice(0, 60)}'`, name);
+  return new Date(t).toISOString();
+}
+
+function enumParam<T extends string>(request: HttpRequest, name: string, allowed: readonly T[]): T | undefined {
+  const raw = request.query.get(name);
+  if (raw === null || raw === '') return undefined;
+  if (!(allowed as readonly string[]).includes(raw)) throw badRequest(`'${name}' must be one of ${allowed.join(', ')}; got '${raw.slice(0, 60)}'`, name);
+  return raw as T;
+}
+
+function tokenParam(request: HttpRequest): string | undefined {
+  const raw = request.query.get('continuationToken');
+  if (raw === null || raw === '') return undefined;
+  if (raw.length > 4096) throw badRequest("'continuationToken' is too long; pass back the token of the previous page", 'continuationToken');
+  return raw;
+}
+
+async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, ['stage', 'outcome', 'needsIntervention', 'from', 'to', 'top', 'continuationToken', 'counts']);
+  const query: ViewQuery = {
+    stage: enumParam(request, 'stage', STAGES),
+    outcome: enumParam<Outcome>(request, 'outcome', OUTCOMES),
+    needsIntervention: optionalBoolean(request.query.get('needsIntervention') || undefined, 'needsIntervention'),
+    updatedFrom: isoParam(request, 'from'),
+    updatedTo: isoParam(request, 'to'),
+    top: boundedInt(request.query.get('top'), 'top', 1, 200, 50),
+    continuationToken: tokenParam(request),
+    newestFirst: true,
+  };
+  const withCounts = optionalBoolean(request.query.get('counts') || undefined, 'counts') ?? true;
+  const s = await getServices();
+  const [page, counts] = await Promise.all([
+    s.projection.list(query).catch((e: unknown) => {
+      // A token from another query (or made up) is the caller's mistake, not a server failure.
+      if (query.continuationToken) throw badRequest(`'continuationToken' does not belong to this query: ${(e as Error).message.slice(0, 200)}`, 'continuationToken');
+      throw e;
+    }),
+    withCounts ? s.projection.counts() : undefined,
+  ]);
+  return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null, ...(counts ? { counts } : {}) } };
+}
+
+async function getRequest(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, []);
+  const id = requestIdParam(request);
+  const s = await getServices();
+  const [view, events, instance] = await Promise.all([
+    s.projection.get(id),
+    readAll(s.eventStore, id),
+    getInstance(client, id).catch(() => undefined),
+  ]);
+  if (!view && events.length === 0 && !instance) throw notFound(`no request '${id}'`);
+  const options = { source: s.config.eventGrid.source, schemaBaseUrl: s.config.eventGrid.schemaBaseUrl };
+  const history = (instance?.history ?? (instance as unknown as { historyEvents?: unknown[] })?.historyEvents ?? []) as Record<string, unknown>[];
+  const traceparent = events.find((e) => e.metadata.traceparent)?.metadata.traceparent;
+  return {
+    status: 200,
+    jsonBody: {
+      id,
+      view: view ?? null,
+      instance: instance ? { name: instance.name, runtimeStatus: instance.runtimeStatus, customStatus: instance.customStatus ?? null, createdTime: instance.createdTime, lastUpdatedTime: instance.lastUpdatedTime, output: instance.output ?? null } : null,
+      timeline: timelineOf(history),
+      events: events.map((e) => toCloudEvent(e, options)),
+      traceId: parseTraceparent(traceparent)?.traceId ?? null,
+    },
+  };
+}
+
+/**
+ * Server-sent events without a held-open stream (the Functions worker's default, non-streaming HTTP):
+ * each response waits until something changed (or ~10 s), sends the changes and a `retry`, and the
+ * browser's EventSource reconnects with Last-Event-ID = the newest `updatedAt` it has seen.
+ */
+async function stream(request: HttpRequest): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, ['since']);
+  const sinceRaw = request.headers.get('last-event-id') || request.query.get('since') || new Date().toISOString();
+  if (Number.isNaN(Date.parse(sinceRaw))) throw badRequest(`'since' must be an ISO 8601 time`, 'since');
+  const since = new Date(Date.parse(sinceRaw)).toISOString();
+  const s = await getServices();
+  const until = Date.now() + 10_000;
+  let changed: Awaited<ReturnType<typeof s.projection.list>>['items'];
+  for (;;) {
+    changed = (await s.projection.list({ updatedFrom: since, newestFirst: true, top: 200 })).items.filter((v) => v.updatedAt > since);
+    if (changed.length > 0 || Date.now() > until) break;
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  let body = 'retry: 300\n\n';
+  if (changed.length > 0) {
+    const newest = changed.reduce((a, v) => (v.updatedAt > a ? v.updatedAt : a), since);
+    body += `id: ${newest}\nevent: changed\ndata: ${JSON.stringify({ items: changed, counts: await s.projection.counts() })}\n\n`;
+  } else {
+    body += `id: ${since}\nevent: idle\ndata: {}\n\n`;
+  }
+  return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' }, body };
+}
+
+async function instances(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, ['runtimeStatus', 'from', 'to', 'prefix', 'top', 'continuationToken']);
+  const statuses = (request.query.get('runtimeStatus') || '').split(',').filter((x) => x !== '');
+  for (const st of statuses) if (!(INSTANCE_STATUSES as readonly string[]).includes(st)) throw badRequest(`'runtimeStatus' must be a comma-separated list of ${INSTANCE_STATUSES.join(', ')}; got '${st.slice(0, 40)}'`, 'runtimeStatus');
+  const prefix = request.query.get('prefix') || undefined;
+  if (prefix !== undefined) instanceIdOf(prefix);
+  const page = await listInstances(client, {
+    top: boundedInt(request.query.get('top'), 'top', 1, 200, 50),
+    runtimeStatus: statuses,
+    createdTimeFrom: isoParam(request, 'from'),
+    createdTimeTo: isoParam(request, 'to'),
+    instanceIdPrefix: prefix,
+    continuationToken: tokenParam(request),
+  });
+  return { status: 200, jsonBody: page };
+}
+
+async function instance(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, []);
+  const status = await getInstance(client, instanceIdOf(request.params.id));
+  const history = ((status as unknown as { historyEvents?: unknown[] }).historyEvents ?? status.history ?? []) as Record<string, unknown>[];
+  return { status: 200, jsonBody: { ...status, history, timeline: timelineOf(history) } };
+}
+
+async function action(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, []);
+  const id = instanceIdOf(request.params.id);
+  const name = request.params.action as InstanceAction;
+  if (!(ACTIONS as readonly string[]).includes(name)) throw badRequest(`'${String(name).slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
+  const body = await readJsonObject(request, true);
+  rejectUnknownFields(body, ['reason', 'eventName', 'eventData']);
+  const result = await runAction(client, id, name, {
+    reason: optionalString(body, 'reason', 500) ?? `${name} from the dashboard`,
+    eventName: optionalString(body, 'eventName', 100),
+    eventData: body.eventData,
+  });
+  return { status: 200, jsonBody: result };
+}
+
+async function traceOf(request: HttpRequest): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, []);
+  return { status: 200, jsonBody: await traceSpans(traceIdOf(request.params.traceId)) };
+}
+
+export function registerDashboard(): void {
+  const fn = 'function' as const;
+  df.app.client.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: fn, handler: handled(async (r) => dashboardPage(r)) });
+  df.app.client.http('dashboardAsset', { route: 'dashboard/ui/{name}', methods: ['GET'], authLevel: fn, handler: handled(async (r) => dashboardAsset(r)) });
+  df.app.client.http('dashboardRequests', { route: 'dashboard/api/requests', methods: ['GET'], authLevel: fn, handler: handled(listRequests) });
+  df.app.client.http('dashboardRequest', { route: 'dashboard/api/requests/{id}', methods: ['GET'], authLevel: fn, handler: handled(getRequest) });
+  df.app.client.http('dashboardStream', { route: 'dashboard/api/stream', methods: ['GET'], authLevel: fn, handler: handled(stream) });
+  df.app.client.http('dashboardInstances', { route: 'dashboard/api/instances', methods: ['GET'], authLevel: fn, handler: handled(instances) });
+  df.app.client.http('dashboardInstance', { route: 'dashboard/api/instances/{id}', methods: ['GET'], authLevel: fn, handler: handled(instance) });
+  df.app.client.http('dashboardAction', { route: 'dashboard/api/instances/{id}/{action}', methods: ['POST'], authLevel: fn, handler: handled(action) });
+  df.app.client.http('dashboardTrace', { route: 'dashboard/api/traces/{traceId}', methods: ['GET'], authLevel: fn, handler: handled(traceOf) });
+}

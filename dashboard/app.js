@@ -36,4 +36,6 @@ function App() {
     <main>${page}</main>`;
 }
 
-render(html`<${App} />`, document.getElementById('app'));
+const root = document.getElementById('app');
+root.textContent = ''; // the static "Loading…" placeholder
+render(html`<${App} />`, root);

@@ -23,10 +23,10 @@ function ActionButton({ id, action, label, body, onDone, danger }) {
     if (!confirm(`${label} ${id}?`)) return;
     try {
       const r = await api(`instances/${encodeURIComponent(id)}/${action}`, {}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify((typeof body === 'function' ? body() : body) ?? {}) });
-      setAnswer({ ok: true, text: JSON.stringify(r.answer) });
+      setAnswer({ ok: true, text: `Durable API: HTTP ${r.status}${r.answer === null || r.answer === '' ? '' : ` ${JSON.stringify(r.answer)}`}` });
       onDone?.();
     } catch (e) {
-      setAnswer({ ok: false, text: `${e.status ?? ''} ${e.message}` });
+      setAnswer({ ok: false, text: `refused: HTTP ${e.status ?? '?'} ${e.message}` });
     }
   };
   return html`<span class="action">

@@ -24,7 +24,6 @@ import { startDevHost } from './host/server';
 import { engineTaskHub } from './host/taskHubFactory';
 import { setFunctionLogSink } from './functions/invoke';
 import { createProgressView, openLogFile } from './demo/progressView';
-import { DASHBOARD_PATH } from './dashboard/paths';
 
 interface StartOptions {
   items: number;
@@ -98,7 +97,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const cancelling = cancelWhenPolling(items, host.url, host.masterKey);
 
     const deadline = Date.now() + options.timeoutSeconds * 1000;
-    const dashboardUrl = `${host.url}${DASHBOARD_PATH}`;
+    const dashboardUrl = `${host.url}/api/dashboard`;
     console.log(`Dashboard:         ${dashboardUrl}${logFile ? `\nHost log:          ${logFile.path}` : ''}\n`);
     // Redraw only on a terminal; CI and --verbose get periodic lines.
     const view = createProgressView({ tty: Boolean(process.stdout.isTTY) && !options.verbose, dashboardUrl, logPath: logFile?.path });

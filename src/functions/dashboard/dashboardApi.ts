@@ -80,7 +80,7 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
   ]);
   if (!view && events.length === 0 && !instance) throw notFound(`no request '${id}'`);
   const options = { source: s.config.eventGrid.source, schemaBaseUrl: s.config.eventGrid.schemaBaseUrl };
-  const history = (instance?.history ?? (instance as unknown as { historyEvents?: unknown[] })?.historyEvents ?? []) as Record<string, unknown>[];
+  const history = instance?.historyEvents ?? [];
   const traceparent = events.find((e) => e.metadata.traceparent)?.metadata.traceparent;
   return {
     status: 200,
@@ -143,8 +143,8 @@ async function instances(request: HttpRequest, client: df.DurableClient): Promis
 async function instance(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, []);
   const status = await getInstance(client, instanceIdOf(request.params.id));
-  const history = ((status as unknown as { historyEvents?: unknown[] }).historyEvents ?? status.history ?? []) as Record<string, unknown>[];
-  return { status: 200, jsonBody: { ...status, history, timeline: timelineOf(history) } };
+  const history = status.historyEvents ?? [];
+  return { status: 200, jsonBody: { ...status, historyEvents: undefined, history, timeline: timelineOf(history) } };
 }
 
 async function action(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {

@@ -42,16 +42,29 @@ export async function listInstances(client: df.DurableClient, q: InstanceListQue
   return { items: (await res.json()) as unknown[], continuationToken: res.headers.get('x-ms-continuation-token') || null };
 }
 
-export async function getInstance(client: df.DurableClient, id: string): Promise<df.DurableOrchestrationStatus> {
-  let status: df.DurableOrchestrationStatus | undefined;
-  try {
-    status = await client.getStatus(id, { showHistory: true, showHistoryOutput: true, showInput: true });
-  } catch (e) {
-    if (/404/.test((e as Error).message)) throw notFound(`no orchestration instance '${id}'`);
-    throw e;
-  }
-  if (!status?.runtimeStatus) throw notFound(`no orchestration instance '${id}'`);
-  return status;
+export interface InstanceView {
+  name: string;
+  instanceId: string;
+  runtimeStatus: string;
+  input?: unknown;
+  customStatus?: unknown;
+  output?: unknown;
+  createdTime?: string;
+  lastUpdatedTime?: string;
+  historyEvents?: Record<string, unknown>[];
+}
+
+/**
+ * The status with its history, straight from the Durable HTTP API: the JS client drops
+ * `historyEvents` (azure-functions-durable-js #620), so it is read over HTTP like the list.
+ */
+export async function getInstance(client: df.DurableClient, id: string): Promise<InstanceView> {
+  const url = new URL(client.createHttpManagementPayload(id).statusQueryGetUri);
+  for (const flag of ['showHistory', 'showHistoryOutput', 'showInput']) url.searchParams.set(flag, 'true');
+  const res = await fetch(url);
+  if (res.status === 404) throw notFound(`no orchestration instance '${id}'`);
+  if (!res.ok) throw new HttpProblem(502, 'Bad Gateway', `the Durable API answered ${res.status} for instance '${id}': ${(await res.text()).slice(0, 300)}`);
+  return (await res.json()) as InstanceView;
 }
 
 export interface ActionInput {
@@ -61,47 +74,58 @@ export interface ActionInput {
 }
 
 /**
- * Runs one operator action. `cancel` is the workflow's own cancel (an external event its orchestrator
- * waits for, so compensations run); `terminate` stops the instance where it is.
+ * Runs one operator action through the Durable HTTP API's management URLs and returns the API's own
+ * answer (status and body). `cancel` is the workflow's cancel (the external event its orchestrator
+ * waits for, so compensations run); `terminate` stops the instance where it is. Restart starts the
+ * finished instance again under its id with its original input (the Durable API's restart with
+ * restartWithNewInstanceId=false).
  */
-export async function runAction(client: df.DurableClient, id: string, action: InstanceAction, input: ActionInput): Promise<{ action: InstanceAction; instanceId: string; answer: unknown }> {
+export async function runAction(client: df.DurableClient, id: string, action: InstanceAction, input: ActionInput): Promise<{ action: InstanceAction; instanceId: string; status: number; answer: unknown }> {
   const before = await getInstance(client, id);
-  const answer = await (async (): Promise<unknown> => {
-    switch (action) {
-      case 'raise-event':
-        if (!input.eventName) throw badRequest("'eventName' is required to raise an event", 'eventName');
-        await client.raiseEvent(id, input.eventName, input.eventData ?? null);
-        return { raised: input.eventName };
-      case 'cancel':
-        await client.raiseEvent(id, 'cancel', { reason: input.reason });
-        return { raised: 'cancel', reason: input.reason };
-      case 'terminate':
-        await client.terminate(id, input.reason);
-        return { terminated: true };
-      case 'suspend':
-        await client.suspend(id, input.reason);
-        return { suspended: true };
-      case 'resume':
-        await client.resume(id, input.reason);
-        return { resumed: true };
-      case 'rewind':
-        await client.rewind(id, input.reason);
-        return { rewound: true };
-      case 'purge':
-        return { instancesDeleted: (await client.purgeInstanceHistory(id)).instancesDeleted };
-      case 'restart': {
-        // As the Durable API's restart (same instance id): only a finished instance, with its original input.
-        if (['Running', 'Pending', 'Suspended'].includes(String(before.runtimeStatus))) throw conflict(`instance '${id}' is ${before.runtimeStatus}; only a finished instance can be restarted`);
-        await client.startNew(before.name, { instanceId: id, input: before.input });
-        return { restarted: true, name: before.name };
-      }
+  const urls = client.createHttpManagementPayload(id);
+  const reason = encodeURIComponent(input.reason);
+  const send = async (method: string, url: string, body?: unknown): Promise<{ status: number; answer: unknown }> => {
+    const res = await fetch(url, { method, ...(body === undefined ? {} : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) }) });
+    const text = await res.text();
+    let answer: unknown = text;
+    try {
+      answer = text ? JSON.parse(text) : null;
+    } catch {
+      // plain text: shown as is
     }
-  })().catch((e: unknown) => {
-    if (e instanceof HttpProblem) throw e;
-    // The client reports the API's refusal (e.g. 410 Gone for a finished instance) in its message.
-    const message = (e as Error)?.message ?? String(e);
-    const status = /\b(400|404|409|410|501)\b/.exec(message)?.[1];
-    throw new HttpProblem(status ? Number(status) : 502, 'Durable API refused', message.slice(0, 500));
-  });
-  return { action, instanceId: id, answer };
+    if (res.status >= 400) throw new HttpProblem(res.status, 'Durable API refused', typeof answer === 'object' && answer && 'Message' in answer ? String((answer as { Message: unknown }).Message) : String(text).slice(0, 500) || `HTTP ${res.status}`, { action });
+    return { status: res.status, answer };
+  };
+  const withReason = (uri: string): string => uri.replace('{text}', reason);
+  let result: { status: number; answer: unknown };
+  switch (action) {
+    case 'raise-event':
+      if (!input.eventName || !/^[A-Za-z0-9_.:-]{1,100}$/.test(input.eventName)) throw badRequest("'eventName' is required: 1-100 letters, digits, '_', '.', ':' or '-'", 'eventName');
+      result = await send('POST', urls.sendEventPostUri.replace('{eventName}', encodeURIComponent(input.eventName)), input.eventData ?? null);
+      break;
+    case 'cancel':
+      result = await send('POST', urls.sendEventPostUri.replace('{eventName}', 'cancel'), { reason: input.reason });
+      break;
+    case 'terminate':
+      result = await send('POST', withReason(urls.terminatePostUri));
+      break;
+    case 'suspend':
+      result = await send('POST', withReason(urls.suspendPostUri));
+      break;
+    case 'resume':
+      result = await send('POST', withReason(urls.resumePostUri));
+      break;
+    case 'rewind':
+      result = await send('POST', withReason(urls.rewindPostUri));
+      break;
+    case 'purge':
+      result = await send('DELETE', urls.purgeHistoryDeleteUri);
+      break;
+    case 'restart':
+      if (['Running', 'Pending', 'Suspended'].includes(before.runtimeStatus)) throw conflict(`instance '${id}' is ${before.runtimeStatus}; only a finished instance can be restarted`);
+      await client.startNew(before.name, { instanceId: id, input: before.input });
+      result = { status: 202, answer: { restarted: true, name: before.name } };
+      break;
+  }
+  return { action, instanceId: id, ...result };
 }

@@ -44,20 +44,23 @@ export function RequestsPage() {
   const [error, setError] = useState(null);
   const token = pages[pages.length - 1];
 
+  const [counts, setCounts] = useState(null);
+  // Rows first, counts alongside: the list never waits for the aggregate.
   const load = () =>
-    api('requests', { ...filter, from: filter.from && new Date(filter.from).toISOString(), to: filter.to && new Date(filter.to).toISOString(), top: 50, continuationToken: token })
+    api('requests', { ...filter, from: filter.from && new Date(filter.from).toISOString(), to: filter.to && new Date(filter.to).toISOString(), top: 50, continuationToken: token, counts: false })
       .then((d) => { setData(d); setError(null); }, setError);
   useEffect(() => { load(); }, [JSON.stringify(filter), token]);
+  useEffect(() => { api('counts').then(setCounts, setError); }, []);
   useEffect(() => onChange((change) => {
     setData((d) => {
       if (!d) return d;
       const byId = new Map(change.items.map((v) => [v.id, v]));
-      return { ...d, counts: change.counts, items: d.items.map((v) => byId.get(v.id) ?? v) };
+      return { ...d, items: d.items.map((v) => byId.get(v.id) ?? v) };
     });
+    setCounts(change.counts);
   }), []);
 
   const set = (k) => (e) => { setPages([undefined]); setFilter({ ...filter, [k]: e.target.value }); };
-  const counts = data?.counts;
   return html`
     <section class="counts" aria-label="counts by stage">
       <span class="count"><b>${counts?.total ?? '…'}</b> requests</span>

@@ -69,6 +69,11 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null, ...(counts ? { counts } : {}) } };
 }
 
+async function counts(request: HttpRequest): Promise<HttpResponseInit> {
+  rejectUnknownQuery(request, []);
+  return { status: 200, jsonBody: await (await getServices()).projection.counts() };
+}
+
 async function getRequest(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, []);
   const id = requestIdParam(request);
@@ -173,6 +178,7 @@ export function registerDashboard(): void {
   df.app.client.http('dashboardAsset', { route: 'dashboard/ui/{name}', methods: ['GET'], authLevel: fn, handler: handled(async (r) => dashboardAsset(r)) });
   df.app.client.http('dashboardRequests', { route: 'dashboard/api/requests', methods: ['GET'], authLevel: fn, handler: handled(listRequests) });
   df.app.client.http('dashboardRequest', { route: 'dashboard/api/requests/{id}', methods: ['GET'], authLevel: fn, handler: handled(getRequest) });
+  df.app.client.http('dashboardCounts', { route: 'dashboard/api/counts', methods: ['GET'], authLevel: fn, handler: handled(counts) });
   df.app.client.http('dashboardStream', { route: 'dashboard/api/stream', methods: ['GET'], authLevel: fn, handler: handled(stream) });
   df.app.client.http('dashboardInstances', { route: 'dashboard/api/instances', methods: ['GET'], authLevel: fn, handler: handled(instances) });
   df.app.client.http('dashboardInstance', { route: 'dashboard/api/instances/{id}', methods: ['GET'], authLevel: fn, handler: handled(instance) });

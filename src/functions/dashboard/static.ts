@@ -56,6 +56,7 @@ export function dashboardPage(request: HttpRequest): HttpResponseInit {
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${base}ui/style.css${q}">
 <script type="importmap">${json({ imports })}</script>
+${['app.js', 'views.js', 'api.js', 'preact.mjs', 'hooks.mjs', 'htm.mjs'].map((f) => `<link rel="modulepreload" href="${base}ui/${f}${q}">`).join('\n')}
 <script>window.DASHBOARD = ${json({ base, code: code ?? null })};</script>
 </head><body><div id="app">Loading…</div>
 <script type="module" src="${base}ui/app.js${q}"></script></body></html>`;

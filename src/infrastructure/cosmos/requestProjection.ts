@@ -9,7 +9,7 @@ import type { EventStore, Page, ProjectedState, RequestProjection, RequestView, 
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
-import { OUTCOMES, type RequestStage } from '../../domain/status';
+import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
 import { cosmosStatusOf, mapCosmosError } from './errors';
 
 interface ViewDocument extends RequestView {
@@ -79,29 +79,49 @@ export class CosmosRequestProjection implements RequestProjection {
     return this.read(id);
   }
 
-  /** One COUNT per stage and outcome (the emulator has no GROUP BY; in Azure each is a cheap aggregate). */
+  /**
+   * Counts by stage, by outcome and of views needing intervention. Cosmos DB answers three GROUP BY
+   * aggregates; the local emulator has no GROUP BY (it answers 400), so there one query reads the three
+   * fields of every view and they are counted here.
+   */
   async counts(): Promise<ViewCounts> {
-    const count = async (where: string, value?: string): Promise<number> => {
-      const parameters = value === undefined ? [] : [{ name: '@v', value }];
-      const { resources } = await this.requests.items.query<number>({ query: `SELECT VALUE COUNT(1) FROM c${where}`, parameters }).fetchAll();
-      return resources.reduce((a, b) => a + b, 0);
-    };
     try {
-      const [total, needsIntervention, stages, outcomes] = await Promise.all([
-        count(''),
-        count(' WHERE c.needsIntervention = true'),
-        Promise.all(STAGES.map(async (st) => [st, await count(' WHERE c.stage = @v', st)] as const)),
-        Promise.all(OUTCOMES.map(async (o) => [o, await count(' WHERE c.outcome = @v', o)] as const)),
-      ]);
-      return {
-        total,
-        needsIntervention,
-        byStage: Object.fromEntries(stages.filter(([, n]) => n > 0)),
-        byOutcome: Object.fromEntries(outcomes.filter(([, n]) => n > 0)),
-      };
+      if (this.groupBy !== false) {
+        try {
+          const result = await this.countsByGroup();
+          this.groupBy = true;
+          return result;
+        } catch (e) {
+          if (this.groupBy === true || cosmosStatusOf(e) !== 400) throw e;
+          this.groupBy = false;
+        }
+      }
+      const { resources } = await this.requests.items.query<{ s: RequestStage; o?: Outcome; n?: boolean }>('SELECT c.stage AS s, c.outcome AS o, c.needsIntervention AS n FROM c').fetchAll();
+      const counts: ViewCounts = { total: resources.length, byStage: {}, byOutcome: {}, needsIntervention: 0 };
+      for (const r of resources) {
+        counts.byStage[r.s] = (counts.byStage[r.s] ?? 0) + 1;
+        if (r.o) counts.byOutcome[r.o] = (counts.byOutcome[r.o] ?? 0) + 1;
+        if (r.n === true) counts.needsIntervention++;
+      }
+      return counts;
     } catch (e) {
       throw mapCosmosError(e, 'count views');
     }
+  }
+
+  private groupBy: boolean | undefined;
+
+  private async countsByGroup(): Promise<ViewCounts> {
+    const grouped = async (field: string): Promise<{ k: string; n: number }[]> =>
+      (await this.requests.items.query<{ k: string; n: number }>(`SELECT c.${field} AS k, COUNT(1) AS n FROM c GROUP BY c.${field}`).fetchAll()).resources;
+    const [stages, outcomes, flags] = await Promise.all([grouped('stage'), grouped('outcome'), grouped('needsIntervention')]);
+    const map = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.filter((r) => r.k !== undefined && r.k !== null).map((r) => [r.k, r.n]));
+    return {
+      total: stages.reduce((a, r) => a + r.n, 0),
+      byStage: map(stages),
+      byOutcome: map(outcomes),
+      needsIntervention: flags.find((r) => (r.k as unknown) === true)?.n ?? 0,
+    };
   }
 
   async list(query: ViewQuery): Promise<Page<RequestView>> {

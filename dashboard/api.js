@@ -30,9 +30,14 @@ export function onChange(fn) {
   listeners.add(fn);
   return () => listeners.delete(fn);
 }
-const feed = new EventSource(apiUrl('stream', { since: new Date().toISOString() }));
-feed.addEventListener('changed', (e) => {
-  const change = JSON.parse(e.data);
-  for (const fn of listeners) fn(change);
-});
+let feed;
+/** Opened once the first page is on screen, so the first paint never competes with the feed. */
+export function startFeed() {
+  if (feed) return;
+  feed = new EventSource(apiUrl('stream', { since: new Date().toISOString() }));
+  feed.addEventListener('changed', (e) => {
+    const change = JSON.parse(e.data);
+    for (const fn of listeners) fn(change);
+  });
+}
 

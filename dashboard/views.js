@@ -3,7 +3,7 @@
 import { h } from 'preact';
 import { useEffect, useRef, useState } from 'preact/hooks';
 import htm from 'htm';
-import { api, onChange } from './api.js';
+import { api, onChange, startFeed } from './api.js';
 
 const html = htm.bind(h);
 const STAGES = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
@@ -49,8 +49,8 @@ export function RequestsPage() {
   const load = () =>
     api('requests', { ...filter, from: filter.from && new Date(filter.from).toISOString(), to: filter.to && new Date(filter.to).toISOString(), top: 50, continuationToken: token, counts: false })
       .then((d) => { setData(d); setError(null); }, setError);
-  useEffect(() => { load(); }, [JSON.stringify(filter), token]);
-  useEffect(() => { api('counts').then(setCounts, setError); }, []);
+  // The counts and the live feed follow the first page, so they never delay it.
+  useEffect(() => { load().then(() => { startFeed(); return counts ?? api('counts').then(setCounts); }).catch(setError); }, [JSON.stringify(filter), token]);
   useEffect(() => onChange((change) => {
     setData((d) => {
       if (!d) return d;
@@ -101,7 +101,7 @@ export function RequestDetail({ id }) {
     setError(null);
     if (d.traceId) api(`traces/${d.traceId}`).then(setTrace, (e) => setTrace({ error: e }));
   }, setError);
-  useEffect(() => { load(); }, [id]);
+  useEffect(() => { load().then(startFeed); }, [id]);
   useEffect(() => onChange((change) => { if (change.items.some((v) => v.id === id)) load(); }), [id]);
   if (error) return html`<${ErrorNote} error=${error} />`;
   if (!data) return html`<p>Loading ${id}…</p>`;

@@ -122,4 +122,36 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
     expect(await page.locator('output[data-answer="terminate"]').textContent()).to.match(/^refused: HTTP 410/);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-instance.png'), fullPage: true });
   });
+
+  it('answers problem+json, never a 5xx, to unknown filters and malformed ids in its API', async () => {
+    const base = `${host.url}/api/dashboard/api`;
+    const cases: [string, string, number][] = [
+      ['GET', '/requests?colour=red', 400],
+      ['GET', '/requests?stage=Sleeping', 400],
+      ['GET', '/requests?outcome=%3Cscript%3E', 400],
+      ['GET', '/requests?needsIntervention=maybe', 400],
+      ['GET', '/requests?from=yesterday', 400],
+      ['GET', '/requests?top=100000', 400],
+      ['GET', '/requests?continuationToken=not-a-token', 400],
+      ['GET', '/requests/bad%20id', 400],
+      ['GET', '/requests/%3Cscript%3E', 400],
+      ['GET', '/requests/no-such-request', 404],
+      ['GET', '/instances?runtimeStatus=Sleeping', 400],
+      ['GET', '/instances?top=0', 400],
+      ['GET', '/instances/%01x', 400],
+      ['GET', '/instances/no-such-instance', 404],
+      ['POST', '/instances/no-such-instance/terminate', 404],
+      ['POST', '/instances/ui-fail-1/explode', 400],
+      ['GET', '/traces/xyz', 400],
+      ['GET', '/counts?x=1', 400],
+      ['GET', '/stream?since=never', 400],
+    ];
+    for (const [method, route, status] of cases) {
+      const res = await fetch(`${base}${route}`, { method });
+      const body = await res.text();
+      expect(res.status, `${method} ${route}: ${body}`).to.equal(status);
+      expect(res.headers.get('content-type'), `${method} ${route}`).to.equal('application/problem+json');
+      expect((JSON.parse(body) as { detail?: string }).detail, `${method} ${route}`).to.be.a('string');
+    }
+  });
 });

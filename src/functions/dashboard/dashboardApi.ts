@@ -17,6 +17,7 @@ import { badRequest, notFound } from '../http/problem';
 import { boundedInt, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from '../http/input';
 import { ACTIONS, getInstance, INSTANCE_STATUSES, instanceIdOf, listInstances, runAction, type InstanceAction } from './instances';
 import { timelineOf } from './timeline';
+import { ChangeFeed } from './changeFeed';
 import { traceIdOf, traceSpans } from './traces';
 import { dashboardAsset, dashboardPage } from './static';
 
@@ -105,26 +106,16 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
  * each response waits until something changed (or ~10 s), sends the changes and a `retry`, and the
  * browser's EventSource reconnects with Last-Event-ID = the newest `updatedAt` it has seen.
  */
+let feed: ChangeFeed | undefined;
+
 async function stream(request: HttpRequest): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, ['since']);
   const sinceRaw = request.headers.get('last-event-id') || request.query.get('since') || new Date().toISOString();
   if (Number.isNaN(Date.parse(sinceRaw))) throw badRequest(`'since' must be an ISO 8601 time`, 'since');
-  const since = new Date(Date.parse(sinceRaw)).toISOString();
-  const s = await getServices();
-  const until = Date.now() + 10_000;
-  let changed: Awaited<ReturnType<typeof s.projection.list>>['items'];
-  for (;;) {
-    changed = (await s.projection.list({ updatedFrom: since, newestFirst: true, top: 200 })).items.filter((v) => v.updatedAt > since);
-    if (changed.length > 0 || Date.now() > until) break;
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  let body = 'retry: 300\n\n';
-  if (changed.length > 0) {
-    const newest = changed.reduce((a, v) => (v.updatedAt > a ? v.updatedAt : a), since);
-    body += `id: ${newest}\nevent: changed\ndata: ${JSON.stringify({ items: changed, counts: await s.projection.counts() })}\n\n`;
-  } else {
-    body += `id: ${since}\nevent: idle\ndata: {}\n\n`;
-  }
+  feed ??= new ChangeFeed((await getServices()).projection);
+  const changes = await feed.waitSince(new Date(Date.parse(sinceRaw)).toISOString(), 10_000);
+  let body = `retry: 300\n\nid: ${changes.newest}\n`;
+  body += changes.items.length > 0 ? `event: changed\ndata: ${JSON.stringify({ items: changes.items, counts: changes.counts })}\n\n` : 'event: idle\ndata: {}\n\n';
   return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' }, body };
 }
 

@@ -59,20 +59,23 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   };
   const withCounts = optionalBoolean(request.query.get('counts') || undefined, 'counts') ?? true;
   const s = await getServices();
-  const [page, counts] = await Promise.all([
+  const [page, viewCounts] = await Promise.all([
     s.projection.list(query).catch((e: unknown) => {
       // A token from another query (or made up) is the caller's mistake, not a server failure.
       if (query.continuationToken) throw badRequest(`'continuationToken' does not belong to this query: ${(e as Error).message.slice(0, 200)}`, 'continuationToken');
       throw e;
     }),
-    withCounts ? s.projection.counts() : undefined,
+    withCounts ? (await changeFeed()).currentCounts() : undefined,
   ]);
-  return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null, ...(counts ? { counts } : {}) } };
+  return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null, ...(viewCounts ? { counts: viewCounts } : {}) } };
 }
+
+let feed: ChangeFeed | undefined;
+const changeFeed = async (): Promise<ChangeFeed> => (feed ??= new ChangeFeed((await getServices()).projection));
 
 async function counts(request: HttpRequest): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, []);
-  return { status: 200, jsonBody: await (await getServices()).projection.counts() };
+  return { status: 200, jsonBody: await (await changeFeed()).currentCounts() };
 }
 
 async function getRequest(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -106,14 +109,11 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
  * each response waits until something changed (or ~10 s), sends the changes and a `retry`, and the
  * browser's EventSource reconnects with Last-Event-ID = the newest `updatedAt` it has seen.
  */
-let feed: ChangeFeed | undefined;
-
 async function stream(request: HttpRequest): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, ['since']);
   const sinceRaw = request.headers.get('last-event-id') || request.query.get('since') || new Date().toISOString();
   if (Number.isNaN(Date.parse(sinceRaw))) throw badRequest(`'since' must be an ISO 8601 time`, 'since');
-  feed ??= new ChangeFeed((await getServices()).projection);
-  const changes = await feed.waitSince(new Date(Date.parse(sinceRaw)).toISOString(), 10_000);
+  const changes = await (await changeFeed()).waitSince(new Date(Date.parse(sinceRaw)).toISOString(), 10_000);
   let body = `retry: 300\n\nid: ${changes.newest}\n`;
   body += changes.items.length > 0 ? `event: changed\ndata: ${JSON.stringify({ items: changes.items, counts: changes.counts })}\n\n` : 'event: idle\ndata: {}\n\n';
   return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' }, body };

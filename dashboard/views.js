@@ -35,6 +35,15 @@ function ActionButton({ id, action, label, body, onDone, danger }) {
   </span>`;
 }
 
+/** Continuation-token paging: the stack of tokens is the way back. */
+function Pager({ pages, setPages, next }) {
+  return html`<nav class="pager">
+    <button disabled=${pages.length <= 1} onClick=${() => setPages(pages.slice(0, -1))}>previous</button>
+    <span>page ${pages.length}</span>
+    <button disabled=${!next} onClick=${() => setPages([...pages, next])}>next</button>
+  </nav>`;
+}
+
 // ---- requests -------------------------------------------------------------------------------
 
 export function RequestsPage() {
@@ -46,8 +55,13 @@ export function RequestsPage() {
 
   const [counts, setCounts] = useState(null);
   // Rows first, counts alongside: the list never waits for the aggregate.
+  const fetchPage = () => api('requests', { ...filter, from: filter.from && new Date(filter.from).toISOString(), to: filter.to && new Date(filter.to).toISOString(), top: 50, continuationToken: token, counts: false });
+  // The page's unfiltered first page was requested while the modules loaded; use it once.
+  const unfiltered = !Object.values(filter).some((v) => v !== '') && token === undefined;
+  const prefetched = unfiltered && window.DASHBOARD.firstPage;
+  window.DASHBOARD.firstPage = null;
   const load = () =>
-    api('requests', { ...filter, from: filter.from && new Date(filter.from).toISOString(), to: filter.to && new Date(filter.to).toISOString(), top: 50, continuationToken: token, counts: false })
+    (prefetched ? prefetched.then((d) => d ?? fetchPage()) : fetchPage())
       .then((d) => { setData(d); setError(null); }, setError);
   // The counts and the live feed follow the first page, so they never delay it.
   useEffect(() => { load().then(() => { startFeed(); return counts ?? api('counts').then(setCounts); }).catch(setError); }, [JSON.stringify(filter), token]);
@@ -85,11 +99,7 @@ export function RequestsPage() {
         <td data-stage=${v.stage}>${v.stage}</td><td data-outcome=${v.outcome ?? ''}>${v.outcome ?? ''}</td><td>${v.attempt}</td>
         <td>${v.externalJobId ?? ''} ${v.lastExternalStatus ? `(${v.lastExternalStatus})` : ''}</td><td>${time(v.updatedAt)}</td></tr>`)}</tbody>
     </table>
-    <nav class="pager">
-      <button disabled=${pages.length <= 1} onClick=${() => setPages(pages.slice(0, -1))}>previous</button>
-      <span>page ${pages.length}</span>
-      <button disabled=${!data?.continuationToken} onClick=${() => setPages([...pages, data.continuationToken])}>next</button>
-    </nav>`;
+    <${Pager} pages=${pages} setPages=${setPages} next=${data?.continuationToken} />`;
 }
 
 export function RequestDetail({ id }) {
@@ -205,11 +215,7 @@ export function InstancesPage() {
       <tbody>${(data?.items ?? []).map((i) => html`<tr data-id=${i.instanceId}><td><a href=${`#/instances/${encodeURIComponent(i.instanceId)}`}>${i.instanceId}</a></td>
         <td>${i.name}</td><td>${i.runtimeStatus}</td><td>${time(i.createdTime)}</td><td>${time(i.lastUpdatedTime)}</td></tr>`)}</tbody>
     </table>
-    <nav class="pager">
-      <button disabled=${pages.length <= 1} onClick=${() => setPages(pages.slice(0, -1))}>previous</button>
-      <span>page ${pages.length}</span>
-      <button disabled=${!data?.continuationToken} onClick=${() => setPages([...pages, data.continuationToken])}>next</button>
-    </nav>`;
+    <${Pager} pages=${pages} setPages=${setPages} next=${data?.continuationToken} />`;
 }
 
 export function InstanceDetail({ id }) {

@@ -73,7 +73,8 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
     await page.goto(`${host.url}/api/dashboard`);
     await page.locator('#requests tbody tr[data-id="ui-never-1"]').waitFor();
     expect(await page.locator('#requests tbody tr').count()).to.equal(3);
-    expect(await page.locator('button[data-count="Completed"] b').textContent()).to.equal('2');
+    await page.locator('button[data-count="Completed"] b', { hasText: '2' }).waitFor();
+    expect(await page.locator('button[data-count="Polling"] b').textContent()).to.equal('1');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-requests.png') });
 
     // filter: outcome Fail leaves one row

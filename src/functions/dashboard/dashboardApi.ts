@@ -14,7 +14,7 @@ import { readAll } from '../../application/steps/recordStep';
 import { parseTraceparent } from '../../application/workflow/trace';
 import { handled } from '../http/handle';
 import { badRequest, notFound } from '../http/problem';
-import { boundedInt, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from '../http/input';
+import { boundedInt, cosmosTokenParam, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from '../http/input';
 import { ACTIONS, getInstance, INSTANCE_STATUSES, instanceIdOf, listInstances, runAction, type InstanceAction } from './instances';
 import { timelineOf } from './timeline';
 import { ChangeFeed } from './changeFeed';
@@ -54,7 +54,7 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
     updatedFrom: isoParam(request, 'from'),
     updatedTo: isoParam(request, 'to'),
     top: boundedInt(request.query.get('top'), 'top', 1, 200, 50),
-    continuationToken: tokenParam(request),
+    continuationToken: cosmosTokenParam(request),
     newestFirst: true,
   };
   const withCounts = optionalBoolean(request.query.get('counts') || undefined, 'counts') ?? true;

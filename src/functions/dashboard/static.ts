@@ -57,7 +57,9 @@ export function dashboardPage(request: HttpRequest): HttpResponseInit {
 <link rel="stylesheet" href="${base}ui/style.css${q}">
 <script type="importmap">${json({ imports })}</script>
 ${['app.js', 'views.js', 'api.js', 'preact.mjs', 'hooks.mjs', 'htm.mjs'].map((f) => `<link rel="modulepreload" href="${base}ui/${f}${q}">`).join('\n')}
-<script>window.DASHBOARD = ${json({ base, code: code ?? null })};</script>
+<script>window.DASHBOARD = ${json({ base, code: code ?? null })};
+// The first page of requests is fetched while the modules load (the default view needs it first).
+window.DASHBOARD.firstPage = fetch(${json(`${base}api/requests?top=50&counts=false${code ? `&code=${encodeURIComponent(code)}` : ''}`)}).then((r) => (r.ok ? r.json() : null)).catch(() => null);</script>
 </head><body><div id="app">Loading…</div>
 <script type="module" src="${base}ui/app.js${q}"></script></body></html>`;
   return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: html };

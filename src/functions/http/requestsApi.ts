@@ -15,7 +15,7 @@ import { activeTraceContext } from '../../infrastructure/telemetry/tracing';
 import { httpSpan } from '../telemetry';
 import { handled } from './handle';
 import { badRequest, conflict, notFound } from './problem';
-import { boundedInt, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
+import { boundedInt, cosmosTokenParam as tokenParam, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
 
 const API_PARTITION = 'api';
 const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
@@ -122,22 +122,6 @@ async function discover(request: HttpRequest, client: df.DurableClient): Promise
   const s = await getServices();
   const report = await discoverRequests(discoveryDeps(s, durableRuntime(client, request)));
   return { status: 200, jsonBody: report };
-}
-
-/** Tokens are opaque, but only ones this API issued (JSON objects from the store) are accepted. */
-function tokenParam(request: HttpRequest): string | undefined {
-  const raw = request.query.get('continuationToken');
-  if (raw === null || raw === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  // Cosmos issues JSON composite tokens, or raw backend tokens ("+RID:…") for single-partition queries.
-  const cosmosToken = (typeof parsed === 'object' && parsed !== null) || /^[+-]RID:/.test(raw);
-  if (!cosmosToken || raw.length > 4096) throw badRequest("'continuationToken' is not a token this API issued; pass back the continuationToken of the previous page", 'continuationToken');
-  return raw;
 }
 
 function randomRequestId(): string {

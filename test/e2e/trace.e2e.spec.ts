@@ -102,21 +102,26 @@ describe('one trace per request (devhost OTLP receiver + real local servers)', f
   });
 });
 
-/** `PRINT_TRACE=1`: the span tree with counts of identical siblings, for docs and reports. */
+/** `PRINT_TRACE=1`: the span tree (identical sibling subtrees folded into one line with ×n) and counts by name. */
 function printTree(spans: CollectedSpan[]): void {
-  const children = new Map<string, CollectedSpan[]>();
   const ids = new Set(spans.map((s) => s.spanId));
+  const children = new Map<string, CollectedSpan[]>();
   for (const s of spans) {
     const key = s.parentSpanId && ids.has(s.parentSpanId) ? s.parentSpanId : 'root';
-    children.set(key, [...(children.get(key) ?? []), s]);
+    children.set(key, [...(children.get(key) ?? []), s].sort((a, b) => a.startMs - b.startMs));
   }
-  const walk = (key: string, depth: number): void => {
-    const groups = new Map<string, CollectedSpan[]>();
-    for (const c of children.get(key) ?? []) groups.set(c.name, [...(groups.get(c.name) ?? []), c]);
-    for (const [name, list] of groups) {
-      console.log(`${'  '.repeat(depth)}${name}${list.length > 1 ? ` ×${list.length}` : ''}`);
-      for (const c of list.slice(0, name.startsWith('orchestration:') ? list.length : 1)) walk(c.spanId, depth + 1);
+  const render = (s: CollectedSpan, depth: number): string[] => [`${'  '.repeat(depth)}${s.name}`, ...fold((children.get(s.spanId) ?? []).map((c) => render(c, depth + 1)))];
+  const fold = (subtrees: string[][]): string[] => {
+    const out: { lines: string[]; n: number }[] = [];
+    for (const t of subtrees) {
+      const last = out[out.length - 1];
+      if (last && last.lines.join('\n') === t.join('\n')) last.n++;
+      else out.push({ lines: t, n: 1 });
     }
+    return out.flatMap(({ lines, n }) => (n > 1 ? [`${lines[0]} ×${n}`, ...lines.slice(1)] : lines));
   };
-  walk('root', 0);
+  console.log(fold((children.get('root') ?? []).map((r) => render(r, 0))).join('\n'));
+  const counts = new Map<string, number>();
+  for (const s of spans) counts.set(s.name, (counts.get(s.name) ?? 0) + 1);
+  console.log(`${spans.length} spans:`, Object.fromEntries(counts));
 }

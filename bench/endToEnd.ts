@@ -6,7 +6,7 @@
  */
 import { TableClient } from '@azure/data-tables';
 import type { JobTerminal } from '../src/domain/events';
-import { readAll } from '../src/application/steps/recordStep';
+import { readAll } from '../src/application/ports';
 import { loadConfig } from '../src/infrastructure/config/loadConfig';
 import { buildServices } from '../src/infrastructure/services';
 import { localSettings, startLocalStack } from '../devhost/demo/localStack';

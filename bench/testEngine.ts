@@ -5,8 +5,8 @@
  */
 // The test kit must load before any app code: it installs the functions-core stand-in.
 import { createTestHost } from '../devhost/testkit';
-import { ORCHESTRATOR } from '../src/application/workflow/contracts';
-import { fakeSteps } from '../test/replay/fakeSteps';
+import { ORCHESTRATOR, type StepHandlers, type StepInput } from '../src/application/workflow/contracts';
+import { activitiesOf, fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
@@ -19,7 +19,7 @@ const progress = (what: string): boolean => process.stderr.write(`  test engine:
 
 async function testEngine(): Promise<Record<string, unknown>> {
   // Scripted steps shared by every instance, with results derived from each input alone.
-  const activities = Object.fromEntries(['admitRequest', 'prepareSubmission', 'submitJob', 'pollJob', 'cancelJob', 'completeRequest', 'recordCompensationFailure', 'publishEvents'].map((k) => [k, scriptFor(k)]));
+  const activities = activitiesOf(scriptedSteps());
   const host = await createTestHost({ app: SAGA_APP, activities });
   const t0 = performance.now();
   // One after another: the kit's run() drives the virtual clock for the instance it waits on.
@@ -59,22 +59,22 @@ async function testEngine(): Promise<Record<string, unknown>> {
 }
 
 /** Stateless scripted steps for many concurrent instances: results derived from the input alone. */
-function scriptFor(name: string): (input: unknown) => unknown {
+function scriptedSteps(): StepHandlers {
   const pollsByInstance = new Map<string, number>();
-  return (raw: unknown) => {
-    const i = raw as { requestId: string; expectedVersion?: number; attempt?: number };
-    const v = (i.expectedVersion ?? 0) + 1;
-    switch (name) {
-      case 'prepareSubmission': return { ok: true, version: v, unpublished: [], submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } };
-      case 'submitJob': return { ok: true, version: v, unpublished: [], externalJobId: `job-${i.requestId}` };
-      case 'pollJob': {
-        const n = (pollsByInstance.get(i.requestId) ?? 0) + 1;
-        pollsByInstance.set(i.requestId, n);
-        return n < 10 ? { ok: true, version: v - 1, unpublished: [], status: 'Inprogress', retry: false } : { ok: true, version: v, unpublished: [], status: 'Pass', outcome: 'Pass', retry: false };
-      }
-      case 'publishEvents': return { published: 0 };
-      default: return { ok: true, version: v, unpublished: [] };
-    }
+  const appended = (i: StepInput) => ({ ok: true as const, version: i.expectedVersion + 1, unpublished: [] });
+  return {
+    admitRequest: appended,
+    prepareSubmission: (i) => ({ ...appended(i), submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } }),
+    submitJob: (i) => ({ ...appended(i), externalJobId: `job-${i.requestId}` }),
+    pollJob: (i) => {
+      const n = (pollsByInstance.get(i.requestId) ?? 0) + 1;
+      pollsByInstance.set(i.requestId, n);
+      return n < 10 ? { ...appended(i), version: i.expectedVersion, status: 'Inprogress', retry: false } : { ...appended(i), status: 'Pass', outcome: 'Pass', retry: false };
+    },
+    cancelJob: appended,
+    completeRequest: appended,
+    recordCompensationFailure: appended,
+    publishEvents: () => ({ published: 0 }),
   };
 }
 

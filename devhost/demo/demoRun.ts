@@ -8,7 +8,7 @@ import type { StoredEvent } from '../../src/domain/events';
 import { eventIdFor } from '../../src/domain/ids';
 import type { Outcome } from '../../src/domain/status';
 import type { Services } from '../../src/infrastructure/services';
-import { readAll } from '../../src/application/steps/recordStep';
+import { readAll } from '../../src/application/ports';
 import type { LocalTopic } from '../localstack/eventGridTopic';
 
 export interface DemoItem {

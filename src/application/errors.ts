@@ -3,14 +3,15 @@
  * their class when they cross the activity boundary: the orchestrator sees only a message, so
  * the code is also embedded in the message as `[code]` (see `errorCodeOf`).
  */
+import type { DomainErrorCode } from '../domain/errors';
+
 export type ErrorCode =
+  | DomainErrorCode
   | 'Concurrency'
   | 'Conflict'
-  | 'Validation'
   | 'NotFound'
   | 'Transient'
   | 'NonRetriable'
-  | 'IllegalTransition'
   | 'Configuration';
 
 export class WorkflowError extends Error {

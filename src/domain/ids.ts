@@ -66,8 +66,3 @@ export function requestIdFromIntakeRow(partitionKey: string, rowKey: string): st
 export function isValidRequestId(id: unknown): id is string {
   return typeof id === 'string' && REQUEST_ID_PATTERN.test(id);
 }
-
-/** One orchestration per request: the instance id is the request id itself. */
-export function instanceIdFor(requestId: string): string {
-  return requestId;
-}

@@ -19,3 +19,4 @@ export type RequestStage =
   | 'Terminal'
   | 'Completed'
   | 'NeedsIntervention';
+export const REQUEST_STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];

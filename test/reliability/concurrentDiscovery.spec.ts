@@ -1,6 +1,6 @@
 import { expect } from 'chai';
 import { checkStream, demoItems, seed, sleep } from '../../devhost/demo/demoRun';
-import { readAll } from '../../src/application/steps/recordStep';
+import { readAll } from '../../src/application/ports';
 import { problemsText, size, startRig, waitTerminal, type Rig } from './harness';
 
 /**

@@ -2,11 +2,12 @@
  * Scripted workflow steps that behave like the real ones (src/application/steps): each keeps the
  * request's stream version, appends what the real decider would, and checks that the orchestrator
  * passes the version it last saw. Poll answers come from a per-attempt script of job statuses.
+ * They are typed by the steps object (StepHandlers), so a changed step signature breaks them at compile time.
  */
+import type { ScriptedActivity } from '../../devhost/testkit';
+import type { StepHandlers, StepName, StepOutput, StepParams } from '../../src/application/workflow/contracts';
 import type { ResumePoint } from '../../src/domain/resume';
 import type { ExternalJobStatus } from '../../src/domain/status';
-import { ACTIVITY } from '../../src/application/workflow/contracts';
-import type { ScriptedActivity } from '../../devhost/testkit';
 
 export interface FakeOptions {
   /** Job statuses each poll returns, per attempt (the last one repeats). */
@@ -14,10 +15,10 @@ export interface FakeOptions {
   maxAttempts?: number;
   submit?: 'ok' | 'refused';
   cancel?: 'ok' | 'refused';
-  /** Make the first call of these activities throw a transient error. */
-  failOnce?: string[];
+  /** Make the first call of these steps throw a transient error. */
+  failOnce?: StepName[];
   /** Steps whose fast-path publish fails: they report the versions they appended as unpublished. */
-  unpublishedFrom?: string[];
+  unpublishedFrom?: StepName[];
   publish?: 'ok' | 'down';
   /** A restarted instance: the stream already holds this many events, and admit reports where to resume. */
   restartedAt?: { version: number; resume: ResumePoint; admittedAt: string };
@@ -26,85 +27,89 @@ export interface FakeOptions {
 }
 
 export interface Fake {
+  steps: StepHandlers;
+  /** The steps as the test kit takes them (activity name → handler). */
   activities: Record<string, ScriptedActivity>;
   version(): number;
-  /** Invocations per activity, including ones that threw. */
-  calls: Record<string, number>;
-  /** Events each activity appended to the stream (what a retried call must not duplicate). */
-  appended: Record<string, number>;
+  /** Invocations per step, including ones that threw. */
+  calls: Partial<Record<StepName, number>>;
+  /** Events each step appended to the stream (what a retried call must not duplicate). */
+  appended: Partial<Record<StepName, number>>;
+}
+
+type AppendingStep = Exclude<StepName, 'publishEvents'>;
+/** What a step adds to `{ ok: true, version, unpublished }`. */
+type Extra<K extends AppendingStep> = Omit<Extract<StepOutput<K>, { ok: true }>, 'ok' | 'version' | 'unpublished'>;
+
+/** The test kit's activity map for typed step handlers; the input is the JSON the orchestrator scheduled. */
+export function activitiesOf(steps: StepHandlers): Record<string, ScriptedActivity> {
+  return Object.fromEntries(Object.entries(steps).map(([name, handler]) => [name, (input: unknown) => handler(input as never)]));
 }
 
 export function fakeSteps(o: FakeOptions): Fake {
   let version = 0;
-  const calls: Record<string, number> = {};
-  const appended: Record<string, number> = {};
+  const calls: Fake['calls'] = {};
+  const appended: Fake['appended'] = {};
   const last: Record<number, ExternalJobStatus> = {};
   const pollIndex: Record<number, number> = {};
   const maxAttempts = o.maxAttempts ?? 3;
+  const count = (name: StepName): number => (calls[name] = (calls[name] ?? 0) + 1);
 
-  const step = (name: string, body: (input: Record<string, unknown>) => Record<string, unknown> | { appended: number; result?: Record<string, unknown> }) =>
-    (input: unknown): unknown => {
-      calls[name] = (calls[name] ?? 0) + 1;
-      if (o.failOnce?.includes(name) && calls[name] === 1) throw new Error(`[Transient] ${name}: 503 from a dependency`);
-      const i = input as Record<string, unknown>;
-      if (typeof i.expectedVersion === 'number' && i.expectedVersion !== version) {
-        throw new Error(`[Concurrency] ${name} expected v${i.expectedVersion}, stream is at v${version}`);
-      }
-      const r = body(i) as { appended: number; result?: Record<string, unknown> };
+  const step = <K extends AppendingStep>(name: K, body: (input: StepParams<K>) => { appended: number; result: Extra<K> }) =>
+    (input: StepParams<K>): StepOutput<K> => {
+      if (count(name) === 1 && o.failOnce?.includes(name)) throw new Error(`[Transient] ${name}: 503 from a dependency`);
+      if (input.expectedVersion !== version) throw new Error(`[Concurrency] ${name} expected v${input.expectedVersion}, stream is at v${version}`);
+      const r = body(input);
       const from = version + 1;
       version += r.appended;
       appended[name] = (appended[name] ?? 0) + r.appended;
       const lost = o.unpublishedFrom?.includes(name) ? Array.from({ length: r.appended }, (_, k) => from + k) : [];
-      return { ok: true, version, unpublished: lost, ...r.result };
+      return { ok: true, version, unpublished: lost, ...r.result } as StepOutput<K>;
     };
-  const refused = (name: string, error: string) => (input: unknown): unknown => {
-    calls[name] = (calls[name] ?? 0) + 1;
-    return { ok: false, version: (input as { expectedVersion: number }).expectedVersion, error, code: 'NonRetriable' };
+  const refused = <K extends AppendingStep>(name: K, error: string) => (input: StepParams<K>): StepOutput<K> => {
+    count(name);
+    return { ok: false, version: input.expectedVersion, error, code: 'NonRetriable' } as StepOutput<K>;
   };
 
-  const activities: Record<string, ScriptedActivity> = {
-    [ACTIVITY.admit]: o.restartedAt
-      ? (input: unknown): unknown => {
+  const steps: StepHandlers = {
+    admitRequest: o.restartedAt
+      ? (input) => {
         const r = o.restartedAt!;
-        calls[ACTIVITY.admit] = (calls[ACTIVITY.admit] ?? 0) + 1;
-        if ((input as { expectedVersion: number }).expectedVersion !== 0) throw new Error('[Concurrency] admit expects v0');
+        count('admitRequest');
+        if (input.expectedVersion !== 0) throw new Error('[Concurrency] admit expects v0');
         version = r.version;
         if (r.resume.at === 'poll') last[r.resume.attempt] = r.resume.lastStatus;
         return { ok: true, version, unpublished: [], resume: r.resume, admittedAt: r.admittedAt };
       }
-      : step(ACTIVITY.admit, () => ({ appended: 1 })),
-    [ACTIVITY.prepare]: step(ACTIVITY.prepare, (i) => ({ appended: 1, result: { submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } } })),
-    [ACTIVITY.submit]: o.submit === 'refused'
-      ? refused(ACTIVITY.submit, '[NonRetriable] external service answered 400: payload rejected')
-      : step(ACTIVITY.submit, (i) => {
-        last[i.attempt as number] = 'Created';
+      : step('admitRequest', () => ({ appended: 1, result: {} })),
+    prepareSubmission: step('prepareSubmission', (i) => ({ appended: 1, result: { submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } } })),
+    submitJob: o.submit === 'refused'
+      ? refused('submitJob', '[NonRetriable] external service answered 400: payload rejected')
+      : step('submitJob', (i) => {
+        last[i.attempt] = 'Created';
         return { appended: 1, result: { externalJobId: `job-${String(i.attempt)}` } };
       }),
-    [ACTIVITY.poll]: step(ACTIVITY.poll, (i) => {
-      const attempt = i.attempt as number;
-      const script = o.polls[attempt] ?? ['Inprogress'];
-      const n = pollIndex[attempt] ?? 0;
-      pollIndex[attempt] = n + 1;
+    pollJob: step('pollJob', (i) => {
+      const script = o.polls[i.attempt] ?? ['Inprogress'];
+      const n = pollIndex[i.attempt] ?? 0;
+      pollIndex[i.attempt] = n + 1;
       const status = script[Math.min(n, script.length - 1)];
-      const previous = last[attempt] ?? 'Created';
-      last[attempt] = status;
+      const previous = last[i.attempt] ?? 'Created';
+      last[i.attempt] = status;
       if (status === 'Pass' || status === 'Fail') return { appended: 1, result: { status, outcome: status, retry: false } };
-      if (status === 'FailCanRetry') {
-        if (attempt >= maxAttempts) return { appended: 1, result: { status, outcome: 'Fail', retry: false } };
-        return { appended: previous === status ? 0 : 1, result: { status, retry: true } };
-      }
-      return { appended: previous === status ? 0 : 1, result: { status, retry: false } };
+      if (status === 'FailCanRetry' && i.attempt >= maxAttempts) return { appended: 1, result: { status, outcome: 'Fail' as const, retry: false } };
+      return { appended: previous === status ? 0 : 1, result: { status, retry: status === 'FailCanRetry' } };
     }),
-    [ACTIVITY.cancelJob]: o.cancel === 'refused'
-      ? refused(ACTIVITY.cancelJob, '[NonRetriable] cancel refused: 409 job is locked')
-      : step(ACTIVITY.cancelJob, () => ({ appended: 1 })),
-    [ACTIVITY.complete]: step(ACTIVITY.complete, () => ({ appended: 1 })),
-    [ACTIVITY.recordCompensationFailure]: step(ACTIVITY.recordCompensationFailure, () => ({ appended: 1 })),
-    [ACTIVITY.publish]: (input: unknown) => {
-      calls[ACTIVITY.publish] = (calls[ACTIVITY.publish] ?? 0) + 1;
-      if (o.publish === 'down' || calls[ACTIVITY.publish] <= (o.publishFailsFirst ?? 0)) throw new Error('[Transient] topic answered 503');
-      return { published: (input as { versions: number[] }).versions.length };
+    cancelJob: o.cancel === 'refused'
+      ? refused('cancelJob', '[NonRetriable] cancel refused: 409 job is locked')
+      : step('cancelJob', () => ({ appended: 1, result: {} })),
+    completeRequest: step('completeRequest', () => ({ appended: 1, result: {} })),
+    recordCompensationFailure: step('recordCompensationFailure', () => ({ appended: 1, result: {} })),
+    publishEvents: (input) => {
+      const n = count('publishEvents');
+      if (o.publish === 'down' || n <= (o.publishFailsFirst ?? 0)) throw new Error('[Transient] topic answered 503');
+      return { published: input.versions.length };
     },
   };
-  return { activities, version: () => version, calls, appended };
+  return { steps, activities: activitiesOf(steps), version: () => version, calls, appended };
 }

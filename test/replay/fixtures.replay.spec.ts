@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { ACTIVITY, ORCHESTRATOR } from '../../src/application/workflow/contracts';
+import { ORCHESTRATOR } from '../../src/application/workflow/contracts';
 import { FIXTURES, fixtureFile } from './recordFixtures';
 import { APP, START } from './sagaInputs';
 
@@ -38,7 +38,7 @@ describe('recorded requestWorkflow histories replay against today\'s orchestrato
 
   it('fails with NonDeterminismError when the history scheduled a different activity than the code does', async () => {
     const recorded = JSON.parse(readFileSync(fixtureFile('refused'), 'utf8')) as { history: { Name?: string }[] };
-    const scheduled = recorded.history.find((e) => e.Name === ACTIVITY.prepare);
+    const scheduled = recorded.history.find((e) => e.Name === 'prepareSubmission');
     if (!scheduled) throw new Error('fixture has no prepareSubmission');
     scheduled.Name = 'prepareSubmissionV0';
     const edited = path.join(dir, 'edited.json');

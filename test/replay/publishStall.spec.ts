@@ -5,7 +5,7 @@ import path from 'node:path';
 import { createTestHost, type TestHost } from '../../devhost/testkit';
 import { EventType, historyEvent } from '../../devhost/durable/history';
 import { expect } from 'chai';
-import { ACTIVITY, ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
+import { ORCHESTRATOR, type WorkflowOutput } from '../../src/application/workflow/contracts';
 import { fakeSteps } from './fakeSteps';
 import { APP, input, RETRY, START } from './sagaInputs';
 
@@ -16,7 +16,7 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
   afterEach(async () => host?.close());
 
   it('keeps polling and acts on an operator cancel while publishEvents is still retrying', async () => {
-    const fake = fakeSteps({ polls: { 1: ['Inprogress'] }, unpublishedFrom: [ACTIVITY.submit], publish: 'down' });
+    const fake = fakeSteps({ polls: { 1: ['Inprogress'] }, unpublishedFrom: ['submitJob'], publish: 'down' });
     host = await createTestHost({ app: APP, activities: fake.activities, start: START });
     const i = input('eg-outage');
     i.retry = { ...RETRY, publishFirstRetryMs: 30_000, publishMaxAttempts: 30, maxRetryIntervalMs: 600_000 };
@@ -24,15 +24,15 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
     const at = (name: string): number | undefined => { const c = r.activityCalls.find((x) => x.name === name); return c && (c.at.getTime() - START.getTime()) / 1000; };
     expect((r.output as WorkflowOutput).outcome).to.equal('Cancelled');
     // Publishing runs during the first poll wait (step retry policy: at 0, 1 and 3 s) and holds nothing up.
-    expect(at(ACTIVITY.poll), 'first poll (s after start)').to.equal(15);
-    const publishes = r.activityCalls.filter((c) => c.name === ACTIVITY.publish).map((c) => (c.at.getTime() - START.getTime()) / 1000);
+    expect(at('pollJob'), 'first poll (s after start)').to.equal(15);
+    const publishes = r.activityCalls.filter((c) => c.name === 'publishEvents').map((c) => (c.at.getTime() - START.getTime()) / 1000);
     expect(publishes.slice(0, 3), 'publish attempts in the first wait (s after start)').to.deep.equal([0, 1, 3]);
-    expect(at(ACTIVITY.cancelJob), 'cancelJob (s after start)').to.equal(60);
+    expect(at('cancelJob'), 'cancelJob (s after start)').to.equal(60);
   });
 
   it('a publication still retrying at continueAsNew is carried over and finished by the next execution', async () => {
     // Publish retries 10 s apart outlast the 15 s poll wait; one poll per execution forces continueAsNew mid-retry.
-    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, unpublishedFrom: [ACTIVITY.submit], publishFailsFirst: 4 });
+    const fake = fakeSteps({ polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, unpublishedFrom: ['submitJob'], publishFailsFirst: 4 });
     host = await createTestHost({ app: APP, activities: fake.activities, start: START });
     const i = input('eg-carry', { pollsPerExecution: 1 });
     i.retry = { ...RETRY, stepFirstRetryMs: 10_000, stepMaxAttempts: 3, publishFirstRetryMs: 10_000 };
@@ -40,11 +40,11 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
     const out = r.output as WorkflowOutput;
     expect(out).to.include({ outcome: 'Pass', needsIntervention: false });
     expect(out).to.not.have.property('unpublishedVersions');
-    const polls = r.activityCalls.filter((c) => c.name === ACTIVITY.poll).map((c) => (c.at.getTime() - START.getTime()) / 1000);
+    const polls = r.activityCalls.filter((c) => c.name === 'pollJob').map((c) => (c.at.getTime() - START.getTime()) / 1000);
     expect(polls[0], 'first poll on time despite the running publication').to.equal(15);
     // Four failures, then success; an attempt running at a continueAsNew is repeated by the next execution.
-    expect(fake.calls[ACTIVITY.publish]).to.be.greaterThan(4);
-    expect(r.activityCalls.filter((c) => c.name === ACTIVITY.publish).every((c) => JSON.stringify(c.input) === JSON.stringify({ requestId: 'eg-carry', versions: [3] }))).to.equal(true);
+    expect(fake.calls['publishEvents']).to.be.greaterThan(4);
+    expect(r.activityCalls.filter((c) => c.name === 'publishEvents').every((c) => JSON.stringify(c.input) === JSON.stringify({ requestId: 'eg-carry', versions: [3] }))).to.equal(true);
   });
   // Under load the answer of a background publication, or a cancel, can land in the same batch as
   // the poll timer, ahead of it. The SDK resumes the orchestrator after each event, so the timer is
@@ -65,7 +65,7 @@ describe('requestWorkflow during an Event Grid outage (production publish retry:
           historyEvent(EventType.OrchestratorStarted, START),
           historyEvent(EventType.ExecutionStarted, START, { Name: ORCHESTRATOR, Version: '', Input: JSON.stringify(start), OrchestrationInstance: { InstanceId: 'same-batch', ExecutionId: 'e1' }, ParentInstance: null }),
           historyEvent(EventType.TimerCreated, START, { FireAt: T15.toISOString() }, 0),
-          historyEvent(EventType.TaskScheduled, START, { Name: ACTIVITY.publish, Version: '', Input: JSON.stringify({ requestId: 'same-batch', versions: [3] }) }, 1),
+          historyEvent(EventType.TaskScheduled, START, { Name: 'publishEvents', Version: '', Input: JSON.stringify({ requestId: 'same-batch', versions: [3] }) }, 1),
           historyEvent(EventType.OrchestratorCompleted, START),
           historyEvent(EventType.OrchestratorStarted, T15),
           arrival,

@@ -2,11 +2,11 @@
 import { createTestHost, type ActivityCall, type RunResult, type TestHost } from '../../devhost/testkit';
 import { expect } from 'chai';
 import type { WorkflowCustomStatus, WorkflowOutput } from '../../src/application/workflow/contracts';
-import { ACTIVITY, ORCHESTRATOR } from '../../src/application/workflow/contracts';
+import { ORCHESTRATOR } from '../../src/application/workflow/contracts';
 import type { WorkflowPolicy } from '../../src/domain/policies';
 import type { ResumePoint } from '../../src/domain/resume';
 import { APP, input, POLICY, START } from './sagaInputs';
-import { fakeSteps, type Fake, type FakeOptions } from './fakeSteps';
+import { activitiesOf, fakeSteps, type Fake, type FakeOptions } from './fakeSteps';
 
 /**
  * The saga orchestrator under the devhost's in-memory engine with a virtual clock: real
@@ -39,7 +39,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
   }
   const secondsAfterStart = (d: Date): number => (d.getTime() - START.getTime()) / 1000;
   const callsTo = (r: Run, name: string): ActivityCall[] => r.activityCalls.filter((c) => c.name === name);
-  const pollTimes = (r: Run): number[] => callsTo(r, ACTIVITY.poll).map((c) => secondsAfterStart(c.at));
+  const pollTimes = (r: Run): number[] => callsTo(r, 'pollJob').map((c) => secondsAfterStart(c.at));
 
   it('happy path: admit, prepare, submit, poll with backoff until Pass, complete', async () => {
     const r = await run('happy', { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] } });
@@ -52,8 +52,8 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(fake.version()).to.equal(6);
     // 15 s initial delay, then each wait doubles: 15, +30, +60.
     expect(pollTimes(r)).to.deep.equal([15, 45, 105]);
-    expect(callsTo(r, ACTIVITY.poll)[0].input).to.include({ externalJobId: 'job-1', lastStatus: 'Created', maxAttempts: 3 });
-    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Pass' });
+    expect(callsTo(r, 'pollJob')[0].input).to.include({ externalJobId: 'job-1', lastStatus: 'Created', maxAttempts: 3 });
+    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Pass' });
     expect(r.view).to.include({ stage: 'completed', attempt: 1, version: 6, pendingPublications: 0 });
   });
 
@@ -71,7 +71,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       'prepareSubmission#2@v5', 'submitJob#2@v6', 'pollJob#2@v7', 'pollJob#2@v8',
       'completeRequest@v9',
     ]);
-    expect(callsTo(r, ACTIVITY.poll).map((c) => (c.input as { externalJobId: string }).externalJobId)).to.deep.equal(['job-1', 'job-1', 'job-2', 'job-2']);
+    expect(callsTo(r, 'pollJob').map((c) => (c.input as { externalJobId: string }).externalJobId)).to.deep.equal(['job-1', 'job-1', 'job-2', 'job-2']);
     // Attempt 2 starts its backoff afresh: 15 s after its submission (at 45 s), then 30 s later.
     expect(pollTimes(r)).to.deep.equal([15, 45, 60, 90]);
     expect(r.out).to.include({ outcome: 'Pass', attempts: 2, externalJobId: 'job-2', needsIntervention: false, version: 10 });
@@ -87,8 +87,8 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       'prepareSubmission#3@v7', 'submitJob#3@v8', 'pollJob#3@v9',
       'completeRequest@v10',
     ]);
-    expect(callsTo(r, ACTIVITY.poll).at(-1)?.input).to.include({ attempt: 3, maxAttempts: 3 });
-    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Fail' });
+    expect(callsTo(r, 'pollJob').at(-1)?.input).to.include({ attempt: 3, maxAttempts: 3 });
+    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Fail' });
     expect(r.out).to.include({ outcome: 'Fail', attempts: 3, needsIntervention: false, externalJobId: 'job-3' });
     expect(r.out).to.not.have.property('reason');
   });
@@ -97,25 +97,25 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     const r = await run('deadline', { polls: { 1: ['Inprogress'] } });
     expect(r.steps.slice(-2)).to.deep.equal([`cancelJob#1@v4`, 'completeRequest@v5']);
     expect(r.out).to.include({ outcome: 'TimedOut', attempts: 1, needsIntervention: false, reason: 'deadline 2024-01-02T00:00:00.000Z passed' });
-    const [cancel] = callsTo(r, ACTIVITY.cancelJob);
+    const [cancel] = callsTo(r, 'cancelJob');
     expect(cancel.input).to.include({ externalJobId: 'job-1', reason: 'deadline 2024-01-02T00:00:00.000Z passed' });
     // The clock is virtual: the last wait was cut short to land exactly on the deadline.
     expect(secondsAfterStart(cancel.at)).to.equal(POLICY.deadlineSeconds);
     expect(host?.clock.now().toISOString()).to.equal('2024-01-02T00:00:00.000Z');
     expect(pollTimes(r).at(-1)).to.be.below(POLICY.deadlineSeconds);
     // 15+30+...+240 s ramp, then a poll every 300 s until the deadline.
-    expect(callsTo(r, ACTIVITY.poll)).to.have.length(5 + Math.floor((86_400 - 465) / 300));
-    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'TimedOut' });
+    expect(callsTo(r, 'pollJob')).to.have.length(5 + Math.floor((86_400 - 465) / 300));
+    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'TimedOut' });
   });
 
   it('operator cancel mid-poll acts at once, not at the next poll, and compensates', async () => {
     const r = await run('cancel', { polls: { 1: ['Inprogress'] } }, { events: [{ at: 50_000, name: 'cancel', data: { reason: 'operator says stop' } }] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'pollJob#1@v4', 'cancelJob#1@v4', 'completeRequest@v5']);
     expect(pollTimes(r)).to.deep.equal([15, 45]); // the next poll was due at 105 s
-    const [cancel] = callsTo(r, ACTIVITY.cancelJob);
+    const [cancel] = callsTo(r, 'cancelJob');
     expect(secondsAfterStart(cancel.at)).to.equal(50);
     expect(cancel.input).to.include({ externalJobId: 'job-1', reason: 'operator says stop' });
-    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Cancelled', reason: 'operator says stop' });
+    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Cancelled', reason: 'operator says stop' });
     expect(r.out).to.include({ outcome: 'Cancelled', reason: 'operator says stop', needsIntervention: false });
     expect(r.view).to.include({ stage: 'completed', reason: 'operator says stop' });
   });
@@ -125,32 +125,32 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       // The SDK completes the waiter while the orchestrator waits on the activity; a Task.any built
       // afterwards never hears of it (a WhenAny ignores children already complete), so the saga checks first.
       fake = fakeSteps({ polls: { 1: ['Inprogress'] } });
-      const poll = fake.activities[ACTIVITY.poll] as (input: unknown) => unknown;
+      const poll = fake.steps.pollJob;
       let raised = false;
-      const activities = {
-        ...fake.activities,
-        [ACTIVITY.poll]: async (input: unknown) => {
+      const activities = activitiesOf({
+        ...fake.steps,
+        pollJob: async (input) => {
           if (!raised) {
             raised = true;
             await host!.engine.raiseEvent('cancel-in-poll', 'cancel', { reason: 'while polling' });
           }
           return poll(input);
         },
-      };
+      });
       host = await createTestHost({ app: APP, activities, start: START });
       const r = await host.run(ORCHESTRATOR, input('cancel-in-poll', policy), { instanceId: 'cancel-in-poll' });
       expect(r.status, JSON.stringify(r.output)).to.equal('Completed');
       expect(r.activityCalls.map(stepOf)).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'cancelJob#1@v4', 'completeRequest@v5']);
-      expect(secondsAfterStart(callsTo({ ...r, out: r.output as WorkflowOutput, view: r.customStatus as WorkflowCustomStatus, steps: [] }, ACTIVITY.cancelJob)[0].at)).to.equal(15);
+      expect(secondsAfterStart(callsTo({ ...r, out: r.output as WorkflowOutput, view: r.customStatus as WorkflowCustomStatus, steps: [] }, 'cancelJob')[0].at)).to.equal(15);
       expect(r.output as WorkflowOutput).to.include({ outcome: 'Cancelled', reason: 'while polling' });
     });
   }
 
   it('a cancel raised while submitting is not lost across continueAsNew, and the just-created job is cancelled', async () => {
     // submitJob fails transiently once and is retried 1 s later; the cancel lands in between.
-    const r = await run('early-cancel', { polls: { 1: ['Inprogress'] }, failOnce: [ACTIVITY.submit] }, { events: [{ at: 500, name: 'cancel', data: { reason: 'changed my mind' } }] });
+    const r = await run('early-cancel', { polls: { 1: ['Inprogress'] }, failOnce: ['submitJob'] }, { events: [{ at: 500, name: 'cancel', data: { reason: 'changed my mind' } }] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'submitJob#1@v2', 'cancelJob#1@v3', 'completeRequest@v4']);
-    expect(callsTo(r, ACTIVITY.cancelJob)[0].input).to.include({ externalJobId: 'job-1', reason: 'changed my mind' });
+    expect(callsTo(r, 'cancelJob')[0].input).to.include({ externalJobId: 'job-1', reason: 'changed my mind' });
     expect(r.out).to.include({ outcome: 'Cancelled', reason: 'changed my mind', needsIntervention: false, externalJobId: 'job-1' });
   });
 
@@ -158,7 +158,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     const r = await run('refused', { polls: {}, submit: 'refused' });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'completeRequest@v2']);
     expect(r.out).to.include({ outcome: 'Fail', attempts: 1, needsIntervention: false, reason: 'submit failed: [NonRetriable] external service answered 400: payload rejected' });
-    expect(callsTo(r, ACTIVITY.complete)[0].input).to.include({ outcome: 'Fail', reason: r.out.reason });
+    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Fail', reason: r.out.reason });
   });
 
   it('a failing compensation is recorded and leaves the request needing manual intervention', async () => {
@@ -175,9 +175,9 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     await host?.close();
     host = undefined;
 
-    const r = await run('transient', { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, failOnce: [ACTIVITY.poll] });
-    expect(fake.calls[ACTIVITY.poll]).to.equal(4);
-    expect(fake.appended[ACTIVITY.poll], 'the failed try appended nothing').to.equal(2);
+    const r = await run('transient', { polls: { 1: ['Inprogress', 'Inprogress', 'Pass'] }, failOnce: ['pollJob'] });
+    expect(fake.calls['pollJob']).to.equal(4);
+    expect(fake.appended['pollJob'], 'the failed try appended nothing').to.equal(2);
     // The first poll is repeated 1 s later (stepFirstRetryMs); the later polls shift by that second.
     expect(pollTimes(r)).to.deep.equal([15, 16, 46, 106]);
     expect(r.steps).to.deep.equal([...cleanSteps.slice(0, 4), ...cleanSteps.slice(3)]);
@@ -185,20 +185,20 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
   });
 
   it('events a step could not publish go to publishEvents in the background of the next poll wait, and before completion', async () => {
-    const r = await run('unpublished', { polls: { 1: ['Pass'] }, unpublishedFrom: [ACTIVITY.submit, ACTIVITY.complete] });
+    const r = await run('unpublished', { polls: { 1: ['Pass'] }, unpublishedFrom: ['submitJob', 'completeRequest'] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'publishEvents', 'pollJob#1@v3', 'completeRequest@v4', 'publishEvents']);
-    expect(callsTo(r, ACTIVITY.publish).map((c) => c.input)).to.deep.equal([{ requestId: 'unpublished', versions: [3] }, { requestId: 'unpublished', versions: [5] }]);
-    expect(secondsAfterStart(callsTo(r, ACTIVITY.poll)[0].at), 'the first poll is not held up').to.equal(POLICY.pollInitialDelaySeconds);
+    expect(callsTo(r, 'publishEvents').map((c) => c.input)).to.deep.equal([{ requestId: 'unpublished', versions: [3] }, { requestId: 'unpublished', versions: [5] }]);
+    expect(secondsAfterStart(callsTo(r, 'pollJob')[0].at), 'the first poll is not held up').to.equal(POLICY.pollInitialDelaySeconds);
     expect(r.out).to.include({ outcome: 'Pass', needsIntervention: false });
     expect(r.out).to.not.have.property('unpublishedVersions');
     expect(r.view).to.include({ pendingPublications: 0 });
   });
 
   it('an Event Grid outage longer than the publish retries flags the request but keeps its outcome', async () => {
-    const r = await run('eg-down', { polls: { 1: ['Pass'] }, unpublishedFrom: [ACTIVITY.submit], publish: 'down' });
+    const r = await run('eg-down', { polls: { 1: ['Pass'] }, unpublishedFrom: ['submitJob'], publish: 'down' });
     // Three tries in the background of the poll wait (step policy), carried over, three more at the final flush.
-    expect(fake.calls[ACTIVITY.publish]).to.equal(6);
-    expect(callsTo(r, ACTIVITY.publish).map((c) => c.input)).to.deep.equal(Array(6).fill({ requestId: 'eg-down', versions: [3] }));
+    expect(fake.calls['publishEvents']).to.equal(6);
+    expect(callsTo(r, 'publishEvents').map((c) => c.input)).to.deep.equal(Array(6).fill({ requestId: 'eg-down', versions: [3] }));
     expect(r.steps.filter((s) => s !== 'publishEvents')).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'completeRequest@v4']);
     expect(r.out).to.include({ outcome: 'Pass', needsIntervention: true });
     expect(r.out.publishFailure).to.match(/^Activity function 'publishEvents' failed: \[Transient\] topic answered 503/);
@@ -212,20 +212,20 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     // Sample the running execution's history each time a poll runs: by then the history holds every
     // earlier poll of that execution.
     const sampled = new Map<string, number>();
-    const poll = fake.activities[ACTIVITY.poll] as (i: unknown) => unknown;
-    const activities = {
-      ...fake.activities,
-      [ACTIVITY.poll]: async (i: unknown): Promise<unknown> => {
+    const poll = fake.steps.pollJob;
+    const activities = activitiesOf({
+      ...fake.steps,
+      pollJob: async (i) => {
         const seen = await host?.engine.inspect('long');
         if (seen) sampled.set(seen.record.executionId, Math.max(sampled.get(seen.record.executionId) ?? 0, seen.history.length));
         return poll(i);
       },
-    };
+    });
     host = await createTestHost({ app: APP, activities, start: START });
     const r = await host.run(ORCHESTRATOR, input('long', { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1, deadlineSeconds: 10_000_000 }), { instanceId: 'long' });
     expect(r.status).to.equal('Completed');
     expect((r.output as WorkflowOutput).outcome).to.equal('Pass');
-    expect(r.activityCalls.filter((c) => c.name === ACTIVITY.poll)).to.have.length(1000);
+    expect(r.activityCalls.filter((c) => c.name === 'pollJob')).to.have.length(1000);
 
     // After the admit/prepare/submit execution, 1000 polls at 20 per execution.
     expect(sampled.size).to.equal(1000 / POLICY.pollsPerExecution);

@@ -4,10 +4,10 @@
  * Cosmos, Tables, Event Grid or the external service.
  */
 import * as df from 'durable-functions';
-import { ACTIVITY } from '../../src/application/workflow/contracts';
+import { STEP_NAMES } from '../../src/application/steps/workflowSteps';
 import { registerRequestWorkflow } from '../../src/functions/orchestrators/requestWorkflow';
 
 registerRequestWorkflow();
-for (const name of Object.values(ACTIVITY)) {
+for (const name of STEP_NAMES) {
   df.app.activity(name, { handler: () => { throw new Error(`${name} must be scripted in replay tests`); } });
 }

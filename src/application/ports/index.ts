@@ -45,6 +45,18 @@ export interface EventStore {
   listStreams(options?: { continuationToken?: string; maxCount?: number }): Promise<Page<string>>;
 }
 
+/** Every event of a stream from `fromVersion` on, following continuation tokens. */
+export async function readAll(eventStore: EventStore, streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
+  const events: StoredEvent[] = [];
+  let continuationToken: string | undefined;
+  do {
+    const page = await eventStore.readStream(streamId, { fromVersion, continuationToken });
+    events.push(...page.items);
+    continuationToken = page.continuationToken;
+  } while (continuationToken);
+  return events;
+}
+
 // ---- projection --------------------------------------------------------------------------
 
 export interface RequestView {
@@ -149,8 +161,6 @@ export interface IntakeRepository {
   claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined>;
   /** Writes the terminal status. Idempotent: writing the same status twice is fine. */
   complete(ref: IntakeRef, status: Outcome, details: { reason?: string; completedAt: string }): Promise<void>;
-  /** Puts the row back to Unprocessed (compensation for admit when nothing else happened). */
-  release(ref: IntakeRef, reason: string): Promise<void>;
   /** Marks a malformed row Quarantined with a readable reason, so it stops being picked up. */
   quarantine(row: IntakeRow, reason: string): Promise<void>;
 }

@@ -10,7 +10,7 @@
 import type { RequestEvent, StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
 import { ConcurrencyError } from '../errors';
-import type { EventPublisher, EventStore, ProjectedState, RequestProjection } from '../ports';
+import { readAll, type EventPublisher, type EventStore, type ProjectedState, type RequestProjection } from '../ports';
 import type { StepInput } from '../workflow/contracts';
 
 export interface StepDeps {
@@ -25,17 +25,6 @@ export interface Recorded {
   version: number;
   /** Versions whose publication failed; the orchestrator hands them to publishEvents. */
   unpublished: number[];
-}
-
-export async function readAll(eventStore: EventStore, streamId: string): Promise<StoredEvent[]> {
-  const events: StoredEvent[] = [];
-  let continuationToken: string | undefined;
-  do {
-    const page = await eventStore.readStream(streamId, { continuationToken });
-    events.push(...page.items);
-    continuationToken = page.continuationToken;
-  } while (continuationToken);
-  return events;
 }
 
 /**

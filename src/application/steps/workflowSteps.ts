@@ -17,10 +17,8 @@ import type {
   AdmitInput,
   AdmitResult,
   CancelJobInput,
-  CancelJobResult,
   CompensationFailureInput,
   CompleteInput,
-  CompleteResult,
   PollInput,
   PollResult,
   PrepareInput,
@@ -100,13 +98,13 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
       });
     },
 
-    cancelJob: (input: CancelJobInput, ctx?: StepContext): Promise<CancelJobResult> =>
+    cancelJob: (input: CancelJobInput, ctx?: StepContext): Promise<StepResult<object>> =>
       run('cancelJob', input, ctx, async (s) => {
         await deps.externalJobs.cancel(input.externalJobId);
         return decide({ type: 'RecordJobCancelled', reason: input.reason, now: input.now }, s);
       }, () => ({})),
 
-    completeRequest: (input: CompleteInput, ctx?: StepContext): Promise<CompleteResult> =>
+    completeRequest: (input: CompleteInput, ctx?: StepContext): Promise<StepResult<object>> =>
       run('completeRequest', input, ctx, async (s) => {
         const events = decide({ type: 'Complete', outcome: input.outcome, reason: input.reason, now: input.now }, s);
         // The row is written before the event, so `completed` in the stream means the row says so too.
@@ -131,6 +129,13 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
 }
 
 export type WorkflowSteps = ReturnType<typeof createWorkflowSteps>;
+
+/** Every step's name, which is also its activity's name; the compiler keeps it equal to the steps object's keys. */
+const STEP_NAME_SET: Record<keyof WorkflowSteps, true> = {
+  admitRequest: true, prepareSubmission: true, submitJob: true, pollJob: true, cancelJob: true,
+  completeRequest: true, recordCompensationFailure: true, publishEvents: true,
+};
+export const STEP_NAMES = Object.keys(STEP_NAME_SET) as (keyof WorkflowSteps)[];
 
 function refuseOrRethrow(e: unknown, version: number): { ok: false; version: number; error: string; code?: string } {
   if (isRetriable(e)) throw e;

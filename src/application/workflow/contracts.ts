@@ -7,20 +7,18 @@ import type { CompensationStep, IntakeRef, Submission, WorkItemPayload } from '.
 import type { WorkflowPolicy } from '../../domain/policies';
 import type { ResumePoint } from '../../domain/resume';
 import type { ExternalJobStatus, Outcome } from '../../domain/status';
+import type { StepContext, WorkflowSteps } from '../steps/workflowSteps';
 import type { TraceContext } from './trace';
 
 export const ORCHESTRATOR = 'requestWorkflow';
 
-export const ACTIVITY = {
-  admit: 'admitRequest',
-  prepare: 'prepareSubmission',
-  submit: 'submitJob',
-  poll: 'pollJob',
-  cancelJob: 'cancelJob',
-  complete: 'completeRequest',
-  recordCompensationFailure: 'recordCompensationFailure',
-  publish: 'publishEvents',
-} as const;
+/** Activity names are the keys of the steps object; each step keeps its own input and result types. */
+export type StepName = keyof WorkflowSteps;
+export type StepParams<K extends StepName> = Parameters<WorkflowSteps[K]>[0];
+export type StepOutput<K extends StepName> = Awaited<ReturnType<WorkflowSteps[K]>>;
+
+/** The steps as activities answer them: what registration runs and what test doubles implement. */
+export type StepHandlers = { [K in StepName]: (input: StepParams<K>, ctx?: StepContext) => StepOutput<K> | Promise<StepOutput<K>> };
 
 /** Every activity that appends gets the stream position the orchestrator last saw. */
 export interface StepInput {
@@ -55,8 +53,6 @@ export type AdmitResult = StepResult<{ resume?: ResumePoint; admittedAt?: string
 export type PrepareResult = StepResult<{ submission: Submission }>;
 export type SubmitResult = StepResult<{ externalJobId: string }>;
 export type PollResult = StepResult<{ status: ExternalJobStatus; outcome?: 'Pass' | 'Fail'; retry: boolean }>;
-export type CancelJobResult = StepResult<object>;
-export type CompleteResult = StepResult<object>;
 
 /** The orchestrator's input: what discovery starts it with, then what it carries across continueAsNew. */
 export interface WorkflowInput {

@@ -10,9 +10,10 @@
  * publication is waited on only in the wait that started it, and otherwise only looked at.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
-import { ACTIVITY, type CarriedState, type PublishInput } from './contracts';
+import type { CarriedState, PublishInput } from './contracts';
 import type { TraceContext } from './trace';
 import type { RetryPolicies } from './retryPolicies';
+import { scheduleStep } from './stepCalls';
 
 export class PendingPublications {
   private readonly versions: number[] = [];
@@ -60,7 +61,7 @@ export class PendingPublications {
     this.settle();
     if (this.running || this.versions.length === 0) return undefined;
     const versions = [...this.versions];
-    this.running = { versions, task: this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.step, this.input(versions)) };
+    this.running = { versions, task: scheduleStep(this.context, 'publishEvents', this.retry.step, this.input(versions)) };
     return this.running.task;
   }
 
@@ -90,7 +91,7 @@ export class PendingPublications {
     }
     if (this.versions.length === 0) return;
     try {
-      yield this.context.df.callActivityWithRetry(ACTIVITY.publish, this.retry.publish, this.input([...this.versions]));
+      yield scheduleStep(this.context, 'publishEvents', this.retry.publish, this.input([...this.versions]));
       this.versions.length = 0;
       this.failure = undefined;
     } catch (e) {

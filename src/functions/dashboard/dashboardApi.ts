@@ -6,11 +6,10 @@
  */
 import type { HttpRequest, HttpResponseInit } from '@azure/functions';
 import * as df from 'durable-functions';
-import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
-import type { ViewQuery } from '../../application/ports';
+import { OUTCOMES, REQUEST_STAGES, type Outcome } from '../../domain/status';
+import { readAll, type ViewQuery } from '../../application/ports';
 import { getServices } from '../../infrastructure/services';
 import { toCloudEvent } from '../../infrastructure/eventgrid/cloudEvent';
-import { readAll } from '../../application/steps/recordStep';
 import { parseTraceparent } from '../../application/workflow/trace';
 import { handled } from '../http/handle';
 import { badRequest, notFound } from '../http/problem';
@@ -20,8 +19,6 @@ import { timelineOf } from './timeline';
 import { ChangeFeed } from './changeFeed';
 import { traceIdOf, traceSpans } from './traces';
 import { dashboardAsset, dashboardPage } from './static';
-
-export const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
 
 function isoParam(request: HttpRequest, name: string): string | undefined {
   const raw = request.query.get(name);
@@ -48,7 +45,7 @@ function tokenParam(request: HttpRequest): string | undefined {
 async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, ['stage', 'outcome', 'needsIntervention', 'from', 'to', 'top', 'continuationToken', 'counts']);
   const query: ViewQuery = {
-    stage: enumParam(request, 'stage', STAGES),
+    stage: enumParam(request, 'stage', REQUEST_STAGES),
     outcome: enumParam<Outcome>(request, 'outcome', OUTCOMES),
     needsIntervention: optionalBoolean(request.query.get('needsIntervention') || undefined, 'needsIntervention'),
     updatedFrom: isoParam(request, 'from'),

@@ -6,8 +6,10 @@
 import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { discoverOne, discoverRequests, emptyReport } from '../../application/requests/discoverRequests';
+import { ACTIVE } from '../../application/requests/workflowRuntime';
 import { workItemPayloadProblem, type WorkItemPayload } from '../../domain/events';
-import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
+import { isValidRequestId, REQUEST_ID_RULE } from '../../domain/ids';
+import { OUTCOMES, REQUEST_STAGES, type Outcome, type RequestStage } from '../../domain/status';
 import { getServices, type Services } from '../../infrastructure/services';
 import { durableRuntime } from '../durableRuntime';
 import { discoveryDeps } from '../discoveryDeps';
@@ -18,7 +20,6 @@ import { badRequest, conflict, notFound } from './problem';
 import { boundedInt, cosmosTokenParam as tokenParam, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
 
 const API_PARTITION = 'api';
-const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
 
 function links(request: HttpRequest, id: string): Record<string, string> {
   const base = `${new URL(request.url).origin}/api/requests/${encodeURIComponent(id)}`;
@@ -29,7 +30,7 @@ async function addRequest(request: HttpRequest, client: df.DurableClient, contex
   const body = await readJsonObject(request);
   rejectUnknownFields(body, ['id', 'payload', 'start']);
   const id = optionalString(body, 'id', 100) ?? randomRequestId();
-  if (!/^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$/.test(id)) throw badRequest(`'id' must be 1-100 characters of letters, digits, '.', '_', ':' or '-', starting with a letter or digit`, 'id');
+  if (!isValidRequestId(id)) throw badRequest(`'id' must be ${REQUEST_ID_RULE}`, 'id');
   const payload = body.payload;
   const problem = workItemPayloadProblem(payload);
   if (problem) throw badRequest(problem, problem.startsWith('payload.scenario') ? 'payload.scenario' : 'payload');
@@ -86,9 +87,9 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   let stage: RequestStage | undefined;
   let outcome: Outcome | undefined;
   if (status !== undefined) {
-    if ((STAGES as readonly string[]).includes(status)) stage = status as RequestStage;
+    if ((REQUEST_STAGES as readonly string[]).includes(status)) stage = status as RequestStage;
     else if ((OUTCOMES as readonly string[]).includes(status)) outcome = status as Outcome;
-    else throw badRequest(`'status' must be a stage (${STAGES.join(', ')}) or an outcome (${OUTCOMES.join(', ')})`, 'status');
+    else throw badRequest(`'status' must be a stage (${REQUEST_STAGES.join(', ')}) or an outcome (${OUTCOMES.join(', ')})`, 'status');
   }
   const s = await getServices();
   const page = await s.projection.list({ stage, outcome, top, continuationToken: tokenParam(request) });
@@ -103,7 +104,7 @@ async function cancelRequest(request: HttpRequest, client: df.DurableClient): Pr
   const runtime = durableRuntime(client, request);
   const instance = await runtime.status(id);
   if (!instance) throw notFound(`no running workflow for request '${id}'`);
-  if (!['Running', 'Pending', 'Suspended', 'ContinuedAsNew'].includes(instance.runtimeStatus)) {
+  if (!ACTIVE.includes(instance.runtimeStatus)) {
     throw conflict(`request '${id}' can no longer be cancelled: its workflow is ${instance.runtimeStatus}`);
   }
   await runtime.raiseCancel(id, reason);

@@ -5,11 +5,11 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import type { EventStore, Page, ProjectedState, RequestProjection, RequestView, ViewCounts, ViewQuery } from '../../application/ports';
+import { readAll, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
-import { OUTCOMES, type Outcome, type RequestStage } from '../../domain/status';
+import { OUTCOMES, REQUEST_STAGES, type Outcome, type RequestStage } from '../../domain/status';
 import { cosmosStatusOf, mapCosmosError } from './errors';
 
 interface ViewDocument extends RequestView {
@@ -17,7 +17,6 @@ interface ViewDocument extends RequestView {
   _etag?: string;
 }
 
-const STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
 const MAX_WRITE_ATTEMPTS = 5;
 const DEFAULT_TOP = 50;
 const MAX_TOP = 1000;
@@ -125,8 +124,8 @@ export class CosmosRequestProjection implements RequestProjection {
   }
 
   async list(query: ViewQuery): Promise<Page<RequestView>> {
-    if (query.stage !== undefined && !STAGES.includes(query.stage)) {
-      throw new ValidationError(`stage must be one of ${STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
+    if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
+      throw new ValidationError(`stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
     }
     if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
       throw new ValidationError(`outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`, 'outcome');
@@ -197,17 +196,6 @@ export class CosmosRequestProjection implements RequestProjection {
       throw mapCosmosError(e, `read view ${id}`);
     }
   }
-}
-
-async function readAll(source: EventStore, streamId: string, fromVersion = 1): Promise<StoredEvent[]> {
-  const all: StoredEvent[] = [];
-  let token: string | undefined;
-  do {
-    const page = await source.readStream(streamId, { fromVersion, continuationToken: token });
-    all.push(...page.items);
-    token = page.continuationToken;
-  } while (token);
-  return all;
 }
 
 function viewDocument(id: string, from: RequestState, events: StoredEvent[], createdAt: string | undefined): ViewDocument {

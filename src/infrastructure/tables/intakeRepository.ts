@@ -119,17 +119,6 @@ export class TableIntakeRepository implements IntakeRepository {
     });
   }
 
-  async release(ref: IntakeRef, reason: string): Promise<void> {
-    await this.readModifyWrite(ref, `release intake row ${describe(ref)}`, (current) => {
-      if (current.Status === 'Unprocessed') return undefined;
-      if (current.Status !== 'Claimed') {
-        throw new ConflictError(`intake row ${describe(ref)} is ${String(current.Status)}; only a Claimed row can be released`);
-      }
-      // ClaimedAt is cleared by writing an empty value: Merge cannot remove a column.
-      return { Status: 'Unprocessed', ClaimedAt: '', Reason: reason };
-    });
-  }
-
   async quarantine(row: IntakeRow, reason: string): Promise<void> {
     if (!reason.trim()) throw new ValidationError('a quarantine needs a readable reason', 'reason');
     await this.readModifyWrite(row.ref, `quarantine intake row ${describe(row.ref)}`, (current) =>

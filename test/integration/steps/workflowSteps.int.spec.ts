@@ -1,7 +1,7 @@
 import { TableClient } from '@azure/data-tables';
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { readAll } from '../../../src/application/steps/recordStep';
+import { readAll } from '../../../src/application/ports';
 import { eventIdFor } from '../../../src/domain/ids';
 import { loadConfig } from '../../../src/infrastructure/config/loadConfig';
 import { buildServices, type Services } from '../../../src/infrastructure/services';

@@ -125,22 +125,6 @@ describe('TableIntakeRepository against Azurite', () => {
     expect(await repo.listClaimable({ staleClaimBefore: T_LATER, maxCount: 10 })).to.deep.equal([]);
   });
 
-  it('releases a claimed row back to Unprocessed', async () => {
-    const ref = { partitionKey: 'b', rowKey: 'req-release' };
-    await repo.add(ref, {});
-    const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 1 });
-    await repo.claim(row, T_CLAIM);
-
-    await repo.release(ref, 'admission failed');
-    await repo.release(ref, 'admission failed');
-
-    const released = await repo.get(ref);
-    expect(released).to.deep.include({ status: 'Unprocessed' });
-    expect(released?.claimedAt).to.equal(undefined);
-    expect((await raw.getEntity<{ Reason: string }>('b', 'req-release')).Reason).to.equal('admission failed');
-    expect((await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 })).map((r) => r.ref.rowKey)).to.deep.equal(['req-release']);
-  });
-
   describe('discovery over it', () => {
     /** The runtime as discovery sees it: which instances exist, and what was started. */
     function runtimeWith(running: string[]): WorkflowRuntime & { started: string[]; statusChecks: number } {

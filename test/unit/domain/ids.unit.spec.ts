@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { expect } from 'chai';
 import { errorCodeOf } from '../../../src/application/errors';
-import { EVENT_ID_NAMESPACE, eventIdFor, instanceIdFor, requestIdFromIntakeRow, uuidV5 } from '../../../src/domain/ids';
+import { EVENT_ID_NAMESPACE, eventIdFor, requestIdFromIntakeRow, uuidV5 } from '../../../src/domain/ids';
 import { sha1, utf8 } from '../../../src/domain/sha1';
 
 describe('ids', () => {
@@ -50,10 +50,6 @@ describe('ids', () => {
         try { requestIdFromIntakeRow('p1', rowKey); } catch (e) { expect(errorCodeOf(e)).to.equal('Validation'); }
       });
     }
-  });
-
-  it('instanceIdFor is the request id', () => {
-    expect(instanceIdFor('req-1')).to.equal('req-1');
   });
 
   const DNS_NAMESPACE = '6ba7b810-9dad-11d1-80b4-00c04fd430c8';

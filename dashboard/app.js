@@ -18,8 +18,12 @@ function useRoute() {
   return parts;
 }
 
+// The devhost's dashboard for any app has no request projection: instances only.
+const withRequests = window.DASHBOARD.requests !== false;
+
 function App() {
-  const [section, id] = useRoute();
+  const [route, id] = useRoute();
+  const section = withRequests ? route : 'instances';
   let page;
   if (section === 'instances' && id) page = html`<${InstanceDetail} id=${id} />`;
   else if (section === 'instances') page = html`<${InstancesPage} />`;
@@ -27,9 +31,9 @@ function App() {
   else page = html`<${RequestsPage} />`;
   return html`
     <header>
-      <strong>Saga workflow</strong>
+      <strong>${withRequests ? 'Saga workflow' : 'devhost: orchestrations'}</strong>
       <nav>
-        <a href="#/requests" class=${section !== 'instances' ? 'active' : ''}>Requests</a>
+        ${withRequests && html`<a href="#/requests" class=${section !== 'instances' ? 'active' : ''}>Requests</a>`}
         <a href="#/instances" class=${section === 'instances' ? 'active' : ''}>Instances</a>
       </nav>
     </header>

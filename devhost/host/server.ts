@@ -8,7 +8,8 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 import type { TaskHubApi } from '../durable/api';
 import { createDurableHttpApi, type DurableHttpHandler } from './durableHttpApi';
-import { durableClientBindingData, WEBHOOK_PATH, type DurableUrlContext } from './durableUrls';
+import { durableClientBindingData, managementUrls, WEBHOOK_PATH, type DurableUrlContext } from './durableUrls';
+import { createDevhostDashboard, DASHBOARD_PATH } from './dashboard';
 import { formatFunctionList } from './functionList';
 import { createHttpTriggerRouter } from './httpTriggers';
 import { requestUrl, sendError, sendJson } from './httpUtil';
@@ -105,6 +106,14 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     log,
   });
 
+  const dashboard = createDevhostDashboard({
+    management: {
+      createHttpManagementPayload: (id) => managementUrls(currentUrls(), id),
+      startNew: (name, o) => taskHub.startNew(name, o),
+    },
+    spans,
+  });
+
   const appServer = http.createServer((req, res) => void serve(res, log, () => serveApp(req, res)));
   const rpcServer = http.createServer((req, res) => void serve(res, log, () => serveRpc(req, res)));
 
@@ -116,6 +125,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       return durable(req, res, path.slice(WEBHOOK_PATH.length + 1));
     }
     if (lower === '/admin/host/status') return sendJson(res, 200, { state: 'Running', version: 'devhost' });
+    if (lower === DASHBOARD_PATH || lower.startsWith(`${DASHBOARD_PATH}/`)) {
+      if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();
+      return dashboard(req, res, path.slice(DASHBOARD_PATH.length + 1));
+    }
     if (lower.startsWith('/_devhost/traces/')) {
       if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();
       const id = path.slice('/_devhost/traces/'.length);

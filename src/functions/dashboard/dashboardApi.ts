@@ -14,19 +14,13 @@ import { parseTraceparent } from '../../application/workflow/trace';
 import { handled } from '../http/handle';
 import { badRequest, notFound } from '../http/problem';
 import { boundedInt, cosmosTokenParam, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from '../http/input';
-import { ACTIONS, getInstance, INSTANCE_STATUSES, instanceIdOf, listInstances, runAction, type InstanceAction } from './instances';
-import { timelineOf } from './timeline';
+import { ACTIONS, getInstance, instanceIdOf, instanceListQuery, listInstances, runAction, type InstanceAction } from '../../../dashboard/server/instances';
+import { dashboardAsset, dashboardPage } from '../../../dashboard/server/page';
+import { isoParam, Problem } from '../../../dashboard/server/problem';
+import { timelineOf } from '../../../dashboard/server/timeline';
+import { traceIdOf, traceSpans } from '../../../dashboard/server/traces';
+import { HttpProblem } from '../http/problem';
 import { ChangeFeed } from './changeFeed';
-import { traceIdOf, traceSpans } from './traces';
-import { dashboardAsset, dashboardPage } from './static';
-
-function isoParam(request: HttpRequest, name: string): string | undefined {
-  const raw = request.query.get(name);
-  if (raw === null || raw === '') return undefined;
-  const t = Date.parse(raw);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(raw) || Number.isNaN(t)) throw badRequest(`'${name}' must be an ISO 8601 time, got '${raw.slice(0, 60)}'`, name);
-  return new Date(t).toISOString();
-}
 
 function enumParam<T extends string>(request: HttpRequest, name: string, allowed: readonly T[]): T | undefined {
   const raw = request.query.get(name);
@@ -35,21 +29,14 @@ function enumParam<T extends string>(request: HttpRequest, name: string, allowed
   return raw as T;
 }
 
-function tokenParam(request: HttpRequest): string | undefined {
-  const raw = request.query.get('continuationToken');
-  if (raw === null || raw === '') return undefined;
-  if (raw.length > 4096) throw badRequest("'continuationToken' is too long; pass back the token of the previous page", 'continuationToken');
-  return raw;
-}
-
 async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   rejectUnknownQuery(request, ['stage', 'outcome', 'needsIntervention', 'from', 'to', 'top', 'continuationToken', 'counts']);
   const query: ViewQuery = {
     stage: enumParam(request, 'stage', REQUEST_STAGES),
     outcome: enumParam<Outcome>(request, 'outcome', OUTCOMES),
     needsIntervention: optionalBoolean(request.query.get('needsIntervention') || undefined, 'needsIntervention'),
-    updatedFrom: isoParam(request, 'from'),
-    updatedTo: isoParam(request, 'to'),
+    updatedFrom: isoParam(request.query, 'from'),
+    updatedTo: isoParam(request.query, 'to'),
     top: boundedInt(request.query.get('top'), 'top', 1, 200, 50),
     continuationToken: cosmosTokenParam(request),
     newestFirst: true,
@@ -117,20 +104,7 @@ async function stream(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 async function instances(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
-  rejectUnknownQuery(request, ['runtimeStatus', 'from', 'to', 'prefix', 'top', 'continuationToken']);
-  const statuses = (request.query.get('runtimeStatus') || '').split(',').filter((x) => x !== '');
-  for (const st of statuses) if (!(INSTANCE_STATUSES as readonly string[]).includes(st)) throw badRequest(`'runtimeStatus' must be a comma-separated list of ${INSTANCE_STATUSES.join(', ')}; got '${st.slice(0, 40)}'`, 'runtimeStatus');
-  const prefix = request.query.get('prefix') || undefined;
-  if (prefix !== undefined) instanceIdOf(prefix);
-  const page = await listInstances(client, {
-    top: boundedInt(request.query.get('top'), 'top', 1, 200, 50),
-    runtimeStatus: statuses,
-    createdTimeFrom: isoParam(request, 'from'),
-    createdTimeTo: isoParam(request, 'to'),
-    instanceIdPrefix: prefix,
-    continuationToken: tokenParam(request),
-  });
-  return { status: 200, jsonBody: page };
+  return { status: 200, jsonBody: await listInstances(client, instanceListQuery(new URL(request.url).searchParams)) };
 }
 
 async function instance(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -160,16 +134,28 @@ async function traceOf(request: HttpRequest): Promise<HttpResponseInit> {
   return { status: 200, jsonBody: await traceSpans(traceIdOf(request.params.traceId)) };
 }
 
+/** The neutral dashboard modules refuse with Problem; here that becomes the API's problem+json. */
+function api<A extends unknown[]>(fn: (request: HttpRequest, ...rest: A) => Promise<HttpResponseInit>) {
+  return handled(async (request: HttpRequest, ...rest: A) => {
+    try {
+      return await fn(request, ...rest);
+    } catch (e) {
+      if (e instanceof Problem) throw new HttpProblem(e.status, e.title, e.message, e.fields);
+      throw e;
+    }
+  });
+}
+
 export function registerDashboard(): void {
   const fn = 'function' as const;
-  df.app.client.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: fn, handler: handled(async (r) => dashboardPage(r)) });
-  df.app.client.http('dashboardAsset', { route: 'dashboard/ui/{name}', methods: ['GET'], authLevel: fn, handler: handled(async (r) => dashboardAsset(r)) });
-  df.app.client.http('dashboardRequests', { route: 'dashboard/api/requests', methods: ['GET'], authLevel: fn, handler: handled(listRequests) });
-  df.app.client.http('dashboardRequest', { route: 'dashboard/api/requests/{id}', methods: ['GET'], authLevel: fn, handler: handled(getRequest) });
-  df.app.client.http('dashboardCounts', { route: 'dashboard/api/counts', methods: ['GET'], authLevel: fn, handler: handled(counts) });
-  df.app.client.http('dashboardStream', { route: 'dashboard/api/stream', methods: ['GET'], authLevel: fn, handler: handled(stream) });
-  df.app.client.http('dashboardInstances', { route: 'dashboard/api/instances', methods: ['GET'], authLevel: fn, handler: handled(instances) });
-  df.app.client.http('dashboardInstance', { route: 'dashboard/api/instances/{id}', methods: ['GET'], authLevel: fn, handler: handled(instance) });
-  df.app.client.http('dashboardAction', { route: 'dashboard/api/instances/{id}/{action}', methods: ['POST'], authLevel: fn, handler: handled(action) });
-  df.app.client.http('dashboardTrace', { route: 'dashboard/api/traces/{traceId}', methods: ['GET'], authLevel: fn, handler: handled(traceOf) });
+  df.app.client.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: fn, handler: api(async (r) => dashboardPage(new URL(r.url), { requests: true })) });
+  df.app.client.http('dashboardAsset', { route: 'dashboard/ui/{name}', methods: ['GET'], authLevel: fn, handler: api(async (r) => dashboardAsset(r.params.name)) });
+  df.app.client.http('dashboardRequests', { route: 'dashboard/api/requests', methods: ['GET'], authLevel: fn, handler: api(listRequests) });
+  df.app.client.http('dashboardRequest', { route: 'dashboard/api/requests/{id}', methods: ['GET'], authLevel: fn, handler: api(getRequest) });
+  df.app.client.http('dashboardCounts', { route: 'dashboard/api/counts', methods: ['GET'], authLevel: fn, handler: api(counts) });
+  df.app.client.http('dashboardStream', { route: 'dashboard/api/stream', methods: ['GET'], authLevel: fn, handler: api(stream) });
+  df.app.client.http('dashboardInstances', { route: 'dashboard/api/instances', methods: ['GET'], authLevel: fn, handler: api(instances) });
+  df.app.client.http('dashboardInstance', { route: 'dashboard/api/instances/{id}', methods: ['GET'], authLevel: fn, handler: api(instance) });
+  df.app.client.http('dashboardAction', { route: 'dashboard/api/instances/{id}/{action}', methods: ['POST'], authLevel: fn, handler: api(action) });
+  df.app.client.http('dashboardTrace', { route: 'dashboard/api/traces/{traceId}', methods: ['GET'], authLevel: fn, handler: api(traceOf) });
 }

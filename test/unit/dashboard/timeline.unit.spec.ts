@@ -1,5 +1,5 @@
 import { expect } from 'chai';
-import { timelineOf } from '../../../src/functions/dashboard/timeline';
+import { timelineOf } from '../../../dashboard/server/timeline';
 
 describe('dashboard timeline from a Durable HTTP API history', () => {
   it('turns an execution, its activities, timers and events into Gantt rows', () => {

@@ -5,14 +5,14 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import type { HttpRequest, HttpResponseInit } from '@azure/functions';
-import { notFound } from '../http/problem';
+import { notFound } from './problem';
 
+/** The folder holding dashboard/app.js (the repo root, or the deployed package's root). */
 function packageRoot(): string {
   let dir = __dirname;
-  while (!existsSync(join(dir, 'host.json'))) {
+  while (!existsSync(join(dir, 'dashboard', 'app.js'))) {
     const up = dirname(dir);
-    if (up === dir) throw new Error(`no host.json above ${__dirname}`);
+    if (up === dir) throw new Error(`no dashboard/app.js above ${__dirname}`);
     dir = up;
   }
   return dir;
@@ -35,14 +35,23 @@ function read(path: string): Buffer {
   return b;
 }
 
-export function dashboardAsset(request: HttpRequest): HttpResponseInit {
-  const asset = ASSETS[request.params.name ?? ''];
-  if (!asset) throw notFound(`no dashboard asset '${String(request.params.name).slice(0, 60)}'`);
+export interface Served {
+  status: number;
+  headers: Record<string, string>;
+  body: Buffer | string;
+}
+
+export function dashboardAsset(name: string | undefined): Served {
+  const asset = ASSETS[name ?? ''];
+  if (!asset) throw notFound(`no dashboard asset '${String(name).slice(0, 60)}'`);
   return { status: 200, headers: { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }, body: read(asset.file()) };
 }
 
-export function dashboardPage(request: HttpRequest): HttpResponseInit {
-  const url = new URL(request.url);
+/**
+ * The page at `url` (its path is the dashboard's base). `requests: false` serves the instances-only
+ * dashboard (the devhost's, for apps without a request projection).
+ */
+export function dashboardPage(url: URL, options: { requests: boolean }): Served {
   const base = url.pathname.replace(/\/?$/, '/');
   const code = url.searchParams.get('code');
   const q = code ? `?code=${encodeURIComponent(code)}` : '';
@@ -57,9 +66,9 @@ export function dashboardPage(request: HttpRequest): HttpResponseInit {
 <link rel="stylesheet" href="${base}ui/style.css${q}">
 <script type="importmap">${json({ imports })}</script>
 ${['app.js', 'views.js', 'api.js', 'preact.mjs', 'hooks.mjs', 'htm.mjs'].map((f) => `<link rel="modulepreload" href="${base}ui/${f}${q}">`).join('\n')}
-<script>window.DASHBOARD = ${json({ base, code: code ?? null })};
+<script>window.DASHBOARD = ${json({ base, code: code ?? null, requests: options.requests })};
 // The first page of requests is fetched while the modules load (the default view needs it first).
-window.DASHBOARD.firstPage = fetch(${json(`${base}api/requests?top=50&counts=false${code ? `&code=${encodeURIComponent(code)}` : ''}`)}).then((r) => (r.ok ? r.json() : null)).catch(() => null);</script>
+window.DASHBOARD.firstPage = window.DASHBOARD.requests ? fetch(${json(`${base}api/requests?top=50&counts=false${code ? `&code=${encodeURIComponent(code)}` : ''}`)}).then((r) => (r.ok ? r.json() : null)).catch(() => null) : null;</script>
 </head><body><div id="app">Loading…</div>
 <script type="module" src="${base}ui/app.js${q}"></script></body></html>`;
   return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: html };

@@ -3,8 +3,17 @@
  * Durable client: a paged list, one instance with its history, and the operator actions the Durable API
  * offers. Each action answers with what the API said, so the dashboard can show it.
  */
-import type * as df from 'durable-functions';
-import { badRequest, conflict, HttpProblem, notFound } from '../http/problem';
+import { badRequest, boundedIntParam, conflict, isoParam, notFound, Problem, rejectUnknown } from './problem';
+
+/**
+ * What the dashboard needs of a Durable client: the management URLs of an instance (the Durable HTTP
+ * API, the same scheme in Azure and the devhost) and starting an orchestration. A `DurableClient`
+ * from durable-functions has both; the devhost builds one from its own URLs.
+ */
+export interface DurableManagement {
+  createHttpManagementPayload(instanceId: string): { statusQueryGetUri: string; sendEventPostUri: string; terminatePostUri: string; rewindPostUri: string; purgeHistoryDeleteUri: string; suspendPostUri: string; resumePostUri: string };
+  startNew(name: string, options: { instanceId: string; input?: unknown }): Promise<string>;
+}
 
 export const INSTANCE_STATUSES = ['Running', 'Pending', 'Suspended', 'Completed', 'Failed', 'Terminated', 'Canceled', 'ContinuedAsNew'] as const;
 export const ACTIONS = ['raise-event', 'cancel', 'terminate', 'suspend', 'resume', 'restart', 'rewind', 'purge'] as const;
@@ -28,7 +37,26 @@ export interface InstanceListQuery {
 }
 
 /** One page from `GET /instances` of the Durable HTTP API (same URL scheme in Azure and the devhost). */
-export async function listInstances(client: df.DurableClient, q: InstanceListQuery): Promise<{ items: unknown[]; continuationToken: string | null }> {
+/** The list's query string, checked: unknown parameters and bad values are refused. */
+export function instanceListQuery(query: URLSearchParams): InstanceListQuery {
+  rejectUnknown(query, ['runtimeStatus', 'from', 'to', 'prefix', 'top', 'continuationToken']);
+  const statuses = (query.get('runtimeStatus') || '').split(',').filter((x) => x !== '');
+  for (const st of statuses) if (!(INSTANCE_STATUSES as readonly string[]).includes(st)) throw badRequest(`'runtimeStatus' must be a comma-separated list of ${INSTANCE_STATUSES.join(', ')}; got '${st.slice(0, 40)}'`, 'runtimeStatus');
+  const prefix = query.get('prefix') || undefined;
+  if (prefix !== undefined) instanceIdOf(prefix);
+  const token = query.get('continuationToken') || undefined;
+  if (token && token.length > 4096) throw badRequest("'continuationToken' is too long; pass back the token of the previous page", 'continuationToken');
+  return {
+    top: boundedIntParam(query, 'top', 1, 200, 50),
+    runtimeStatus: statuses,
+    createdTimeFrom: isoParam(query, 'from'),
+    createdTimeTo: isoParam(query, 'to'),
+    instanceIdPrefix: prefix,
+    continuationToken: token,
+  };
+}
+
+export async function listInstances(client: DurableManagement, q: InstanceListQuery): Promise<{ items: unknown[]; continuationToken: string | null }> {
   const statusUrl = new URL(client.createHttpManagementPayload('x').statusQueryGetUri);
   const url = new URL(statusUrl.href.replace(/\/instances\/x(\?|$)/, '/instances$1'));
   url.searchParams.set('top', String(q.top));
@@ -38,7 +66,7 @@ export async function listInstances(client: df.DurableClient, q: InstanceListQue
   if (q.createdTimeTo) url.searchParams.set('createdTimeTo', q.createdTimeTo);
   if (q.instanceIdPrefix) url.searchParams.set('instanceIdPrefix', q.instanceIdPrefix);
   const res = await fetch(url, { headers: q.continuationToken ? { 'x-ms-continuation-token': q.continuationToken } : {} });
-  if (!res.ok) throw new HttpProblem(502, 'Bad Gateway', `the Durable API answered ${res.status} to the instance list: ${(await res.text()).slice(0, 300)}`);
+  if (!res.ok) throw new Problem(502, 'Bad Gateway', `the Durable API answered ${res.status} to the instance list: ${(await res.text()).slice(0, 300)}`);
   return { items: (await res.json()) as unknown[], continuationToken: res.headers.get('x-ms-continuation-token') || null };
 }
 
@@ -58,12 +86,12 @@ export interface InstanceView {
  * The status with its history, straight from the Durable HTTP API: the JS client drops
  * `historyEvents` (azure-functions-durable-js #620), so it is read over HTTP like the list.
  */
-export async function getInstance(client: df.DurableClient, id: string): Promise<InstanceView> {
+export async function getInstance(client: DurableManagement, id: string): Promise<InstanceView> {
   const url = new URL(client.createHttpManagementPayload(id).statusQueryGetUri);
   for (const flag of ['showHistory', 'showHistoryOutput', 'showInput']) url.searchParams.set(flag, 'true');
   const res = await fetch(url);
   if (res.status === 404) throw notFound(`no orchestration instance '${id}'`);
-  if (!res.ok) throw new HttpProblem(502, 'Bad Gateway', `the Durable API answered ${res.status} for instance '${id}': ${(await res.text()).slice(0, 300)}`);
+  if (!res.ok) throw new Problem(502, 'Bad Gateway', `the Durable API answered ${res.status} for instance '${id}': ${(await res.text()).slice(0, 300)}`);
   return (await res.json()) as InstanceView;
 }
 
@@ -80,7 +108,7 @@ export interface ActionInput {
  * finished instance again under its id with its original input (the Durable API's restart with
  * restartWithNewInstanceId=false).
  */
-export async function runAction(client: df.DurableClient, id: string, action: InstanceAction, input: ActionInput): Promise<{ action: InstanceAction; instanceId: string; status: number; answer: unknown }> {
+export async function runAction(client: DurableManagement, id: string, action: InstanceAction, input: ActionInput): Promise<{ action: InstanceAction; instanceId: string; status: number; answer: unknown }> {
   const before = await getInstance(client, id);
   const urls = client.createHttpManagementPayload(id);
   const reason = encodeURIComponent(input.reason);
@@ -93,7 +121,7 @@ export async function runAction(client: df.DurableClient, id: string, action: In
     } catch {
       // plain text: shown as is
     }
-    if (res.status >= 400) throw new HttpProblem(res.status, 'Durable API refused', typeof answer === 'object' && answer && 'Message' in answer ? String((answer as { Message: unknown }).Message) : String(text).slice(0, 500) || `HTTP ${res.status}`, { action });
+    if (res.status >= 400) throw new Problem(res.status, 'Durable API refused', typeof answer === 'object' && answer && 'Message' in answer ? String((answer as { Message: unknown }).Message) : String(text).slice(0, 500) || `HTTP ${res.status}`, { action });
     return { status: res.status, answer };
   };
   const withReason = (uri: string): string => uri.replace('{text}', reason);

@@ -33,6 +33,11 @@ export function timelineOf(history: H[]): TimelineRow[] {
           execution.end = at;
           execution.status = String(e.OrchestrationStatus ?? e.EventType).toLowerCase();
         }
+        // A timer the orchestrator stopped waiting for (e.g. a cancel won the race) never fires.
+        for (const t of openTimers.filter((t) => t.status === 'pending')) {
+          t.end = at;
+          t.status = 'abandoned';
+        }
         break;
       case 'TaskCompleted':
       case 'TaskFailed':

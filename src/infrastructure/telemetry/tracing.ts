@@ -47,7 +47,8 @@ export function addSpanProcessor(processor: SpanProcessor): void {
 }
 
 export function setupTracing(env: NodeJS.ProcessEnv = process.env): void {
-  if (provider) return;
+  // OTEL_SDK_DISABLED=true (the OpenTelemetry convention): no provider, every span a no-op.
+  if (provider || env.OTEL_SDK_DISABLED === 'true') return;
   const processors: SpanProcessor[] = [forwarder];
   const exporter = chooseExporter(env);
   // Short delay locally so a dashboard shows a step's spans while the request is still running.

@@ -22,11 +22,13 @@ describe('dashboard timeline from a Durable HTTP API history', () => {
     ]);
   });
 
-  it('closes the execution row when it completes', () => {
+  it('closes the execution row when it completes, and a timer that never fired with it', () => {
     const rows = timelineOf([
       { EventType: 'ExecutionStarted', FunctionName: 'other', Timestamp: '2026-01-01T00:00:00.000Z' },
+      { EventType: 'TimerCreated', FireAt: '2026-01-01T01:00:00.000Z', Timestamp: '2026-01-01T00:00:00.500Z' },
       { EventType: 'ExecutionCompleted', OrchestrationStatus: 'Completed', Timestamp: '2026-01-01T00:00:02.000Z' },
     ]);
     expect(rows[0]).to.include({ end: '2026-01-01T00:00:02.000Z', status: 'completed' });
+    expect(rows[1]).to.include({ kind: 'timer', end: '2026-01-01T00:00:02.000Z', status: 'abandoned' });
   });
 });

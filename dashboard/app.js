@@ -1,9 +1,10 @@
-// The dashboard's shell: routing by location.hash. Views are in views.js, the API client and the live
-// feed in api.js. Plain ES modules, no build step.
+// The dashboard's shell: routing by location.hash. Pages are in requests.js and instances.js, shared
+// pieces in parts.js, the API client and the live feed in api.js. Plain ES modules, no build step.
 import { h, render } from 'preact';
 import { useEffect, useState } from 'preact/hooks';
 import htm from 'htm';
-import { InstanceDetail, InstancesPage, RequestDetail, RequestsPage } from './views.js';
+import { InstanceDetail, InstancesPage } from './instances.js';
+import { RequestDetail, RequestsPage } from './requests.js';
 
 const html = htm.bind(h);
 

@@ -20,13 +20,17 @@ function packageRoot(): string {
 
 const ASSETS: Record<string, { file: () => string; type: string }> = {
   'app.js': { file: () => join(packageRoot(), 'dashboard', 'app.js'), type: 'text/javascript' },
-  'views.js': { file: () => join(packageRoot(), 'dashboard', 'views.js'), type: 'text/javascript' },
+  'requests.js': { file: () => join(packageRoot(), 'dashboard', 'requests.js'), type: 'text/javascript' },
+  'instances.js': { file: () => join(packageRoot(), 'dashboard', 'instances.js'), type: 'text/javascript' },
+  'parts.js': { file: () => join(packageRoot(), 'dashboard', 'parts.js'), type: 'text/javascript' },
   'api.js': { file: () => join(packageRoot(), 'dashboard', 'api.js'), type: 'text/javascript' },
   'style.css': { file: () => join(packageRoot(), 'dashboard', 'style.css'), type: 'text/css' },
   'preact.mjs': { file: () => require.resolve('preact'), type: 'text/javascript' },
   'hooks.mjs': { file: () => require.resolve('preact/hooks'), type: 'text/javascript' },
   'htm.mjs': { file: () => require.resolve('htm').replace(/htm\.js$/, 'htm.mjs'), type: 'text/javascript' },
 };
+
+const OWN_MODULES = ['api.js', 'parts.js', 'requests.js', 'instances.js'];
 
 const cache = new Map<string, Buffer>();
 function read(path: string): Buffer {
@@ -57,7 +61,7 @@ export function dashboardPage(url: URL, options: { requests: boolean }): Served 
   const q = code ? `?code=${encodeURIComponent(code)}` : '';
   const imports = { preact: `${base}ui/preact.mjs${q}`, 'preact/hooks': `${base}ui/hooks.mjs${q}`, htm: `${base}ui/htm.mjs${q}`,
     // The page's own modules import each other by relative URL; the map adds the key to those URLs too.
-    [`${base}ui/views.js`]: `${base}ui/views.js${q}`, [`${base}ui/api.js`]: `${base}ui/api.js${q}` };
+    ...Object.fromEntries(OWN_MODULES.map((f) => [`${base}ui/${f}`, `${base}ui/${f}${q}`])) };
   // JSON inside <script>: '<' escaped so no value can close the element.
   const json = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
   const html = `<!doctype html>
@@ -65,7 +69,7 @@ export function dashboardPage(url: URL, options: { requests: boolean }): Served 
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <link rel="stylesheet" href="${base}ui/style.css${q}">
 <script type="importmap">${json({ imports })}</script>
-${['app.js', 'views.js', 'api.js', 'preact.mjs', 'hooks.mjs', 'htm.mjs'].map((f) => `<link rel="modulepreload" href="${base}ui/${f}${q}">`).join('\n')}
+${['app.js', ...OWN_MODULES, 'preact.mjs', 'hooks.mjs', 'htm.mjs'].map((f) => `<link rel="modulepreload" href="${base}ui/${f}${q}">`).join('\n')}
 <script>window.DASHBOARD = ${json({ base, code: code ?? null, requests: options.requests })};
 // The first page of requests is fetched while the modules load (the default view needs it first).
 window.DASHBOARD.firstPage = window.DASHBOARD.requests ? fetch(${json(`${base}api/requests?top=50&counts=false${code ? `&code=${encodeURIComponent(code)}` : ''}`)}).then((r) => (r.ok ? r.json() : null)).catch(() => null) : null;</script>

@@ -15,6 +15,7 @@ import { durableRuntime } from '../durableRuntime';
 import { discoveryDeps } from '../discoveryDeps';
 import { activeTraceContext } from '../../infrastructure/telemetry/tracing';
 import { httpSpan } from '../telemetry';
+import { logLine } from '../log';
 import { handled } from './handle';
 import { badRequest, conflict, notFound } from './problem';
 import { boundedInt, cosmosTokenParam as tokenParam, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
@@ -44,7 +45,7 @@ async function addRequest(request: HttpRequest, client: df.DurableClient, contex
     await discoverOne(discoveryDeps(s, durableRuntime(client, request)), row, new Date(), report);
     started = report.started.includes(id);
   }
-  context.log(`work item ${id} added${started ? ' and started' : ''}`);
+  logLine(context, 'information', `work item added${started ? ' and started' : ''}`, { requestId: id, ...(started ? { instanceId: id } : {}) });
   return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, started, links: links(request, id) } };
 }
 

@@ -56,7 +56,7 @@ export interface ProgressView {
   close(): void;
 }
 
-export function createProgressView(opts: { tty: boolean; dashboardUrl: string; logPath?: string; intervalMs?: number; write?: (s: string) => void }): ProgressView {
+export function createProgressView(opts: { tty: boolean; dashboardUrl: string; logPath?: string; intervalMs?: number; write?: (s: string) => void; columns?: () => number | undefined }): ProgressView {
   const write = opts.write ?? ((s: string) => void process.stdout.write(s));
   const started = Date.now();
   let drawn = 0;
@@ -85,8 +85,11 @@ export function createProgressView(opts: { tty: boolean; dashboardUrl: string; l
         `Dashboard  ${opts.dashboardUrl}`,
         ...(opts.logPath ? [`Host log   ${opts.logPath}`] : []),
       ];
+      // Lines are cut to the terminal's width: a wrapped line would break the move back up.
+      const width = (opts.columns ?? (() => process.stdout.columns))() ?? 120;
+      const lines = frame.map((l) => (l.length >= width ? `${l.slice(0, Math.max(width - 2, 10))}…` : l));
       // Move up over the previous frame and clear it, then draw.
-      write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${frame.join('\n')}\n`);
+      write(`${drawn > 0 ? `\x1b[${drawn}F\x1b[J` : ''}${lines.join('\n')}\n`);
       drawn = frame.length;
     },
     close() {

@@ -55,7 +55,9 @@ async function testEngine(): Promise<Record<string, unknown>> {
     curve.push({ polls: n, episodes: after.episodes - before.episodes, historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed, orchestratorMs: round(after.orchestratorMs - before.orchestratorMs), totalMs: round(performance.now() - started) });
     await h.close();
   }
-  return { workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve };
+  return {
+    workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), orchestratorSeconds: round(stats.orchestratorMs / 1000, 2), replayModelSeconds: round(stats.replayModelMs / 1000, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve,
+  };
 }
 
 /** Stateless scripted steps for many concurrent instances: results derived from the input alone. */

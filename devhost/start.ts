@@ -3,7 +3,10 @@
  * emulator, a local Event Grid topic and the mock external service; loads the function app
  * unchanged into the devhost; seeds demo work items covering every scenario; shows progress.
  *
- *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite] [--verbose]
+ *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite] [--subscriptions FILE] [--verbose]
+ *
+ * The topic delivers to the subscriptions of eventgrid/subscriptions.json (or FILE); the subscriber
+ * app runs in a second devhost process.
  *
  * The console shows a live progress view (counts by stage, items/s, last errors, the dashboard URL);
  * the host's per-invocation lines and the app's JSON log lines go to .devhost/logs/ (or, with
@@ -19,7 +22,11 @@ import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../src/infrastructure/config/loadConfig';
 import { buildServices } from '../src/infrastructure/services';
 import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from './demo/demoRun';
-import { localSettings, startLocalStack } from './demo/localStack';
+import { localSettings, startLocalStack, subscriptionsFilePath } from './demo/localStack';
+import { readSubscriptionsFile } from './localstack/eventgrid/subscriptions';
+import type { ProcessHost } from './demo/processHost';
+import { checkSubscriber, formatDeliveryFigures, waitForDeliveries } from './demo/subscriberCheck';
+import { startSubscriberHost } from './demo/subscriberHost';
 import { startDevHost } from './host/server';
 import { engineTaskHub } from './host/taskHubFactory';
 import { setFunctionLogSink } from './functions/invoke';
@@ -31,11 +38,12 @@ interface StartOptions {
   exitWhenDone: boolean;
   timeoutSeconds: number;
   storage: 'azurite' | 'memory';
+  subscriptions: string;
   verbose: boolean;
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', verbose: false };
+  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', subscriptions: subscriptionsFilePath(), verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -49,7 +57,8 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--exit-when-done') o.exitWhenDone = true;
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
-    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --verbose)`);
+    else if (a === '--subscriptions') o.subscriptions = argv[++i] ?? '';
+    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --subscriptions FILE, --verbose)`);
   }
   return o;
 }
@@ -66,13 +75,22 @@ function appRoot(): string {
 
 export async function main(argv = process.argv.slice(2)): Promise<number> {
   const options = parse(argv);
+  let subscriptions: ReturnType<typeof readSubscriptionsFile>;
+  try {
+    subscriptions = readSubscriptionsFile(options.subscriptions);
+  } catch (e) {
+    console.error(`npm start failed: ${(e as Error).message}`);
+    return 1;
+  }
   console.log('Starting the local stack (Azurite, Cosmos emulator, Event Grid topic, mock service)...');
-  const stack = await startLocalStack();
+  const stack = await startLocalStack({ subscriptions });
   const settings = localSettings(stack);
   Object.assign(process.env, settings);
   let host: Awaited<ReturnType<typeof startDevHost>> | undefined;
+  let subscriber: ProcessHost | undefined;
   const shutdown = async (): Promise<void> => {
     await host?.stop().catch(() => undefined);
+    await subscriber?.stop().catch(() => undefined);
     await stack.stop();
   };
   const logFile = options.verbose ? undefined : openLogFile(join(appRoot(), '.devhost', 'logs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}.log`));
@@ -88,6 +106,8 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.log(`\nRequest API:       ${host.url}/api/requests`);
     console.log(`Durable HTTP API:  ${host.durableApiUrl}instances`);
     console.log(`Event Grid topic:  ${stack.topic.endpoint} (local)   Mock service: ${stack.mock.url}`);
+    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey });
+    console.log(`Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`);
 
     const services = await buildServices(loadConfig(settings));
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
@@ -122,11 +142,18 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
     const check = await selfCheck(items, services, table, stack.topic, host.url);
     console.log(`\nSelf-check: ${check.streams} streams, ${check.events} events, ${stack.topic.events().length} deliveries to the topic.`);
+    if (!(await waitForDeliveries(stack.topic.delivery, 60_000))) check.problems.push('the topic still had events to deliver to its subscriptions after 60 s');
+    const streams = items.filter((i) => i.expected !== 'Quarantined').map((i) => i.id);
+    const seen = await checkSubscriber(streams, services, subscriber.url, subscriber.masterKey);
+    check.problems.push(...seen.problems);
+    check.ok = check.problems.length === 0;
+    console.log(`Delivery figures (Event Grid subscriptions):\n${formatDeliveryFigures(stack.topic.delivery?.metrics() ?? [])}`);
     if (!check.ok) {
       console.error(`FAILED (${check.problems.length} problems):\n  ` + check.problems.join('\n  '));
       return 1;
     }
     console.log('OK: every stream holds exactly its expected events, the topic received every stored event, intake rows and projection agree.');
+    console.log(`OK: the subscriber applied every stored event exactly once (${seen.events} events in its inbox and read model).`);
     return 0;
   } catch (e) {
     console.error(`npm start failed: ${(e as Error).message}`);

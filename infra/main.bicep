@@ -110,6 +110,9 @@ param operatorPrincipalId string = ''
 @allowed([ 'User', 'Group', 'ServicePrincipal' ])
 param operatorPrincipalType string = 'User'
 
+@description('Create the topic event subscriptions (needs the subscriber code deployed first: Event Grid checks the function exists).')
+param createEventSubscriptions bool = false
+
 param tags object = {}
 
 var token = uniqueString(subscription().id, resourceGroup().id, baseName)
@@ -121,6 +124,8 @@ var names = {
   appInsights: '${baseName}-appi-${token}'
   plan: '${baseName}-plan-${token}'
   functionApp: '${baseName}-func-${token}'
+  subscriberPlan: '${baseName}-subplan-${token}'
+  subscriberApp: '${baseName}-sub-${token}'
 }
 
 module storage 'modules/storage.bicep' = {
@@ -223,6 +228,27 @@ module roles 'modules/roles.bicep' = {
   }
 }
 
+// The event subscriber app and the topic's subscriptions (eventgrid/subscriptions.json).
+module subscriber 'modules/subscriber.bicep' = {
+  name: 'subscriber'
+  params: {
+    location: location
+    planName: names.subscriberPlan
+    appName: names.subscriberApp
+    nodeVersion: nodeVersion
+    storageAccountName: storage.outputs.name
+    tableEndpoint: storage.outputs.tableEndpoint
+    appInsightsName: monitoring.outputs.appInsightsName
+    appInsightsConnectionString: monitoring.outputs.connectionString
+    topicName: eventGrid.outputs.name
+    topicPrincipalId: eventGrid.outputs.principalId
+    workflowAppHost: functionApp.outputs.defaultHostName
+    roleIds: roles.outputs.roleIds
+    createEventSubscriptions: createEventSubscriptions
+    tags: tags
+  }
+}
+
 output functionAppName string = functionApp.outputs.name
 output functionAppHost string = functionApp.outputs.defaultHostName
 output topicEndpoint string = eventGrid.outputs.endpoint
@@ -231,3 +257,4 @@ output storageAccountName string = storage.outputs.name
 output intakeTableName string = intakeTableName
 output cosmosAccountName string = cosmos.outputs.name
 output appInsightsName string = monitoring.outputs.appInsightsName
+output subscriberAppName string = subscriber.outputs.name

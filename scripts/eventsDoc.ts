@@ -22,6 +22,9 @@ export function renderEventsDoc(): string {
     'extensions `sequence` (stream version, zero-padded to 16 digits), `correlationid`, `causationid` and, when known, `traceparent`.',
     'Consumers order by `sequence` and drop duplicates by `id` (delivery is at least once).',
     '',
+    'The app serves these schemas and the AsyncAPI 3.0 contract at `GET /api/schemas` (see [SUBSCRIBERS.md](SUBSCRIBERS.md));',
+    'a schema change that would reject an earlier payload fails `npm test` unless it ships as a new type version (`.v2`).',
+    '',
     '| CloudEvents type | domain event | produced when |',
     '|---|---|---|',
   ];

@@ -5,8 +5,10 @@
 import { app } from '@azure/functions';
 import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
+import { registerReplayApi } from './functions/http/replayApi';
 import { registerRequestsApi } from './functions/http/requestsApi';
 import { registerDashboard } from './functions/dashboard/dashboardApi';
+import { registerSchemasApi } from './functions/http/schemasApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
 import { setupTracing } from './infrastructure/telemetry/tracing';
 
@@ -16,4 +18,6 @@ registerRequestWorkflow();
 registerActivities();
 registerDiscovery();
 registerRequestsApi();
+registerReplayApi();
+registerSchemasApi();
 registerDashboard();

@@ -5,7 +5,10 @@
  */
 import { startAzurite } from '../localstack/azurite';
 import { startCosmos, startCosmosProcess, COSMOS_EMULATOR_KEY, type CosmosServer } from '../localstack/cosmos';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { startEventGridTopic, type LocalTopic } from '../localstack/eventGridTopic';
+import type { Subscription } from '../localstack/eventgrid/subscriptions';
 import type { AzuriteServers } from '../localstack/index';
 import { startMockService, type MockService } from '../../mock/server';
 
@@ -23,6 +26,23 @@ export interface LocalStackOptions {
   /** Azurite data folder; default in memory. */
   azuriteLocation?: string;
   mock?: Parameters<typeof startMockService>[0];
+  /** The topic's subscriptions (e.g. readSubscriptionsFile(subscriptionsFilePath())); default none: the topic only stores. */
+  subscriptions?: Subscription[];
+  /** Compresses Event Grid's retry schedule and time to live (default 1, Azure's timing). */
+  deliveryTimeScale?: number;
+}
+
+/** The repository root (the function app folder, with host.json), from src or dist. */
+export function repoRoot(): string {
+  for (let dir = __dirname; ; dir = dirname(dir)) {
+    if (existsSync(join(dir, 'host.json')) && existsSync(join(dir, 'package.json'))) return dir;
+    if (dirname(dir) === dir) throw new Error(`no host.json above ${__dirname}: cannot find the repository root`);
+  }
+}
+
+/** The committed subscriptions file, eventgrid/subscriptions.json. */
+export function subscriptionsFilePath(): string {
+  return join(repoRoot(), 'eventgrid', 'subscriptions.json');
 }
 
 export async function startLocalStack(opts: LocalStackOptions = {}): Promise<LocalStack> {
@@ -32,7 +52,12 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     started.push(azurite);
     const cosmos = opts.cosmosProcess ? await startCosmosProcess() : await startCosmos();
     started.push(cosmos);
-    const topic = await startEventGridTopic({ key: 'local-topic-key' });
+    const topic = await startEventGridTopic({
+      key: 'local-topic-key',
+      subscriptions: opts.subscriptions,
+      deadLetterStorage: azurite.connectionString,
+      timeScale: opts.deliveryTimeScale,
+    });
     started.push(topic);
     const mock = await startMockService({ auth: 'off', ...opts.mock });
     started.push(mock);

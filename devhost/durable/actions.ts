@@ -12,6 +12,8 @@ export const ActionType = {
   CallEntity: 7,
   CallHttp: 8,
   SignalEntity: 9,
+  /** The extension accepts it (OutOfProcOrchestrationShim); the JS SDK 3.x never emits it. */
+  ScheduledSignalEntity: 10,
   WhenAny: 11,
   WhenAll: 12,
   LockEntities: 13,
@@ -29,6 +31,10 @@ export interface OrchestratorAction {
   externalEventName?: string;
   retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient?: number; maxRetryIntervalInMilliseconds?: number };
   compoundActions?: OrchestratorAction[];
+  /** CallEntity / SignalEntity: the operation name. */
+  operation?: string;
+  /** CallHttp: the DurableHttpRequest. */
+  httpRequest?: { method?: string; uri?: string; content?: string; headers?: Record<string, string>; tokenSource?: unknown; asynchronousPatternEnabled?: boolean };
 }
 
 export interface OrchestratorState {
@@ -83,6 +89,13 @@ export function describeAction(a: OrchestratorAction): string {
       return `a sub-orchestration named '${a.functionName}'`;
     case ActionType.CreateTimer:
       return 'a timer';
+    case ActionType.CallEntity:
+      return `an entity call to '${a.instanceId}'`;
+    case ActionType.SignalEntity:
+    case ActionType.ScheduledSignalEntity:
+      return `an entity signal to '${a.instanceId}'`;
+    case ActionType.CallHttp:
+      return `an HTTP call to '${a.httpRequest?.uri}'`;
     default:
       return `an action of type ${a.actionType}`;
   }

@@ -5,6 +5,7 @@
 import { fromTypedData, invokeRegistration } from '../functions/invoke';
 import type { Registration } from '../functions/types';
 import { EventType, historyEvent, type HistoryEvent } from './history';
+import { HTTP_ACTIVITY, runHttpActivity } from './httpActivity';
 
 /** Lets a caller (the test kit) replace an activity: return `undefined` to run the real one. */
 export type ActivityOverride = (name: string, input: unknown, runReal: () => Promise<unknown>, call: { instanceId: string; taskId: number }) => Promise<unknown> | undefined;
@@ -13,6 +14,7 @@ export async function runActivity(registrations: Map<string, Registration>, call
   const { name, inputJson, taskId } = call;
   const reg = findActivity(registrations, name);
   const runReal = async (): Promise<unknown> => {
+    if (name === HTTP_ACTIVITY) return runHttpActivity(JSON.parse(inputJson));
     if (!reg) throw new Error(`The function '${name}' doesn't exist, is disabled, or is not an activity function.`);
     const { returnValue } = await invokeRegistration(reg, { trigger: { json: inputJson }, onLog });
     return fromTypedData(returnValue);

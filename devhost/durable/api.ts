@@ -37,6 +37,38 @@ export interface StartOptions {
   version?: string;
 }
 
+/** An entity as the extension names it: the name lower-cased (EntityId), the key as given. */
+export interface EntityRef {
+  name: string;
+  key: string;
+}
+
+/** DurableEntityStatus as the entities/ list returns it. */
+export interface EntityStatus {
+  entityId: EntityRef;
+  /** ISO 8601. */
+  lastOperationTime: string;
+  state?: unknown;
+}
+
+export interface EntityQuery {
+  /** Entity name (any case); all entities when absent. */
+  name?: string;
+  lastOperationFrom?: string;
+  lastOperationTo?: string;
+  top?: number;
+  continuationToken?: string;
+  fetchState: boolean;
+}
+
+/** Durable entities through the client (HttpApiHandler entities/ routes, DurableClient.signalEntity/readEntityState). */
+export interface EntityApi {
+  /** Queues one operation; `input` undefined means no input. */
+  signalEntity(entity: EntityRef, operation: string, input: unknown): Promise<void>;
+  readEntityState(entity: EntityRef): Promise<{ exists: boolean; state?: unknown }>;
+  listEntities(query: EntityQuery): Promise<{ items: EntityStatus[]; continuationToken?: string }>;
+}
+
 export interface TaskHubApi {
   readonly taskHubName: string;
   /** Names of the registered orchestrator functions (unknown name → HTTP 400). */
@@ -51,7 +83,29 @@ export interface TaskHubApi {
   resume(instanceId: string, reason?: string): Promise<OperationResult>;
   rewind(instanceId: string, reason?: string): Promise<OperationResult | 'notSupported'>;
   purge(instanceId: string): Promise<number>;
+  /**
+   * Starts the instance's orchestrator again with its input (DurableClient.RestartAsync): under a
+   * new id, or under the same one. Throws InstanceNotFoundError or InstanceExistsError.
+   */
+  restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string>;
+  /** Present when the task hub runs durable entities. */
+  readonly entities?: EntityApi;
   purgeBy(filter: { createdTimeFrom: string; createdTimeTo?: string; runtimeStatus?: RuntimeStatus[] }): Promise<number>;
+}
+
+/** Signalling an entity whose function the app does not register (DurableClient.SignalEntityAsync: ArgumentException, HTTP 400). */
+export class UnknownEntityError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UnknownEntityError';
+  }
+}
+
+export class InstanceNotFoundError extends Error {
+  constructor(readonly instanceId: string) {
+    super(`An orchestration with the instanceId ${instanceId} was not found.`);
+    this.name = 'InstanceNotFoundError';
+  }
 }
 
 export class InstanceExistsError extends Error {

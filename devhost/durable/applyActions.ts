@@ -6,6 +6,10 @@
 import { randomUUID } from 'node:crypto';
 import { ActionType, consumesId, decodeActionInput, describeAction, type OrchestratorAction } from './actions';
 import { EventType, historyEvent, type HistoryEvent, type HistoryIndex } from './history';
+import type { Registration } from '../functions/types';
+import { matchesExtended, scheduleExtended } from './entityActions';
+import { HTTP_ACTIVITY } from './httpActivity';
+import { advanceHttpPoll, isHttpPollStep } from './httpPolling';
 import type { EventMessage, InstanceRecord, Message, RetryState } from './store/types';
 
 export interface ActionWork {
@@ -28,6 +32,8 @@ export interface ApplyInput {
   threw: boolean;
   now: Date;
   seq: () => number;
+  /** The app's functions, for actions that name one (entities). */
+  registrations?: Map<string, Registration>;
 }
 
 const sameName = (a: unknown, b: unknown): boolean => String(a).toLowerCase() === String(b).toLowerCase();
@@ -35,13 +41,13 @@ const sameName = (a: unknown, b: unknown): boolean => String(a).toLowerCase() ==
 function matches(recorded: HistoryEvent, a: OrchestratorAction): boolean {
   switch (recorded.EventType) {
     case EventType.TaskScheduled:
-      return (a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry) && sameName(recorded.Name, a.functionName);
+      return ((a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry) && sameName(recorded.Name, a.functionName)) || matchesExtended(recorded, a);
     case EventType.TimerCreated:
       return a.actionType === ActionType.CreateTimer;
     case EventType.SubOrchestrationInstanceCreated:
       return (a.actionType === ActionType.CallSubOrchestrator || a.actionType === ActionType.CallSubOrchestratorWithRetry) && sameName(recorded.Name, a.functionName);
     default:
-      return false;
+      return matchesExtended(recorded, a);
   }
 }
 
@@ -49,6 +55,7 @@ function describeRecorded(e: HistoryEvent): string {
   if (e.EventType === EventType.TaskScheduled) return `an activity task named '${String(e.Name)}'`;
   if (e.EventType === EventType.SubOrchestrationInstanceCreated) return `a sub-orchestration named '${String(e.Name)}'`;
   if (e.EventType === EventType.TimerCreated) return 'a timer';
+  if (e.EventType === EventType.EventSent) return `an entity operation on '${String(e.InstanceId)}'`;
   return `an event of type ${e.EventType}`;
 }
 
@@ -99,11 +106,20 @@ export function applyActions(input: ApplyInput): ActionWork {
     }
   }
   // Hidden ids come after every id the user code took in this episode (the events were delivered last).
-  for (const e of input.allocating) allocateRetryStep(input, work, e, () => {
+  const allocate = (): number => {
     const id = nextId();
     record.hiddenIds.push(id);
     return id;
-  });
+  };
+  const poll = {
+    events: work.events,
+    timer: (id: number, fireAt: Date) => work.send.push(timerMessage(record, id, fireAt, input.seq())),
+    call: (id: number, requestJson: string) => scheduleActivity(input, work, id, HTTP_ACTIVITY, requestJson),
+  };
+  for (const e of input.allocating) {
+    if (isHttpPollStep(record, index, e)) advanceHttpPoll(record, index, e, input.now, allocate, poll);
+    else allocateRetryStep(input, work, e, allocate);
+  }
   finishRetries(record, index);
   return work;
 }
@@ -119,7 +135,10 @@ export function timerMessage(record: InstanceRecord, id: number, fireAt: Date, s
   };
 }
 
-function scheduleActivity(input: ApplyInput, work: ActionWork, id: number, name: string, inputJson: string): void {
+/** What scheduling one action needs from the episode. */
+export type Scheduling = Pick<ApplyInput, 'record' | 'now' | 'seq'>;
+
+export function scheduleActivity(input: Scheduling, work: ActionWork, id: number, name: string, inputJson: string): void {
   const { record, now } = input;
   work.events.push(historyEvent(EventType.TaskScheduled, now, { Name: name, Version: '', Input: inputJson }, id));
   work.send.push({
@@ -128,7 +147,7 @@ function scheduleActivity(input: ApplyInput, work: ActionWork, id: number, name:
   });
 }
 
-function scheduleSubOrchestration(input: ApplyInput, work: ActionWork, id: number, name: string, inputJson: string, childId: string | undefined, version?: string): void {
+export function scheduleSubOrchestration(input: Scheduling, work: ActionWork, id: number, name: string, inputJson: string, childId: string | undefined, version?: string): void {
   const { record, now } = input;
   const instanceId = childId ?? `${record.instanceId}:${id}`;
   work.events.push(historyEvent(EventType.SubOrchestrationInstanceCreated, now, { Name: name, Version: version ?? '', InstanceId: instanceId, Input: inputJson }, id));
@@ -184,7 +203,7 @@ function scheduleNew(input: ApplyInput, work: ActionWork, id: number, a: Orchest
       return undefined;
     }
     default:
-      return `The devhost does not support ${describeAction(a)} (entities, callHttp and entity locks are not implemented).`;
+      return scheduleExtended(input, work, id, a);
   }
 }
 

@@ -3,6 +3,7 @@
  * them (durable-protocol.md §7, §8.3).
  */
 import { completedTaskId, EventType, type HistoryEvent, type HistoryIndex } from './history';
+import { isHttpPollStep } from './httpPolling';
 import type { EventMessage, InstanceRecord, RetryState } from './store/types';
 
 export const TERMINAL = new Set(['Completed', 'Failed', 'Terminated', 'Canceled']);
@@ -78,7 +79,7 @@ export function planBatch(record: InstanceRecord, index: HistoryIndex, historyEm
     }
     batch.consumed.push(m.id);
     const delivered: HistoryEvent = { ...e, Timestamp: now.toISOString(), IsPlayed: false };
-    if (isAllocating(record, delivered)) batch.allocating.push(delivered);
+    if (isAllocating(record, delivered) || isHttpPollStep(record, index, delivered)) batch.allocating.push(delivered);
     else batch.events.push(delivered);
   }
   batch.events.push(...batch.allocating);

@@ -8,7 +8,8 @@ import type { Registration } from '../functions/types';
 import { runActivity, type ActivityOverride } from './activities';
 import { TERMINAL } from './batch';
 import type { Clock } from './clock';
-import { runEpisode } from './episode';
+import { ensureEntityRecords, runEntityBatch, type EntityBatchInput } from './entities';
+import { runEpisode, type EpisodeOutcome } from './episode';
 import type { ActivityMessage, EventMessage, InstanceRecord, Message, TaskHubStore } from './store/types';
 
 export interface EngineStats {
@@ -16,6 +17,8 @@ export interface EngineStats {
   activitiesRun: number;
   historyEventsReplayed: number;
   orchestratorMs: number;
+  /** Of the episodes' time, what the replay model of the extension and DTFx took (ms). */
+  replayModelMs: number;
 }
 
 export interface SchedulerOptions {
@@ -34,7 +37,7 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0 };
+  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0, replayModelMs: 0 };
   readonly owner = randomUUID();
   #running = false;
   #pumping = false;
@@ -223,16 +226,19 @@ export class Scheduler {
       for (const m of messages) await store.deleteMessage(instanceId, m.id);
       return;
     }
-    const history = await store.loadHistory(instanceId, record.executionId);
-    const outcome = await runEpisode({
-      record, history, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
-    });
+    const outcome = record.kind === 'entity'
+      ? await entityEpisode({ record, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq() })
+      : await runEpisode({
+        record, history: await store.loadHistory(instanceId, record.executionId), messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
+      });
     if (!outcome.commit) {
       this.#stalled.set(instanceId, { signature, at: Date.now() });
       return;
     }
     this.#stalled.delete(instanceId);
+    this.#warnOnce(outcome.warning);
     for (const child of outcome.children) await this.#createChild(child.record, child.start);
+    await ensureEntityRecords(store, this.o.registrations, outcome.commit.send, this.o.clock.now());
     if (!(await store.commitEpisode(outcome.commit))) {
       this.o.log(`durable engine: instance '${instanceId}' changed during an episode; it will be retried`);
       return;
@@ -241,10 +247,18 @@ export class Scheduler {
       this.stats.episodes++;
       this.stats.historyEventsReplayed += outcome.replayedEvents;
       this.stats.orchestratorMs += outcome.orchestratorMs;
+      this.stats.replayModelMs += outcome.replayModelMs ?? 0;
     }
     for (const id of outcome.deleteMessages) await store.deleteMessage(instanceId, id);
     if (outcome.drop) await store.dropMessages(instanceId, outcome.drop.keepExecutionId);
     this.notify(outcome.commit.instance);
+  }
+
+  readonly #warned = new Set<string>();
+  #warnOnce(warning: string | undefined): void {
+    if (warning === undefined || this.#warned.has(warning) || this.#warned.size >= 1000) return;
+    this.#warned.add(warning);
+    this.o.log(`durable engine: ${warning}`);
   }
 
   async #createChild(child: InstanceRecord, start: EventMessage): Promise<void> {
@@ -267,11 +281,37 @@ export class Scheduler {
 
   async #activity(m: ActivityMessage): Promise<void> {
     const { store, clock } = this.o;
-    if (!(await store.leaseActivity(m, this.owner, Date.now() + this.o.activityLeaseMs))) return;
-    const event = await runActivity(this.o.registrations, { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input }, () => clock.now(), this.o.activityOverride);
+    const lease = this.o.activityLeaseMs;
+    if (!(await store.leaseActivity(m, this.owner, Date.now() + lease))) return;
+    // Renewed while the activity runs, as DTFx's TaskActivityDispatcher.RenewUntil does, so only a
+    // host that died loses its activities; a long activity is never started twice.
+    const renewal = setInterval(() => {
+      store.leaseActivity(m, this.owner, Date.now() + lease).catch((err: unknown) => this.o.log(`durable engine: renewing the lease of activity '${m.id}' failed: ${String(err)}`));
+    }, activityLeaseRenewalMs(lease));
+    renewal.unref();
+    let event;
+    try {
+      event = await runActivity(this.o.registrations, { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input }, () => clock.now(), this.o.activityOverride);
+    } finally {
+      clearInterval(renewal);
+    }
     this.stats.activitiesRun++;
     const done: Message = { kind: 'event', id: `done-${m.executionId}-${m.taskId}`, instanceId: m.instanceId, executionId: m.executionId, dueAt: clock.now().getTime(), seq: this.nextSeq(), event };
     await store.putMessages([done]);
     await store.deleteMessage(m.instanceId, m.id);
   }
+}
+
+/** An entity batch in the shape of an orchestration episode, so the scheduler commits both alike. */
+async function entityEpisode(input: EntityBatchInput): Promise<EpisodeOutcome> {
+  const { commit, orchestratorMs } = await runEntityBatch(input);
+  return { commit, children: [], deleteMessages: [], invoked: true, replayedEvents: 0, orchestratorMs };
+}
+
+/**
+ * When to renew an activity lease: DTFx renews 30 s before the lock runs out (TaskActivityDispatcher.RenewUntil);
+ * leases of a minute or less are renewed at half-time so short test leases keep a margin.
+ */
+export function activityLeaseRenewalMs(leaseMs: number): number {
+  return leaseMs > 60_000 ? leaseMs - 30_000 : Math.max(leaseMs / 2, 1);
 }

@@ -5,11 +5,13 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';
-import { ActionType, decodeActionInput, flattenActions } from './actions';
+import { flattenActions } from './actions';
+import { decideEpisode } from './dtfx';
 import { applyActions, startMessage } from './applyActions';
 import { planBatch, TERMINAL } from './batch';
 import { completedTaskId, EventType, historyEvent, indexHistory, type HistoryEvent } from './history';
 import { invokeOrchestrator } from './invokeOrchestrator';
+import { customStatusProblem } from './payloadLimits';
 import type { EpisodeCommit, EventMessage, InstanceRecord, Message } from './store/types';
 
 export interface EpisodeInput {
@@ -32,6 +34,10 @@ export interface EpisodeOutcome {
   invoked: boolean;
   replayedEvents: number;
   orchestratorMs: number;
+  /** Time spent in the replay model of the extension and DTFx (ms). */
+  replayModelMs?: number;
+  /** Something the operator should hear about once (the instance uses a feature the replay model does not cover). */
+  warning?: string;
 }
 
 const json = (v: unknown): string => JSON.stringify(v ?? null);
@@ -71,10 +77,11 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   }
   if (record.runtimeStatus === 'Pending') record.runtimeStatus = 'Running';
   const fresh = [historyEvent(EventType.OrchestratorStarted, now), ...batch.events];
+  const history = input.history.length === 0 ? fresh : input.history.concat(fresh);
   const started = performance.now();
   const result = await invokeOrchestrator(reg, {
     instanceId: record.instanceId, parentInstanceId: record.parent?.instanceId, input: parse(record.input),
-    history: input.history.length === 0 ? fresh : input.history.concat(fresh),
+    history,
   }, input.onLog);
   outcome.invoked = true;
   outcome.orchestratorMs = performance.now() - started;
@@ -87,44 +94,60 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   }
 
   const state = result.state;
-  if (state?.customStatus !== undefined) record.customStatus = json(state.customStatus);
+  const statusProblem = customStatusProblem(state?.customStatus);
+  if (state?.customStatus !== undefined && !statusProblem) record.customStatus = json(state.customStatus);
   const actions = flattenActions(state?.actions ?? []);
-  const work = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq });
+  // The SDK's own view keeps its id bookkeeping current; Azure's verdict comes from the replay model.
+  const sdkWork = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq, registrations: input.registrations });
+  const modelStarted = performance.now();
+  const decided = decideEpisode({ record, now, seq: input.seq, history, result, actions, sdkWork });
+  outcome.replayModelMs = performance.now() - modelStarted;
+  // The shim sets the custom status before it replays any action, and SetCustomStatus throws when it is too big.
+  const { work, end, warning } = statusProblem
+    ? { work: { events: [], send: [], children: [], canceledTimerMessages: [] }, end: { status: 'Failed' as const, message: `Orchestrator function '${record.name}' failed: ${statusProblem}` }, warning: undefined }
+    : decided;
+  outcome.warning = warning;
   append.push(...work.events);
   append.push(historyEvent(EventType.OrchestratorCompleted, now));
   send.push(...work.send);
   outcome.children = work.children;
   outcome.deleteMessages = work.canceledTimerMessages;
 
-  const failure = work.failure ?? (result.ok ? undefined : result.message);
-  if (failure !== undefined) {
-    const message = `Orchestrator function '${record.name}' failed: ${failure}`;
+  if (end?.status === 'Failed') {
     outcome.children = [];
     commit.send = send.filter((m) => m.kind === 'event' && m.instanceId !== record.instanceId);
-    append.push(historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Failed', Result: message }));
-    finish(record, 'Failed', json(message), outcome, commit.send, now, input.seq);
+    append.push(historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Failed', Result: end.message }));
+    finish(record, 'Failed', json(end.message), outcome, commit.send, now, input.seq);
     return outcome;
   }
-  const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
-  if (state?.isDone && continueAsNew) {
+  if (end?.status === 'ContinuedAsNew') {
     record.executionId = randomUUID();
-    record.input = json(decodeActionInput(continueAsNew));
+    record.input = json(end.input);
     record.hiddenIds = [];
     record.retries = {};
     record.canceledTimers = [];
+    delete record.httpPolls;
     record.runtimeStatus = 'Running';
     commit.replaceHistory = true;
     commit.append = [];
-    commit.send = [startMessage(record, now, input.seq())];
+    commit.send = [startMessage(record, now, input.seq()), ...carriedOver(record, end.carryover, now, input.seq)];
     outcome.children = [];
     outcome.drop = { keepExecutionId: record.executionId };
     return outcome;
   }
-  if (state?.isDone) {
-    append.push(historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Completed', Result: json(state.output) }));
-    finish(record, 'Completed', json(state.output), outcome, send, now, input.seq);
+  if (end?.status === 'Completed') {
+    append.push(historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Completed', Result: json(end.output) }));
+    finish(record, 'Completed', json(end.output), outcome, send, now, input.seq);
   }
   return outcome;
+}
+
+/** Events raised after continueAsNew was decided start the next execution with it (DTFx carryover). */
+function carriedOver(record: InstanceRecord, events: HistoryEvent[], now: Date, seq: () => number): EventMessage[] {
+  return events.map((event, i) => ({
+    kind: 'event', id: `carry-${record.executionId}-${i}`, instanceId: record.instanceId, executionId: record.executionId,
+    dueAt: now.getTime(), seq: seq(), event: { ...event, IsPlayed: false },
+  }));
 }
 
 /** Ends the instance: drop its pending work and tell a parent orchestration. */

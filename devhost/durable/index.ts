@@ -5,11 +5,12 @@
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';
 import type { ActivityOverride } from './activities';
-import { InstanceExistsError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from './api';
+import { InstanceExistsError, InstanceNotFoundError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from './api';
 import { startMessage } from './applyActions';
 import { TERMINAL } from './batch';
 import type { Clock } from './clock';
 import { Scheduler, type EngineStats } from './engine';
+import { createEntityApi } from './entities';
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { rewindInstance } from './rewind';
 import { TableTaskHubStore } from './store/tableStore';
@@ -98,6 +99,7 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 
   const engine: DurableEngine = {
     taskHubName: opts.taskHubName,
+    entities: createEntityApi({ store, registrations, clock, seq: () => scheduler.nextSeq(), kick: () => scheduler.kick() }),
     activityLeaseMs,
     orchestratorNames,
     async start() {
@@ -142,7 +144,7 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 
     async list(filter: ListFilter) {
       const all = (await store.listInstances())
-        .filter((r) => matchesFilter(r, filter))
+        .filter((r) => r.kind !== 'entity' && matchesFilter(r, filter))
         .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
       const offset = filter.continuationToken ? Number.parseInt(filter.continuationToken, 10) : 0;
       if (!Number.isInteger(offset) || offset < 0) throw new Error(`continuationToken '${filter.continuationToken}' is invalid`);
@@ -163,6 +165,12 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
       const result = await rewindInstance(store, instanceId, clock.now(), () => scheduler.nextSeq());
       if (result === 'accepted') scheduler.kick();
       return result;
+    },
+
+    async restart(instanceId, { newInstanceId }) {
+      const record = await store.getInstance(instanceId);
+      if (!record || record.kind === 'entity') throw new InstanceNotFoundError(instanceId);
+      return engine.startNew(record.name, { instanceId: newInstanceId ? undefined : instanceId, input: JSON.parse(record.input), version: record.version });
     },
 
     async purge(instanceId) {

@@ -5,7 +5,11 @@
 import { fromTypedData, invokeRegistration } from '../functions/invoke';
 import type { Registration } from '../functions/types';
 import { stateFromThrown, type OrchestratorState } from './actions';
+import { AZURE_STORAGE_TIMERS } from './dtfx/extension';
 import type { HistoryEvent } from './history';
+
+/** A whole number of days as a .NET TimeSpan string ("6.00:00:00"). */
+const timeSpan = (ms: number): string => `${ms / 86_400_000}.00:00:00`;
 
 export interface OrchestratorCall {
   instanceId: string;
@@ -29,9 +33,9 @@ export async function invokeOrchestrator(reg: Registration, call: OrchestratorCa
     parentInstanceId: call.parentInstanceId ?? null,
     upperSchemaVersion: 1,
     upperSchemaVersionNew: 2,
-    // So large the SDK never splits a timer into hidden sub-timers (§8.5).
-    maximumShortTimerDuration: '3650.00:00:00',
-    longRunningTimerIntervalDuration: '3.00:00:00',
+    // What the Azure Storage provider sends (AzureStorageDurabilityProvider.cs): longer timers are split.
+    maximumShortTimerDuration: timeSpan(AZURE_STORAGE_TIMERS.maximumMs),
+    longRunningTimerIntervalDuration: timeSpan(AZURE_STORAGE_TIMERS.intervalMs),
     defaultHttpAsyncRequestSleepTimeMillseconds: 30000,
   };
   try {

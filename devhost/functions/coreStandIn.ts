@@ -23,6 +23,8 @@ interface CoreState {
   registrations: Map<string, Registration>;
   hooks: Map<string, Callback[]>;
   programmingModels: number;
+  /** Set when the app called `app.setup({ enableHttpStream: true })` (@azure/functions logs it as a system message). */
+  httpStreamRequested: boolean;
   log: (level: string, category: string, message: string) => void;
 }
 
@@ -30,6 +32,7 @@ const state: CoreState = {
   registrations: new Map(),
   hooks: new Map(),
   programmingModels: 0,
+  httpStreamRequested: false,
   log: (level, category, message) => {
     if (level === 'error' || level === 'warning' || level === 'critical') console.warn(`[${category}] ${message}`);
   },
@@ -60,6 +63,7 @@ const coreApi = {
     return new Disposable(() => list.splice(list.indexOf(callback), 1));
   },
   log(level: string, category: string, message: string): void {
+    if (category === 'system' && message === 'HTTP streaming enabled.') state.httpStreamRequested = true;
     state.log(level, category, message);
   },
 };

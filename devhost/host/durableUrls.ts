@@ -28,9 +28,25 @@ export interface ManagementUrls {
   resumePostUri: string;
 }
 
+/**
+ * .NET's WebUtility.UrlEncode, which the extension applies to the instance id, task hub and
+ * connection in management links (HttpApiHandler.GetClientResponseLinks): letters, digits and
+ * `-_.!*()` stay, a space becomes '+', everything else is %XX of its UTF-8 bytes.
+ */
+export function webUtilityUrlEncode(value: string): string {
+  let out = '';
+  for (const byte of Buffer.from(value, 'utf8')) {
+    const c = String.fromCharCode(byte);
+    if (/[A-Za-z0-9\-_.!*()]/.test(c)) out += c;
+    else if (c === ' ') out += '+';
+    else out += `%${byte.toString(16).toUpperCase().padStart(2, '0')}`;
+  }
+  return out;
+}
+
 export function managementUrls(ctx: DurableUrlContext, instanceId: string): ManagementUrls {
-  const q = `taskHub=${ctx.taskHubName}&connection=${ctx.connectionName ?? 'Storage'}${ctx.code ? `&code=${ctx.code}` : ''}`;
-  const instance = `${ctx.webhookBase}/instances/${instanceId}`;
+  const q = `taskHub=${webUtilityUrlEncode(ctx.taskHubName)}&connection=${webUtilityUrlEncode(ctx.connectionName ?? 'Storage')}${ctx.code ? `&code=${ctx.code}` : ''}`;
+  const instance = `${ctx.webhookBase}/instances/${instanceId === INSTANCE_ID_PLACEHOLDER ? instanceId : webUtilityUrlEncode(instanceId)}`;
   return {
     id: instanceId,
     statusQueryGetUri: `${instance}?${q}`,

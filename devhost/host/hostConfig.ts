@@ -20,6 +20,8 @@ export interface HostConfig {
    * Storage provider's setting for the same recovery delay; undefined means the engine's default.
    */
   activityLeaseMs?: number;
+  /** host.json `extensions.durableTask.storageProvider.type` when set (AzureStorage, mssql, netherite, …). */
+  storageProviderType?: string;
 }
 
 /** Copies local.settings.json `Values` into `env` (missing file → nothing). Returns the names applied. */
@@ -44,7 +46,7 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
     functionTimeout?: unknown;
     extensions?: {
       http?: { routePrefix?: unknown };
-      durableTask?: { hubName?: unknown; maxConcurrentActivityFunctions?: unknown; maxConcurrentOrchestratorFunctions?: unknown; storageProvider?: { workItemQueueVisibilityTimeout?: unknown } };
+      durableTask?: { hubName?: unknown; maxConcurrentActivityFunctions?: unknown; maxConcurrentOrchestratorFunctions?: unknown; storageProvider?: { type?: unknown; workItemQueueVisibilityTimeout?: unknown } };
     };
   };
   const http = json.extensions?.http ?? {};
@@ -63,6 +65,7 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
     maxConcurrentActivityFunctions: optionalInt(durable.maxConcurrentActivityFunctions, `${file}: extensions.durableTask.maxConcurrentActivityFunctions`),
     maxConcurrentOrchestratorFunctions: optionalInt(durable.maxConcurrentOrchestratorFunctions, `${file}: extensions.durableTask.maxConcurrentOrchestratorFunctions`),
     activityLeaseMs: visibilityTimeout(durable.storageProvider?.workItemQueueVisibilityTimeout, `${file}: extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout`),
+    ...(durable.storageProvider?.type === undefined ? {} : { storageProviderType: String(durable.storageProvider.type) }),
   };
 }
 

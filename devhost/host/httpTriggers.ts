@@ -5,7 +5,7 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { Registration, RpcHttpData } from '../functions/types';
 import { readBody, PayloadTooLargeError, requestUrl, sendError, DEFAULT_MAX_BODY_BYTES } from './httpUtil';
-import type { FunctionInfo } from './loadApp';
+import { HTTP_STREAM_WARNING, type FunctionInfo } from './loadApp';
 import type { HostLog } from './log';
 import { parseRoute, type RouteTemplate } from './routes';
 import { runFunction } from './runFunction';
@@ -30,6 +30,8 @@ export interface HttpTriggerRouterOptions {
   requiredKey?: string;
   functionTimeoutMs?: number;
   maxBodyBytes?: number;
+  /** The app asked for HTTP streams, which the devhost does not serve: matched routes answer 501. */
+  httpStream?: boolean;
   log: HostLog;
 }
 
@@ -72,6 +74,8 @@ export function createHttpTriggerRouter(options: HttpTriggerRouterOptions): Http
       }
     }
     if (!matched) return notFound(res);
+    // The worker would wait for a proxied stream that never comes: answer instead of hanging.
+    if (options.httpStream) return sendError(res, 501, HTTP_STREAM_WARNING.replace(/^Warning: /, ''));
     const { route, params } = matched;
     if (options.requiredKey && (route.authLevel === 'function' || route.authLevel === 'admin')) {
       const given = url.searchParams.get('code') ?? header(req, 'x-functions-key');

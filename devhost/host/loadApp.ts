@@ -11,8 +11,9 @@ import { installCoreStandIn } from '../functions/coreStandIn';
 import type { BindingInfo, Registration } from '../functions/types';
 import { resolveEntryFiles } from './entryPoint';
 import { applyLocalSettings, readHostConfig, type HostConfig } from './hostConfig';
+import { unmodelledWarnings } from './unmodelled';
 
-export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger'] as const;
+export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'eventGridTrigger'] as const;
 
 export interface FunctionInfo {
   name: string;
@@ -30,12 +31,16 @@ export interface LoadedApp {
   registrations: Map<string, Registration>;
   functions: FunctionInfo[];
   warnings: string[];
+  /** The app asked for HTTP streams (`app.setup({ enableHttpStream: true })`), which the devhost does not serve. */
+  httpStream: boolean;
 }
 
 export interface LoadAppOptions {
   /** Receives warnings as they happen (they are also returned in `warnings`). */
   warn?: (message: string) => void;
 }
+
+export const HTTP_STREAM_WARNING = 'Warning: app.setup({ enableHttpStream: true }) is not supported by the devhost, so its HTTP triggers answer 501. In Azure (host 4.28 or later) the host proxies each HTTP request to the worker as a stream.';
 
 let loaded: { realDir: string; app: Promise<LoadedApp> } | undefined;
 
@@ -73,9 +78,11 @@ async function load(appDir: string, warn: (message: string) => void): Promise<Lo
   if (unsupported.length > 0) {
     addWarning(`Warning: the devhost does not run these trigger types, so these functions will never be invoked: ${unsupported.map((f) => `${f.name} (${f.triggerType})`).join(', ')}. Supported: ${SUPPORTED_TRIGGERS.join(', ')}.`);
   }
+  for (const w of unmodelledWarnings(core.registrations.values(), config)) addWarning(w);
+  if (core.httpStreamRequested) addWarning(HTTP_STREAM_WARNING);
   if (functions.length === 0) addWarning(`Warning: no functions were registered by ${entryFiles.join(', ')}.`);
   for (const hook of core.hooks.get('appStart') ?? []) await hook({ hookData: {}, functionAppDirectory: appDir });
-  return { appDir, config, entryFiles, registrations: core.registrations, functions, warnings };
+  return { appDir, config, entryFiles, registrations: core.registrations, functions, warnings, httpStream: core.httpStreamRequested };
 }
 
 function describe(reg: Registration): FunctionInfo {

@@ -10,6 +10,7 @@ import type { TaskHubApi } from '../durable/api';
 import { createDurableHttpApi, type DurableHttpHandler } from './durableHttpApi';
 import { durableClientBindingData, managementUrls, WEBHOOK_PATH, type DurableUrlContext } from './durableUrls';
 import { createDevhostDashboard, DASHBOARD_PATH } from './dashboard';
+import { createEventGridTriggerHandler, EVENT_GRID_WEBHOOK_PATH } from './eventGridTriggers';
 import { formatFunctionList } from './functionList';
 import { createHttpTriggerRouter } from './httpTriggers';
 import { requestUrl, sendError, sendJson } from './httpUtil';
@@ -96,8 +97,10 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     requiredKey: masterKey,
     functionTimeoutMs: app.config.functionTimeoutMs,
     maxBodyBytes: options.maxBodyBytes,
+    httpStream: app.httpStream,
     log,
   });
+  const eventGrid = createEventGridTriggerHandler({ functions: app.functions, registrations: app.registrations, requiredKey: masterKey, functionTimeoutMs: app.config.functionTimeoutMs, log });
   const timers = createTimerScheduler({
     functions: app.functions,
     registrations: app.registrations,
@@ -124,6 +127,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
       if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();
       return durable(req, res, path.slice(WEBHOOK_PATH.length + 1));
     }
+    if (lower === EVENT_GRID_WEBHOOK_PATH) return eventGrid(req, res);
     if (lower === '/admin/host/status') return sendJson(res, 200, { state: 'Running', version: 'devhost' });
     if (lower === DASHBOARD_PATH || lower.startsWith(`${DASHBOARD_PATH}/`)) {
       if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();

@@ -5,14 +5,22 @@
  * its data against our JSON Schemas, enforces Event Grid's limits, and keeps what it accepted for
  * inspection. Like Event Grid, it accepts or rejects a batch as a whole.
  *
- * Run standalone: `tsx devhost/localstack/eventGridTopic.ts [--port 0] [--key k]`; it prints one
- * JSON line `{ "endpoint", "key" }` and serves until SIGINT/SIGTERM.
+ * With subscriptions (eventgrid/subscriptions.json) it also pushes every accepted event to each
+ * matching subscription as Event Grid does (./eventgrid/delivery.ts), dead-letters to Azurite blobs,
+ * and serves per-subscription figures at GET /metrics/subscriptions.
+ *
+ * Run standalone: `tsx devhost/localstack/eventGridTopic.ts [--port 0] [--key k] [--subscriptions file]`;
+ * it prints one JSON line `{ "endpoint", "key" }` and serves until SIGINT/SIGTERM. A subscriptions
+ * file it cannot honour stops it at startup with the offending field named.
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { CloudEvent, ValidationError as CloudEventValidationError } from 'cloudevents';
 import { validateEventData } from '../../src/infrastructure/events/schemaRegistry';
+import { blobDeadLetterSink } from './eventgrid/deadLetter';
+import { createDispatcher, type Dispatcher } from './eventgrid/delivery';
+import { readSubscriptionsFile, type FunctionDestination, type Subscription } from './eventgrid/subscriptions';
 
 /** A CloudEvent as received, in its structured JSON form. */
 export type ReceivedEvent = Record<string, unknown> & { id: string; type: string; source: string; specversion: string };
@@ -50,6 +58,11 @@ export interface LocalTopic {
   /** Publish requests with a valid key are answered with `status` for the next `ms` milliseconds. */
   failFor(ms: number, status?: InjectedStatus): void;
   stats(): TopicStats;
+  /** Push delivery to the subscriptions (absent when the topic has none). */
+  delivery?: Dispatcher;
+  /** Where a function app named in a subscription runs (its origin and system key); until then its deliveries fail and retry. */
+  attachFunctionApp(name: string, origin: string, key?: string): void;
+  detachFunctionApp(name: string): void;
   stop(): Promise<void>;
 }
 
@@ -57,6 +70,21 @@ export interface TopicOptions {
   key?: string;
   port?: number;
   limits?: Partial<TopicLimits>;
+  subscriptions?: Subscription[];
+  /** Azure Storage connection string (Azurite) of the dead-letter containers. */
+  deadLetterStorage?: string;
+  /** Compresses Event Grid's retry schedule and time to live (e.g. 0.01: 10 s becomes 100 ms). */
+  timeScale?: number;
+  responseTimeoutMs?: number;
+  log?: (message: string) => void;
+}
+
+/** Azure's Event Grid trigger endpoint of a function app: /runtime/webhooks/eventgrid with the system key. */
+export function eventGridTriggerUrl(origin: string, functionName: string, key?: string): string {
+  const url = new URL('/runtime/webhooks/eventgrid', origin);
+  url.searchParams.set('functionName', functionName);
+  if (key) url.searchParams.set('code', key);
+  return url.href;
 }
 
 class TopicError extends Error {
@@ -74,6 +102,21 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
   let failCountStatus: InjectedStatus = 503;
   let failUntil = 0;
   let failUntilStatus: InjectedStatus = 503;
+  const functionApps = new Map<string, { origin: string; key?: string }>();
+  const resolveFunction = (d: FunctionDestination): string | undefined => {
+    const app = functionApps.get(d.functionApp);
+    return app ? eventGridTriggerUrl(app.origin, d.functionName, app.key) : undefined;
+  };
+  const delivery = opts.subscriptions && opts.subscriptions.length > 0
+    ? createDispatcher({
+      subscriptions: opts.subscriptions,
+      resolveFunction,
+      deadLetters: opts.deadLetterStorage ? blobDeadLetterSink(opts.deadLetterStorage) : undefined,
+      timeScale: opts.timeScale,
+      responseTimeoutMs: opts.responseTimeoutMs,
+      log: opts.log,
+    })
+    : undefined;
 
   const injectedFailure = (): InjectedStatus | undefined => {
     if (failCount > 0) {
@@ -116,10 +159,16 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
     const accepted = items.map((item, index) => checkEvent(item, index, limits));
     received.push(...accepted);
     stats.accepted += accepted.length;
+    delivery?.publish(accepted);
   };
 
   const server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
+    if (path === '/metrics/subscriptions' && req.method === 'GET') {
+      const body = JSON.stringify({ subscriptions: delivery?.metrics() ?? [] });
+      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      return;
+    }
     if (path !== '/api/events') {
       void drain(req).then(() => sendError(res, new TopicError(404, 'NotFound', `No topic at ${path}; publish to /api/events.`)));
       return;
@@ -169,8 +218,12 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
       failUntilStatus = status;
     },
     stats: () => ({ ...stats }),
+    delivery,
+    attachFunctionApp: (name, origin, appKey) => void functionApps.set(name, { origin, key: appKey }),
+    detachFunctionApp: (name) => void functionApps.delete(name),
     stop: () =>
       new Promise<void>((resolve, reject) => {
+        delivery?.stop();
         server.close((e) => (e ? reject(e) : resolve()));
         server.closeAllConnections();
       }),
@@ -242,7 +295,12 @@ if (require.main === module) {
     const i = process.argv.indexOf(`--${name}`);
     return i >= 0 ? process.argv[i + 1] : undefined;
   };
-  startEventGridTopic({ port: Number(arg('port') ?? 0), key: arg('key') }).then(
+  Promise.resolve()
+    .then(() => {
+      const file = arg('subscriptions');
+      return startEventGridTopic({ port: Number(arg('port') ?? 0), key: arg('key'), subscriptions: file ? readSubscriptionsFile(file) : undefined });
+    })
+    .then(
     (topic) => {
       process.stdout.write(`${JSON.stringify({ endpoint: topic.endpoint, key: topic.key })}\n`);
       const shutdown = (): void => void topic.stop().then(() => process.exit(0));

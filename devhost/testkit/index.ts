@@ -11,9 +11,9 @@ import type { InstanceStatus, RuntimeStatus } from '../durable/api';
 import { createDurableEngine, createMemoryStore, virtualClock, type DurableEngine, type HistoryEvent, type VirtualClock } from '../durable/index';
 import type { Registration } from '../functions/types';
 import { loadAppOnce, type AppSource } from './loadApp';
-import { recordHistory, replayHistory, type RecordedHistory } from './replay';
+import { recordHistory, replayHistory, type RecordedHistory, type ReplayResult } from './replay';
 
-export { NonDeterminismError, type RecordedHistory } from './replay';
+export { NonDeterminismError, type RecordedHistory, type ReplayResult } from './replay';
 
 export type ScriptedOutcome = { return: unknown } | { throw: string };
 /** A function replacing the activity, or outcomes used in order (the last one repeats). */
@@ -58,7 +58,7 @@ export interface TestHost {
   run(name: string, input?: unknown, options?: RunOptions): Promise<RunResult>;
   recordHistory(instanceId: string, file: string): Promise<RecordedHistory>;
   /** Throws NonDeterminismError when today's code no longer matches the recorded history. */
-  replayHistory(file: string, orchestratorName: string): Promise<{ isDone: boolean; output: unknown; error?: string }>;
+  replayHistory(file: string, orchestratorName: string): Promise<ReplayResult>;
   status(instanceId: string): Promise<InstanceStatus | undefined>;
   close(): Promise<void>;
 }

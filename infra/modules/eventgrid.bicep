@@ -15,6 +15,8 @@ resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
   name: name
   location: location
   tags: tags
+  // Its identity writes dead-lettered events to blob storage (subscriber.bicep grants it).
+  identity: { type: 'SystemAssigned' }
   properties: {
     // The publisher sends CloudEvents; a topic on the default EventGridSchema answers 400.
     inputSchema: 'CloudEventSchemaV1_0'
@@ -25,5 +27,6 @@ resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
 
 output name string = topic.name
 output id string = topic.id
+output principalId string = topic.identity.principalId
 @description('https://<topic>.<region>-1.eventgrid.azure.net/api/events, the form EVENTGRID_TOPIC_ENDPOINT expects.')
 output endpoint string = topic.properties.endpoint

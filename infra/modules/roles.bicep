@@ -22,6 +22,8 @@ var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var eventGridDataSenderRoleId = 'd5a91429-5739-47e2-a06b-3470a27159e7'
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+// The topic's identity writes dead letters (subscriber.bicep grants it on the dead-letter container).
+var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
 // ---- Cosmos DB data-plane role definitions (sqlRoleDefinitions, not Azure RBAC)
 var cosmosDataContributorRoleId = '00000000-0000-0000-0000-000000000002'
@@ -113,4 +115,12 @@ resource operatorCosmosReader 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssi
     principalId: operatorPrincipalId
     scope: cosmos.id
   }
+}
+
+@description('Role definition ids for the other modules that grant roles (subscriber.bicep).')
+output roleIds object = {
+  storageBlobDataOwner: storageBlobDataOwnerRoleId
+  storageTableDataContributor: storageTableDataContributorRoleId
+  storageBlobDataContributor: storageBlobDataContributorRoleId
+  monitoringMetricsPublisher: monitoringMetricsPublisherRoleId
 }

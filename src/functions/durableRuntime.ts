@@ -39,20 +39,22 @@ export function durableRuntime(client: df.DurableClient, request?: HttpRequest):
     },
     managementLinks(instanceId: string): Record<string, string> {
       const payload = client.createHttpManagementPayload(instanceId) as unknown as Record<string, string>;
-      if (!request) return payload;
-      const origin = new URL(request.url).origin;
-      return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, k === 'id' ? v : rebase(v, origin)]));
+      const origin = request ? new URL(request.url).origin : undefined;
+      return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, k === 'id' ? v : publicLink(v, origin)]));
     },
   };
 }
 
-function rebase(url: string, origin: string): string {
-  try {
-    const u = new URL(url);
-    return origin + u.pathname + u.search;
-  } catch {
-    return url;
-  }
+/**
+ * A management link fit to hand out: in Azure the payload carries `code=<durabletask_extension
+ * system key>`, which grants every Durable HTTP API operation on every instance, so it is dropped
+ * (a caller adds its own key); the origin becomes the request's when there is one.
+ */
+export function publicLink(url: string, origin?: string): string {
+  const withoutKey = url.replace(/([?&])code=[^&]*(&|$)/, (_m, lead: string, tail: string) => (tail ? lead : '')).replace(/[?&]$/, '');
+  if (!origin) return withoutKey;
+  const at = /^https?:\/\/[^/]+/.exec(withoutKey);
+  return at ? origin + withoutKey.slice(at[0].length) : withoutKey;
 }
 
 function toIso(d: Date | string | undefined): string | undefined {

@@ -1,3 +1,5 @@
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import path from 'node:path';
 import { expect } from 'chai';
 import { localSettings, startLocalStack, type LocalStack } from '../../devhost/demo/localStack';
@@ -101,5 +103,44 @@ describe('request API journeys (devhost + real local servers)', function () {
     expect(after.filter((t) => t === 'RequestDiscovered'), 'admitted once').to.have.length(1);
     expect(after.filter((t) => t === 'JobSubmitted'), 'the job submitted once').to.have.length(1);
     expect(after.slice(-2)).to.deep.equal(['JobTerminal', 'RequestCompleted']);
+  });
+  it('serves the schema registry and the AsyncAPI contract at stable URLs, without a key', async () => {
+    const index = await call('GET', '/api/schemas');
+    expect(index.status).to.equal(200);
+    const types = index.body.types as { type: string; schema: string }[];
+    expect(types.map((t) => t.type)).to.include('workflow.request.completed.v1');
+    const schema = await fetch(types.find((t) => t.type === 'workflow.request.completed.v1')!.schema);
+    expect(schema.headers.get('content-type')).to.match(/^application\/schema\+json/);
+    expect(((await schema.json()) as { title: string }).title).to.equal('RequestCompleted');
+    const contract = await call('GET', '/api/schemas/asyncapi.json');
+    expect(contract.body).to.include({ asyncapi: '3.0.0' });
+    const missing = await fetch(`${host.url}/api/schemas/workflow.nope.v1.json`);
+    expect(missing.status).to.equal(404);
+    expect(missing.headers.get('content-type')).to.match(/problem\+json/);
+  });
+
+  it('replays a request\'s events to the topic with the same CloudEvent ids, and rejects a bad selection naming the field', async () => {
+    const id = 'replay-journey';
+    expect((await call('POST', '/api/requests', { id, payload: { scenario: 'pass' }, start: true })).status).to.equal(202);
+    await until(id, 'completion', (b) => b.view?.stage === 'Completed');
+    const stored = ((await call('GET', `/api/requests/${id}/events?top=1000`)).body.events as { eventId: string }[]).map((e) => e.eventId);
+    const before = stack.topic.events().filter((e) => e.subject === `requests/${id}`).length;
+    const replay = await call('POST', '/api/events/replay', { requestId: id });
+    expect(replay.status).to.equal(200);
+    expect(replay.body).to.include({ streams: 1, events: stored.length, published: stored.length });
+    const received = stack.topic.events().filter((e) => e.subject === `requests/${id}`);
+    expect(received.length - before).to.equal(stored.length);
+    expect(received.slice(before).map((e) => e.id)).to.have.members(stored);
+    // A time range covering the run, through the CLI: every event of the request again, same ids.
+    const from = new Date(Date.now() - 3600_000).toISOString();
+    const to = new Date(Date.now() + 60_000).toISOString();
+    // Asynchronously: the Cosmos emulator runs in this process and must keep serving the app meanwhile.
+    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--from', from, '--to', to, '--url', host.url], { encoding: 'utf8' });
+    expect(cli.stdout).to.match(/^200 /);
+    const afterRange = stack.topic.events().filter((e) => e.subject === `requests/${id}`).slice(before + stored.length);
+    expect(afterRange.map((e) => e.id)).to.have.members(stored);
+    const bad = await call('POST', '/api/events/replay', { from: 'yesterday', to: '2030-01-01T00:00:00Z' });
+    expect(bad.status).to.equal(400);
+    expect(JSON.stringify(bad.body)).to.contain('from');
   });
 });

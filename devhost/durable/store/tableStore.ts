@@ -1,6 +1,6 @@
 /**
  * Durable task hub store on Azure Table Storage (Azurite locally), so a killed devhost resumes every
- * instance where it stopped. One table, `<taskHubName>Instances`, one partition per instance holding
+ * instance where it stopped. One table, `<taskHubName>DevHost` (see devhostTableName), one partition per instance holding
  * its record, its history and its pending messages (layout in tableRows.ts), so that a commit is an
  * entity-group transaction: history appends, message acknowledgements and the ETag-guarded record
  * update land together or not at all.
@@ -27,7 +27,7 @@ import type { ActivityMessage, EpisodeCommit, InstanceRecord, Message, TaskHubSt
 export interface TableTaskHubStoreOptions {
   /** Storage connection string; plain http only to a loopback endpoint (Azurite). */
   connectionString: string;
-  /** Letters and digits, starting with a letter; names the table `<taskHubName>Instances`. */
+  /** Letters and digits, starting with a letter; names the table (devhostTableName). */
   taskHubName: string;
 }
 
@@ -71,7 +71,7 @@ export class TableTaskHubStore implements TaskHubStore {
     if (endpoint?.startsWith('http:') && !isLoopbackUrl(endpoint)) {
       throw new Error(`connectionString uses plain http to a non-loopback table endpoint (${endpoint})`);
     }
-    const table = TableClient.fromConnectionString(opts.connectionString, `${opts.taskHubName}Instances`, {
+    const table = TableClient.fromConnectionString(opts.connectionString, devhostTableName(opts.taskHubName), {
       allowInsecureConnection: dev || (endpoint !== undefined && isLoopbackUrl(endpoint)),
     });
     try {
@@ -397,6 +397,15 @@ export class TableTaskHubStore implements TaskHubStore {
     const rows = await this.partitionRows(pk, HISTORY_PREFIX, HISTORY_END, ['RowKey']);
     await this.deleteRows(pk, rows.map((r) => String(r.rowKey)).filter((rk) => !rk.startsWith(`${HISTORY_PREFIX}${currentKey}|`)));
   }
+}
+
+/**
+ * The devhost's table for a task hub. The Azure Storage provider names its tables `<hub>Instances`,
+ * `<hub>History` and `<hub>Partitions` (DurableTask.AzureStorage); a name ending in `DevHost` is
+ * none of those for any hub, so the devhost and a real host can share one Azurite account.
+ */
+export function devhostTableName(taskHubName: string): string {
+  return `${taskHubName}DevHost`;
 }
 
 function newHistoryKey(): string {

@@ -25,6 +25,8 @@ export interface RetryState {
 
 export interface InstanceRecord {
   instanceId: string;
+  /** 'entity' for a durable entity (id `@name@key`, state in `input`); absent for orchestrations. */
+  kind?: 'entity';
   name: string;
   version?: string;
   executionId: string;
@@ -43,6 +45,8 @@ export interface InstanceRecord {
   retries: Record<string, RetryState>;
   /** Timers the code canceled whose pending fire message was already dropped. */
   canceledTimers: number[];
+  /** callHttp polls waiting on their timer, by timer id: the hidden id and request of the next call (httpPolling.ts). */
+  httpPolls?: Record<string, { callId: number; request: string }>;
   /** Opaque concurrency token set by the store; commitEpisode fails if it changed meanwhile. */
   etag?: string;
 }

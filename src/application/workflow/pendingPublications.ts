@@ -1,19 +1,26 @@
 /**
  * The orchestrator's side of the publishing guarantee: versions a step stored but could not publish,
- * and the `publishEvents` activity that sends them. Publishing never holds the saga up: it runs in
- * the background of a poll wait (step retry policy) and what is still pending is carried across
- * continueAsNew; only the final flush waits, with the hours-long publish policy. A failed publication
- * never compensates: the events are stored, the request only reports them as pending.
+ * and the `publishEvents` activity that sends them. Publishing never holds the saga up: one attempt
+ * runs in the background of each poll wait, so the waits' durable timers pace the retries, and what
+ * is still pending is carried across continueAsNew; only the final flush waits, with the hours-long
+ * publish policy. A failed publication never compensates: the events are stored, the request only
+ * reports them as pending.
  *
- * Replay rule this follows: a task the SDK has scheduled must never go into a second Task.any (the
- * SDK would schedule it again under a new sequence number and replay would break). So a background
- * publication is waited on only in the wait that started it, and otherwise only looked at.
+ * Replay rules this follows:
+ * - A background attempt is a plain activity, never a retrying one. In Azure the extension replays
+ *   the poll wait's Task.any past its cancelled timer at once, before a retry's timer and next
+ *   attempt have taken their sequence numbers; DTFx then finds the next action at the number
+ *   history gave the retry timer and fails the instance as non-deterministic. A plain activity
+ *   takes its one number when it is created, as the SDK expects.
+ * - A task the SDK has scheduled must never go into a second Task.any (the SDK would schedule it
+ *   again under a new sequence number). So a background attempt is raced only in the wait that
+ *   started it, and otherwise only looked at, or awaited on its own.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
 import type { CarriedState, PublishInput } from './contracts';
 import type { TraceContext } from './trace';
 import type { RetryPolicies } from './retryPolicies';
-import { scheduleStep } from './stepCalls';
+import { scheduleStep, scheduleStepOnce } from './stepCalls';
 
 export class PendingPublications {
   private readonly versions: number[] = [];
@@ -56,13 +63,27 @@ export class PendingPublications {
     return this.versions.length > 0 ? { unpublished: [...this.versions], publishFailure: this.failure } : {};
   }
 
-  /** Starts publishing what is pending unless a publication is still running; returns only a new one. */
+  /** Starts one attempt at what is pending unless one is still running; returns only a new one. */
   startInBackground(): Task | undefined {
     this.settle();
     if (this.running || this.versions.length === 0) return undefined;
     const versions = [...this.versions];
-    this.running = { versions, task: scheduleStep(this.context, 'publishEvents', this.retry.step, this.input(versions)) };
+    this.running = { versions, task: scheduleStepOnce(this.context, 'publishEvents', this.input(versions)) };
     return this.running.task;
+  }
+
+  /**
+   * Lets a running attempt finish, so nothing is open when the execution continues as new (DTFx
+   * would hold the continueAsNew until it finished anyway) and its answer is booked, not repeated.
+   */
+  *finishRunning(): Generator<Task, void, unknown> {
+    if (!this.running) return;
+    try {
+      yield this.running.task;
+    } catch {
+      // Booked by settle(); the versions stay pending.
+    }
+    this.settle();
   }
 
   /** Books the background publication once it has an answer; one still running stays pending. */
@@ -79,16 +100,9 @@ export class PendingPublications {
     this.running = undefined;
   }
 
-  /** The last chance to publish: waits for a running publication, then retries the rest for hours. */
+  /** The last chance to publish: waits for a running attempt, then retries the rest for hours. */
   *flush(): Generator<Task, void, unknown> {
-    if (this.running) {
-      try {
-        yield this.running.task;
-      } catch {
-        // Booked by settle(); the remainder is retried just below.
-      }
-      this.settle();
-    }
+    yield* this.finishRunning();
     if (this.versions.length === 0) return;
     try {
       yield scheduleStep(this.context, 'publishEvents', this.retry.publish, this.input([...this.versions]));

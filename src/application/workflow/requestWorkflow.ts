@@ -3,13 +3,15 @@
  * what happened into the saga state, asks `decide` for the next command and carries it out as Durable
  * calls: steps as activities with retry, the poll wait as a timer raced against the `cancel` event,
  * continueAsNew, and the custom status. Publishing pending events (pendingPublications.ts) runs here,
- * in the background of poll waits, because it never changes a decision.
+ * in the background of poll waits (plain activities: no retrying task may race a timer that is then
+ * cancelled, or DTFx fails the instance in Azure), because it never changes a decision.
  *
  * Replay rules: this file is re-executed from the top on every episode, so it reads time only from
  * `context.df.currentUtcDateTime`, configuration only from its input, and the world only through
  * activity results (lint enforces it).
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
+import { conciseReason } from '../../domain/reasons';
 import type { StepInput, StepName, StepOutput, StepParams, WorkflowCustomStatus, WorkflowInput, WorkflowOutput } from './contracts';
 import { PendingPublications } from './pendingPublications';
 import { retryPolicies } from './retryPolicies';
@@ -43,7 +45,8 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
       result = yield* callStep(context, name, retry.step, stepInput);
     } catch (e) {
       // Retries exhausted (a dependency stayed down): the saga treats it like a non-retriable failure.
-      result = { ok: false, version: state.version, error: e instanceof Error ? e.message : String(e), code: 'RetriesExhausted' };
+      // The SDK's error is `Reason \n Details` (the activity's stack): keep the first line.
+      result = { ok: false, version: state.version, error: conciseReason(e instanceof Error ? e.message : String(e)), code: 'RetriesExhausted' };
     }
     if (result.ok) publications.add(result.unpublished);
     return result as StepOutput<K>;
@@ -79,10 +82,15 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   /**
    * A cancel raised since the last wait would be dropped with this execution's history, so look for it
    * before continuing as new: a buffered event completes the waiter at once, otherwise the zero-delay
-   * timer wins. (Checked first: a cancel raised while an activity ran has completed the waiter already.)
+   * timer wins (and is cancelled when it loses, so nothing stays open). Checked first: a cancel raised
+   * while an activity ran has completed the waiter already.
    */
   function* cancelWaiting(): Generator<Task, boolean, unknown> {
-    return cancelled.isCompleted || (yield context.df.Task.any([cancelled, context.df.createTimer(context.df.currentUtcDateTime)])) === cancelled;
+    if (cancelled.isCompleted) return true;
+    const now = context.df.createTimer(context.df.currentUtcDateTime);
+    if ((yield context.df.Task.any([cancelled, now])) !== cancelled) return false;
+    now.cancel();
+    return true;
   }
 
   let happened: SagaInput = { type: 'Started', now: now() };
@@ -122,12 +130,14 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
         happened = { type: 'Completed', result: yield* run('completeRequest', { intake: input.intake, outcome: command.outcome, reason: command.reason }) };
         break;
       case 'ContinueAsNew':
+        // DTFx continues as new only once nothing this execution started is open: let a background
+        // attempt finish (one activity) so its answer is booked rather than repeated.
+        yield* publications.finishRunning();
         if (yield* cancelWaiting()) {
           happened = cancelRequested();
           break;
         }
         show(statusOf(command, state));
-        // A publication still running is not waited for: its versions stay pending and are carried over.
         context.df.continueAsNew({ ...input, carried: { ...command.carried, ...publications.handOver() } } satisfies WorkflowInput);
         // The return value of an execution that continues as new is never seen.
         return { requestId, outcome: 'Fail', attempts: command.carried.attempt, version: command.carried.version, needsIntervention: false };

@@ -15,6 +15,7 @@
  */
 import type { CompensationStep, Submission } from '../../domain/events';
 import { deadlineAt, isPastDeadline, pollDelaySeconds, type WorkflowPolicy } from '../../domain/policies';
+import { conciseReason } from '../../domain/reasons';
 import type { ExternalJobStatus, Outcome } from '../../domain/status';
 import type { AdmitResult, CarriedState, PollResult, PrepareResult, StepResult, SubmitResult, WorkflowCustomStatus, WorkflowInput } from './contracts';
 
@@ -184,8 +185,13 @@ function continueAsNew(carried: CarriedState): SagaCommand {
   return { type: 'ContinueAsNew', carried };
 }
 
-/** The first step of an ending: undo the last completed step, else complete the request. */
-function endWith(s: SagaState, ending: Ending): SagaCommand {
+/**
+ * The first step of an ending: undo the last completed step, else complete the request. The reason
+ * is cut to one short line here, so the custom status, the intake row and the output never carry a
+ * stack trace (and the custom status stays under the extension's 16 KB).
+ */
+function endWith(s: SagaState, full: Ending): SagaCommand {
+  const ending: Ending = full.reason === undefined ? full : { ...full, reason: conciseReason(full.reason) };
   const undo = s.undo.at(-1);
   if (undo) return { type: 'CancelJob', attempt: undo.attempt, externalJobId: undo.externalJobId, reason: ending.reason ?? ending.outcome, ending };
   return { type: 'Complete', outcome: ending.outcome, reason: ending.reason };

@@ -10,6 +10,14 @@ export function scheduleStep<K extends StepName>(context: OrchestrationContext, 
   return context.df.callActivityWithRetry(name, retry, input);
 }
 
+/**
+ * One attempt at step `name`, with no Durable retry: the only kind of task that may race a timer the
+ * orchestrator then cancels (see pendingPublications.ts).
+ */
+export function scheduleStepOnce<K extends StepName>(context: OrchestrationContext, name: K, input: StepParams<K>): Task {
+  return context.df.callActivity(name, input);
+}
+
 /** Runs step `name` and returns its result; throws when Durable's retries are exhausted. */
 export function* callStep<K extends StepName>(context: OrchestrationContext, name: K, retry: RetryOptions, input: StepParams<K>): Generator<Task, StepOutput<K>, unknown> {
   // A generator's `yield` is untyped; the activity registered under `name` answers with its step's result.

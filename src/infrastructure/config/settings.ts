@@ -36,7 +36,7 @@ export const SETTINGS: readonly SettingSpec[] = [
   { name: 'WORKFLOW_STEP_RETRY_MAX_ATTEMPTS', required: 'never', default: '6', description: 'Attempts of a step before its failure counts as non-retriable (then the saga compensates).' },
   { name: 'WORKFLOW_PUBLISH_RETRY_FIRST_MS', required: 'never', default: '30000', description: 'First retry delay of publishEvents (doubles, capped at 10 min).' },
   { name: 'WORKFLOW_PUBLISH_RETRY_MAX_ATTEMPTS', required: 'never', default: '30', description: 'Attempts of publishEvents (30 ≈ 4.5 h of Event Grid outage).' },
-  { name: 'DISCOVERY_SCHEDULE', required: 'never', default: '0 */1 * * * *', description: 'NCRONTAB schedule of the discovery timer.' },
+  { name: 'DISCOVERY_SCHEDULE', required: 'always', description: 'NCRONTAB schedule of the discovery timer; the host resolves %DISCOVERY_SCHEDULE% itself and has no default.' },
   { name: 'DISCOVERY_BATCH_SIZE', required: 'never', default: '100', description: 'Rows claimed per discovery run.' },
   { name: 'DISCOVERY_STALE_CLAIM_SECONDS', required: 'never', default: '300', description: 'A Claimed row older than this with no running instance is picked up again.' },
   { name: 'IDEMPOTENCY_TTL_SECONDS', required: 'never', default: '604800', description: 'How long external side effects are remembered.' },

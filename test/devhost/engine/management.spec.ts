@@ -95,7 +95,7 @@ describe('durable engine: instance management', () => {
     expect(await host.status('purge-3')).to.equal(undefined);
   });
 
-  it('fails an instance whose code changed in a non-deterministic way, naming both tasks', async () => {
+  it('fails an instance whose code changed in a non-deterministic way with DTFx\'s message, naming both tasks', async () => {
     setVariant('A');
     await host.run('Versioned', undefined, { instanceId: 'nondet-1' });
     setVariant('B');
@@ -103,7 +103,9 @@ describe('durable engine: instance management', () => {
     await host.engine.whenIdle();
     const status = await host.status('nondet-1');
     expect(status?.runtimeStatus).to.equal('Failed');
-    expect(status?.output).to.match(/Non-Deterministic workflow detected: .*activity task named 'Hello'.*activity task named 'Echo'/);
+    expect(status?.output).to.equal('Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence number 0 named '
+      + '\'Hello\', but the current orchestration replay instead scheduled an activity task named \'Echo\' with this sequence number.  Was a change made to the '
+      + 'orchestrator code after this instance had already started running?');
   });
 
   it('rewinds an instance that failed in an activity and completes it', async () => {

@@ -101,6 +101,15 @@ describe('durable engine: orchestrations through the real durable-functions SDK'
     expect(done).to.deep.include({ runtimeStatus: 'Completed', output: 42, customStatus: { stage: 'done' } });
   });
 
+  it('fails an instance whose custom status is over the extension\'s 16 KB, and keeps one just under it', async () => {
+    // 8,701 characters of JSON (the string plus its quotes) are 17,402 UTF-16 bytes: 16 whole KB.
+    const fits = await host.run('BigStatus', 8699);
+    expect(fits.status).to.equal('Completed');
+    const tooBig = await host.run('BigStatus', 8704);
+    expect(tooBig.status).to.equal('Failed');
+    expect(tooBig.output).to.equal("Orchestrator function 'BigStatus' failed: The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is 17 KB.");
+  });
+
   it('fails the instance with the extension wording when the orchestrator throws', async () => {
     const r = await host.run('Boom');
     expect(r.status).to.equal('Failed');

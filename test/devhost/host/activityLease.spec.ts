@@ -1,5 +1,8 @@
 import * as chai from 'chai';
 import { runCli } from '../../../devhost/cli';
+import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '../../../devhost/durable';
+import type { ActivityMessage } from '../../../devhost/durable/store/types';
+import { loadApp } from '../../../devhost/host/loadApp';
 import { silentLog } from '../../../devhost/host/log';
 import { engineTaskHub } from '../../../devhost/host/taskHubFactory';
 import { SAMPLE_APP } from './sampleHost';
@@ -28,6 +31,45 @@ describe('devhost activity lease (--activity-lease-seconds, host.json workItemQu
     for (const r of started) await r.stop();
   });
 
+  it('renews the lease while the activity runs, so a second host never starts it again', async () => {
+    // The app's registrations without a host, so no timer of the sample app runs meanwhile.
+    const app = await loadApp(SAMPLE_APP, { warn: () => undefined });
+    const store = createMemoryStore();
+    let release!: () => void;
+    const held = new Promise<void>((r) => { release = r; });
+    let entered = false;
+    let secondRan = false;
+    const engine = (name: string, override: NonNullable<Parameters<typeof createDurableEngine>[0]['activityOverride']>): DurableEngine => createDurableEngine({
+      registrations: app.registrations, store, clock: realClock(), taskHubName: name, activityLeaseMs: 1000, pollIntervalMs: 50, log: () => undefined, activityOverride: override,
+    });
+    const first = engine('LeaseA', async () => { entered = true; await held; return 'from A'; });
+    const second = engine('LeaseB', async () => { secondRan = true; return 'from B'; });
+    await first.start();
+    try {
+      await first.startNew('Quick', { instanceId: 'lease-1', input: 1 });
+      const leaseOf = async (): Promise<number> => ((await store.dueMessages(Date.now())).find((m) => m.kind === 'activity') as ActivityMessage | undefined)?.leaseUntil ?? 0;
+      while (!entered) await new Promise((r) => setTimeout(r, 20));
+      await second.start();
+      // Three renewals: the first lease has long run out, yet the second host has not taken the activity.
+      let last = await leaseOf();
+      let renewals = 0;
+      for (const giveUp = Date.now() + 15_000; renewals < 3 && Date.now() < giveUp;) {
+        await new Promise((r) => setTimeout(r, 50));
+        const now = await leaseOf();
+        if (now > last) renewals++;
+        last = now;
+      }
+      expect(renewals).to.equal(3);
+      expect(secondRan).to.equal(false);
+      release();
+      expect((await first.waitForInstance('lease-1')).output).to.equal('from A');
+    } finally {
+      release();
+      await second.stop();
+      await first.stop();
+    }
+  });
+
   it('hands --activity-lease-seconds to the engine and names it in the banner', async () => {
     const { running, banner } = await startCli(['--activity-lease-seconds', '5']);
     started.push(running);
@@ -52,4 +94,5 @@ describe('devhost activity lease (--activity-lease-seconds, host.json workItemQu
     expect(fromHostJson.activityLeaseMs).to.equal(300_000);
     expect(fromFlag.activityLeaseMs).to.equal(5000);
   });
+
 });

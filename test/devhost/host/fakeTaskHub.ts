@@ -3,15 +3,13 @@
  * a test set instance states, without running orchestrations (that is the engine's job, tested there).
  */
 import { randomUUID } from 'node:crypto';
-import { InstanceExistsError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from '../../../devhost/durable/api';
+import { InstanceExistsError, InstanceNotFoundError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from '../../../devhost/durable/api';
 
 const TERMINAL: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
 export class FakeTaskHub implements TaskHubApi {
   readonly instances = new Map<string, InstanceStatus>();
   readonly events: { instanceId: string; name: string; data: unknown }[] = [];
-  /** Page size when the caller gives no `top` (the JS client never does); small values exercise paging. */
-  defaultPageSize = 100;
   started = false;
   stopped = false;
   private clock = Date.parse('2024-05-01T10:00:00.000Z');
@@ -49,7 +47,7 @@ export class FakeTaskHub implements TaskHubApi {
       .filter((s) => !filter.createdTimeTo || s.createdTime <= filter.createdTimeTo)
       .sort((a, b) => a.createdTime.localeCompare(b.createdTime));
     const offset = Number(filter.continuationToken ?? 0);
-    const top = filter.top ?? this.defaultPageSize;
+    const top = filter.top ?? 100;
     const items = all.slice(offset, offset + top).map((s) => ({ ...s, input: filter.showInput === false ? undefined : s.input }));
     return { items, continuationToken: offset + top < all.length ? String(offset + top) : undefined };
   }
@@ -76,6 +74,12 @@ export class FakeTaskHub implements TaskHubApi {
 
   async rewind(): Promise<'notSupported'> {
     return 'notSupported';
+  }
+
+  async restart(id: string, options: { newInstanceId: boolean }): Promise<string> {
+    const s = this.instances.get(id);
+    if (!s) throw new InstanceNotFoundError(id);
+    return this.startNew(s.name, { instanceId: options.newInstanceId ? undefined : id, input: s.input });
   }
 
   async purge(id: string): Promise<number> {

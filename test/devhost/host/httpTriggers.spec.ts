@@ -16,20 +16,27 @@ describe('devhost HTTP triggers (host-sample app)', () => {
   });
 
   it('loads settings, host.json and the CommonJS and ESM entries of a glob "main"', () => {
-    expect(s.host.app.entryFiles.map((f) => f.split('/').pop())).to.deep.equal(['durable.js', 'http.js', 'timers.mjs']);
+    expect(s.host.app.entryFiles.map((f) => f.split('/').pop())).to.deep.equal(['durable.js', 'eventgrid.js', 'http.js', 'timers.mjs']);
     expect(s.host.app.config.taskHubName).to.equal('HostSampleHub');
     expect(s.host.functions.map((f) => f.name)).to.include.members(['Echo', 'Approval', 'Stamp', 'Tick', 'SlowTick', 'ClientOps']);
   });
 
   it('warns about trigger types it cannot run', () => {
-    expect(s.host.app.warnings.join('\n')).to.match(/Counter \(entityTrigger\)/);
+    expect(s.host.app.warnings.join('\n')).to.match(/QueueWork \(queueTrigger\)/);
+  });
+
+  it('warns about bindings it does not read or write, naming what Azure would do', () => {
+    const warning = s.host.app.warnings.find((w) => w.includes('does not model these bindings'));
+    expect(warning).to.include('Enqueue (queue out)');
+    expect(warning).to.include('writes what the function sets in context.extraOutputs');
   });
 
   it('prints the function list like func start', () => {
     expect(s.host.listing).to.match(/^Functions:\n\n/);
     expect(s.host.listing).to.include(`\tEcho: [GET,POST,PUT] ${s.host.url}/api/echo/{id:int}/{name?}\n`);
     expect(s.host.listing).to.include('\tTick: timerTrigger\n');
-    expect(s.host.listing).to.include('\tCounter: entityTrigger (not supported by the devhost)\n');
+    expect(s.host.listing).to.include('\tCounter: entityTrigger\n');
+    expect(s.host.listing).to.include('\tQueueWork: queueTrigger (not supported by the devhost)\n');
   });
 
   it('passes route params, query, headers and a JSON body, and returns status, headers and cookies', async () => {

@@ -13,10 +13,28 @@ describe('devhost timer triggers (host-sample app)', () => {
   let s: SampleHost;
 
   before(async () => {
+    // The runs log is per process: forget the runs of hosts that earlier spec files started.
+    const previous = (globalThis as unknown as { __hostSampleTimerRuns?: Runs }).__hostSampleTimerRuns;
+    if (previous) {
+      previous.tick.length = 0;
+      previous.slow.length = 0;
+    }
     s = await startSampleHost();
   });
   after(async () => {
     await s?.host.stop();
+  });
+
+  it('refuses to start when a %SETTING% schedule is not set, naming the setting (the host has no default)', async () => {
+    const saved = process.env.HOST_SAMPLE_SLOW_SCHEDULE;
+    delete process.env.HOST_SAMPLE_SLOW_SCHEDULE;
+    try {
+      let error: unknown;
+      await startSampleHost().catch((e: unknown) => { error = e; });
+      expect(String(error)).to.include('Timer function "SlowTick": schedule refers to the app setting %HOST_SAMPLE_SLOW_SCHEDULE%, which is not set');
+    } finally {
+      process.env.HOST_SAMPLE_SLOW_SCHEDULE = saved;
+    }
   });
 
   it('resolves %SETTING% schedules and lists each timer with its next occurrence', () => {

@@ -41,12 +41,12 @@ describe('test kit', () => {
     expect(b.activityCalls.map((c) => c.name)).to.deep.equal(['Echo']);
   });
 
-  it('replays a recorded history against unchanged code', async () => {
+  it('replays a recorded history against unchanged code, with Azure\'s verdict on it', async () => {
     const r = await host.run('Versioned', undefined, { instanceId: 'rec-1', events: [{ at: 10, name: 'Go', data: 7 }] });
     const file = path.join(dir, 'rec-1.json');
     await host.recordHistory(r.instanceId, file);
     const replay = await host.replayHistory(file, 'Versioned');
-    expect(replay).to.deep.equal({ isDone: true, output: { first: 'Hello v', go: 7 } });
+    expect(replay).to.deep.equal({ isDone: true, output: { first: 'Hello v', go: 7 }, azure: { status: 'Completed' } });
   });
 
   it('throws NonDeterminismError when the code changed since the history was recorded', async () => {

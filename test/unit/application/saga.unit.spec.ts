@@ -24,6 +24,10 @@ describe('request saga decider', () => {
     it('completes as Fail when admission is refused, with nothing to undo', () => {
       first.given(started(T0)).when(admitted(refused(0, 'no'), T0)).then({ type: 'Complete', outcome: 'Fail', reason: 'admit failed: no' });
     });
+    it('keeps only the first line of a failure in the reason (an SDK error carries the stack after it)', () => {
+      first.given(started(T0), admitted(ok(1), T0)).when({ type: 'Prepared', result: refused(1, "Activity function 'prepareSubmission' failed: 503 \n Error: 503\n    at prepare (prepare.js:1:1)") })
+        .then({ type: 'Complete', outcome: 'Fail', reason: "prepare failed: Activity function 'prepareSubmission' failed: 503" });
+    });
     it('submits what prepare returned', () => {
       first.given(started(T0), admitted(ok(1), T0)).when({ type: 'Prepared', result: ok(2, { submission: SUBMISSION }) })
         .then({ type: 'Submit', attempt: 1, submission: SUBMISSION });

@@ -70,8 +70,10 @@ describe('loadConfig', () => {
   describe('refuses bad configuration with one error naming every setting', () => {
     it('names each missing required setting', () => {
       const error = configError({ WORKFLOW_ENVIRONMENT: 'azure' });
-      expect(error.settings).to.have.members(['TASKHUB_NAME', 'COSMOS_ENDPOINT', 'INTAKE_TABLE_ENDPOINT', 'EVENTGRID_TOPIC_ENDPOINT', 'EXTERNAL_SERVICE_URL']);
-      expect(error.message).to.match(/^\[Configuration\] invalid configuration, 5 setting\(s\) to fix: /);
+      expect(error.settings).to.have.members(['TASKHUB_NAME', 'COSMOS_ENDPOINT', 'INTAKE_TABLE_ENDPOINT', 'EVENTGRID_TOPIC_ENDPOINT', 'EXTERNAL_SERVICE_URL', 'DISCOVERY_SCHEDULE']);
+      expect(error.message).to.match(/^\[Configuration\] invalid configuration, 6 setting\(s\) to fix: /);
+      // The host resolves %DISCOVERY_SCHEDULE% in the timer binding with no default.
+      expect(error.message).to.include('DISCOVERY_SCHEDULE is required (NCRONTAB schedule');
       expect(error.message).to.include('TASKHUB_NAME is required (Durable task hub name');
       expect(error.message).to.include('INTAKE_TABLE_ENDPOINT is required in azure mode');
     });
@@ -122,6 +124,7 @@ describe('loadConfig', () => {
     INTAKE_TABLE_ENDPOINT: 'https://acct.table.core.windows.net',
     EVENTGRID_TOPIC_ENDPOINT: 'https://topic.westeurope-1.eventgrid.azure.net/api/events',
     EXTERNAL_SERVICE_URL: 'https://jobs.example.com',
+    DISCOVERY_SCHEDULE: '0 */1 * * * *',
   };
   const LOCAL: Record<string, string> = {
     WORKFLOW_ENVIRONMENT: 'local',
@@ -132,6 +135,7 @@ describe('loadConfig', () => {
     EVENTGRID_TOPIC_ENDPOINT: 'http://127.0.0.1:7073/api/events',
     EVENTGRID_TOPIC_KEY: 'k',
     EXTERNAL_SERVICE_URL: 'http://127.0.0.1:7072',
+    DISCOVERY_SCHEDULE: '*/10 * * * * *',
   };
 
   function configError(env: Record<string, string>): ConfigurationError {

@@ -9,6 +9,9 @@ import { join } from 'node:path';
 import { expect } from 'chai';
 import { SETTINGS } from '../../../src/infrastructure/config/settings';
 import { CONTAINERS } from '../../../src/infrastructure/cosmos/resources';
+import { readSubscriptionsFile } from '../../../devhost/localstack/eventgrid/subscriptions';
+import { SUBSCRIBER_APP } from '../../../devhost/demo/subscriberHost';
+import { TABLES } from '../../../subscriber/src/tableStore';
 import { declarations, literalValue, mentions, objectEntries, stripComments, type Declaration } from './bicepText';
 
 const ROOT = join(__dirname, '..', '..', '..');
@@ -235,6 +238,64 @@ describe('infra cross-check (Bicep as text against the code)', () => {
     it('outputs what the deployment guide uses', () => {
       const outputs = main.decls.filter((d) => d.kind === 'output').map((d) => d.name);
       expect(outputs).to.include.members(['functionAppName', 'functionAppHost', 'topicEndpoint', 'cosmosEndpoint', 'storageAccountName']);
+    });
+  });
+  describe('event subscriptions and the subscriber app', () => {
+    const subscriberModule = modules.get('modules/subscriber.bicep')!;
+    const subscriptions = readSubscriptionsFile(join(ROOT, 'eventgrid', 'subscriptions.json'));
+    const resource = (name: string): Map<string, string> => objectEntries(one(subscriberModule, 'resource', name).body!);
+
+    it('deploys the subscriptions from the same file the local topic delivers by', () => {
+      expect(one(subscriberModule, 'var', 'subscriptionsFile').body).to.equal("loadJsonContent('../../eventgrid/subscriptions.json')");
+      const decl = one(subscriberModule, 'resource', 'eventSubscriptions');
+      expect(decl.target).to.match(/^Microsoft\.EventGrid\/topics\/eventSubscriptions@/);
+      expect(decl.header).to.match(/\[for \(s, i\) in subscriptionsFile\.subscriptions:/);
+      const props = objectEntries(resource('eventSubscriptions').get('properties')!);
+      expect(props.get('name') ?? resource('eventSubscriptions').get('name')).to.equal('s.name');
+      expect(props.get('eventDeliverySchema')).to.equal('s.eventDeliverySchema');
+      expect(props.get('filter')).to.equal('s.filter');
+      expect(props.get('retryPolicy')).to.equal('s.retryPolicy');
+    });
+
+    it('delivers to the Azure Function the file names, in the app this module deploys', () => {
+      const dest = objectEntries(objectEntries(resource('eventSubscriptions').get('properties')!).get('destination')!);
+      expect(literalValue(dest.get('endpointType')!)).to.equal('AzureFunction');
+      expect(objectEntries(dest.get('properties')!).get('resourceId')).to.equal("'${app.outputs.id}/functions/${s.destination.functionName}'");
+      const source = readFileSync(join(ROOT, 'subscriber', 'src', 'index.ts'), 'utf8');
+      for (const sub of subscriptions) {
+        expect(sub.destination.endpointType, sub.name).to.equal('AzureFunction');
+        if (sub.destination.endpointType !== 'AzureFunction') continue;
+        expect(sub.destination.functionApp, `${sub.name}: the only function app infra deploys for subscriptions`).to.equal(SUBSCRIBER_APP);
+        expect(source, `${sub.name}: subscriber/src/index.ts registers the Event Grid trigger ${sub.destination.functionName}`).to.match(new RegExp(`app\\.eventGrid\\('${sub.destination.functionName}'`));
+      }
+    });
+
+    it('dead-letters to a blob container with the topic identity, which may write to that container only', () => {
+      for (const sub of subscriptions) expect(sub.deadLetterContainer, `${sub.name} has a dead-letter container`).to.be.a('string');
+      const props = objectEntries(resource('eventSubscriptions').get('properties')!);
+      const dl = props.get('deadLetterWithResourceIdentity')!;
+      expect(dl).to.match(/identity:\s*\{\s*type:\s*'SystemAssigned'\s*\}/);
+      expect(dl).to.match(/endpointType:\s*'StorageBlob'/);
+      expect(dl).to.match(/blobContainerName:\s*s\.deadLetterDestination\.blobContainerName/);
+      expect(modules.get('modules/eventgrid.bicep')!.text).to.match(/identity:\s*\{\s*type:\s*'SystemAssigned'\s*\}/);
+      const writer = resource('topicDeadLetterWriter');
+      expect(writer.get('scope')).to.equal('deadLetterContainers[i]');
+      const wprops = objectEntries(writer.get('properties')!);
+      expect(wprops.get('principalId')).to.equal('topicPrincipalId');
+      expect(wprops.get('roleDefinitionId')).to.contain('roleIds.storageBlobDataContributor');
+      expect(one(rolesModule, 'var', 'storageBlobDataContributorRoleId').body).to.equal("'ba92f5b4-2d11-453d-a403-e96b0029c9fe'");
+      const params = objectEntries(objectEntries(one(main, 'module', 'subscriber').body!).get('params')!);
+      expect(params.get('topicPrincipalId')).to.equal('eventGrid.outputs.principalId');
+      expect(params.get('roleIds')).to.equal('roles.outputs.roleIds');
+    });
+
+    it('gives the subscriber app only blob (host) and table (read model) data roles, and the settings it reads', () => {
+      expect(one(subscriberModule, 'var', 'subscriberStorageRoleIds').body!.replace(/\s+/g, ' ')).to.equal('[ roleIds.storageBlobDataOwner roleIds.storageTableDataContributor ]');
+      const roleUses = [...subscriberModule.text.matchAll(/roleIds\.(\w+)/g)].map((m) => m[1]!);
+      expect([...new Set(roleUses)].sort()).to.deep.equal(['monitoringMetricsPublisher', 'storageBlobDataContributor', 'storageBlobDataOwner', 'storageTableDataContributor']);
+      const settings = objectEntries(objectEntries(objectEntries(one(subscriberModule, 'module', 'app').body!).get('params')!).get('workflowSettings')!);
+      expect([...settings.keys()].sort()).to.deep.equal(['SUBSCRIBER_TABLE_ENDPOINT', 'WORKFLOW_API_URL']);
+      expect(one(subscriberModule, 'var', 'readModelTables').body!.replace(/\s+/g, ' ')).to.equal(`[ ${Object.values(TABLES).map((t) => `'${t}'`).join(', ')} ]`);
     });
   });
 });

@@ -154,3 +154,76 @@ df.app.orchestration('CrashWorkflow', function* (ctx) {
   const parallel = (yield ctx.df.Task.all([5, 6].map((step) => ctx.df.callActivity('SlowStep', { id, step })))) as number[];
   return total + parallel.reduce((a, b) => a + b, 0);
 });
+
+/** Sets a custom status of `input` characters: over 16 KB of UTF-16 fails the instance in Azure. */
+df.app.orchestration('BigStatus', function* (ctx) {
+  ctx.df.setCustomStatus('x'.repeat(ctx.df.getInput<number>()));
+  yield ctx.df.callActivity('Echo', 1);
+  return 'done';
+});
+
+/** A durable entity: a number with add / get / fail / reset. */
+df.app.entity('Tally', (ctx) => {
+  const value = ctx.df.getState(() => 0) as number;
+  switch (ctx.df.operationName) {
+    case 'add': {
+      const next = value + (ctx.df.getInput() as number);
+      ctx.df.setState(next);
+      ctx.df.return(next);
+      break;
+    }
+    case 'get':
+      ctx.df.return(value);
+      break;
+    case 'fail':
+      throw new Error('tally cannot do that');
+    case 'reset':
+      ctx.df.destructOnExit();
+      break;
+    case 'forward':
+      ctx.df.setState(value);
+      ctx.df.signalEntity(new df.EntityId('Tally', ctx.df.getInput() as string), 'add', value);
+      break;
+    default:
+      throw new Error(`unknown operation ${ctx.df.operationName}`);
+  }
+});
+
+df.app.orchestration('TallyUp', function* (ctx) {
+  const key = ctx.df.getInput<string>();
+  const tally = new df.EntityId('Tally', key);
+  ctx.df.signalEntity(tally, 'add', 5);
+  const afterCall = yield ctx.df.callEntity(tally, 'add', 2);
+  let failure = '';
+  try {
+    yield ctx.df.callEntity(tally, 'fail');
+  } catch (e) {
+    failure = e instanceof Error ? 'caught' : String(e);
+  }
+  const got = yield ctx.df.callEntity(tally, 'get');
+  return { afterCall, failure, got };
+});
+
+/** Many calls to one entity at once: each sees the state the previous one left. */
+df.app.orchestration('TallyFanIn', function* (ctx) {
+  const tally = new df.EntityId('Tally', ctx.df.getInput<string>());
+  const seen = (yield ctx.df.Task.all(Array.from({ length: 20 }, () => ctx.df.callEntity(tally, 'add', 1)))) as number[];
+  return seen;
+});
+
+df.app.orchestration('CallsMissingEntity', function* (ctx) {
+  return yield ctx.df.callEntity(new df.EntityId('NoSuchEntity', 'k'), 'get');
+});
+
+/** Entity locks (critical sections) are not modelled: the instance must fail, not hang. */
+df.app.orchestration('Locker', function* (ctx) {
+  yield ctx.df.lock([new df.EntityId('Tally', 'locked')]);
+  return 'locked';
+});
+
+/** callHttp with the 202 pattern, then an activity: its sequence id comes after the poll's hidden ids. */
+df.app.orchestration('HttpPoller', function* (ctx) {
+  const res = yield ctx.df.callHttp({ method: 'POST', url: ctx.df.getInput<string>(), body: { job: 1 } });
+  const echoed = yield ctx.df.callActivity('Echo', res.statusCode);
+  return { statusCode: res.statusCode, content: res.content, echoed };
+});

@@ -9,7 +9,7 @@ df.app.orchestration('Approval', function* (context) {
 
 df.app.activity('Stamp', { handler: (input) => ({ ...input, stamped: true }) });
 
-// Unsupported on purpose: the host must warn about it.
+// A durable entity: counts its operations.
 df.app.entity('Counter', (context) => context.df.setState((context.df.getState(() => 0) ?? 0) + 1));
 
 app.http('StartApproval', {
@@ -61,10 +61,34 @@ df.app.client.http('ClientOps', {
         const newId = await client.startNew(q.get('name'), { instanceId: id });
         return { jsonBody: { id: newId } };
       }
+      case 'signalEntity':
+        await client.signalEntity(new df.EntityId('Counter', id), q.get('op') ?? 'count');
+        return { status: 202 };
+      case 'readEntity':
+        return { jsonBody: await client.readEntityState(new df.EntityId('Counter', id)) };
       case 'payload':
         return { jsonBody: client.createHttpManagementPayload(id) };
       default:
         return { status: 400, body: `unknown op ${request.params.op}` };
     }
   },
+});
+
+// Finishes right away: start-and-wait and restart.
+df.app.orchestration('Quick', function* (context) {
+  return yield context.df.callActivity('Stamp', context.df.getInput());
+});
+
+// Fails on its first run and succeeds once rewound.
+const flakyRuns = new Map();
+df.app.activity('FlakyStep', {
+  handler: (input) => {
+    const runs = (flakyRuns.get(input) ?? 0) + 1;
+    flakyRuns.set(input, runs);
+    if (runs === 1) throw new Error(`first run of ${input} fails`);
+    return runs;
+  },
+});
+df.app.orchestration('Flaky', function* (context) {
+  return yield context.df.callActivity('FlakyStep', context.df.instanceId);
 });

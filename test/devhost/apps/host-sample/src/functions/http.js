@@ -63,3 +63,20 @@ app.http('Binary', {
     return { headers: { 'content-type': 'application/octet-stream' }, body: Buffer.from(bytes.reverse()) };
   },
 });
+
+// Unsupported on purpose: the host must warn about it.
+app.storageQueue('QueueWork', { queueName: 'work', connection: 'AzureWebJobsStorage', handler: () => undefined });
+
+// An output binding the devhost does not write: the host must warn about it.
+const { output } = require('@azure/functions');
+const queueOut = output.storageQueue({ queueName: 'outbox', connection: 'AzureWebJobsStorage' });
+app.http('Enqueue', {
+  route: 'enqueue',
+  methods: ['POST'],
+  authLevel: 'anonymous',
+  extraOutputs: [queueOut],
+  handler: async (request, context) => {
+    context.extraOutputs.set(queueOut, await request.text());
+    return { status: 202 };
+  },
+});

@@ -1,0 +1,40 @@
+/**
+ * The subscriber function app (subscriber/) in a devhost process of its own (the functions-core
+ * registry is per process, so a second app needs a second host), attached to the local topic as
+ * the function app its subscriptions name. Runs the compiled CLI: build first.
+ */
+import { join } from 'node:path';
+import { repoRoot, type LocalStack } from './localStack';
+import { startProcessHost, type ProcessHost } from './processHost';
+
+export const SUBSCRIBER_APP = 'subscriber';
+
+export interface SubscriberHostOptions {
+  /** Origin of the workflow app (for gap filling) and its function key, if it requires one. */
+  workflowUrl: string;
+  workflowKey?: string;
+  /** Start with --keys (the topic then calls the trigger with the host key, as Azure uses the system key). */
+  keys?: boolean;
+  port?: number;
+}
+
+export function subscriberAppDir(): string {
+  return join(repoRoot(), 'subscriber');
+}
+
+export async function startSubscriberHost(stack: LocalStack, opts: SubscriberHostOptions): Promise<ProcessHost> {
+  const host = await startProcessHost({
+    appDir: subscriberAppDir(),
+    storage: 'memory',
+    keys: opts.keys,
+    port: opts.port,
+    env: {
+      SUBSCRIBER_STORAGE: stack.azurite.connectionString,
+      WORKFLOW_API_URL: opts.workflowUrl,
+      ...(opts.workflowKey ? { WORKFLOW_API_KEY: opts.workflowKey } : {}),
+      DEVHOST_QUIET: '1',
+    },
+  });
+  stack.topic.attachFunctionApp(SUBSCRIBER_APP, host.url, host.masterKey);
+  return host;
+}

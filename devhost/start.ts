@@ -106,7 +106,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     console.log(`\nRequest API:       ${host.url}/api/requests`);
     console.log(`Durable HTTP API:  ${host.durableApiUrl}instances`);
     console.log(`Event Grid topic:  ${stack.topic.endpoint} (local)   Mock service: ${stack.mock.url}`);
-    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey });
+    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey, otlpUrl: host.otlpUrl });
     console.log(`Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`);
 
     const services = await buildServices(loadConfig(settings));

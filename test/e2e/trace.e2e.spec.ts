@@ -1,26 +1,33 @@
 import path from 'node:path';
 import { expect } from 'chai';
-import { localSettings, startLocalStack, type LocalStack } from '../../devhost/demo/localStack';
+import { localSettings, startLocalStack, subscriptionsFilePath, type LocalStack } from '../../devhost/demo/localStack';
 import { startProcessHost, type ProcessHost } from '../../devhost/demo/processHost';
+import { startSubscriberHost } from '../../devhost/demo/subscriberHost';
+import { readSubscriptionsFile } from '../../devhost/localstack/eventgrid/subscriptions';
 import type { CollectedSpan } from '../../devhost/host/spanCollector';
 
 /**
  * One request, one trace: the caller's traceparent on POST /api/requests is the root of every span the
  * app makes for that request (HTTP server → start → each orchestration execution → each activity →
- * Cosmos, Table, external service, Event Grid), and each CloudEvent the topic received carries the
- * traceparent of the send span that published it. Spans reach the devhost over OTLP/HTTP.
+ * Cosmos, Table, external service, Event Grid), each CloudEvent the topic received carries the
+ * traceparent of the send span that published it, and the subscriber app (its own process, delivered to
+ * by the local topic) handles each event in a span that is a child of that send. Spans reach each
+ * devhost over OTLP/HTTP; the test reads both hosts' receivers.
  */
 describe('one trace per request (devhost OTLP receiver + real local servers)', function () {
   this.timeout(180_000);
   let stack: LocalStack;
   let host: ProcessHost;
+  let subscriber: ProcessHost;
 
   before(async () => {
-    stack = await startLocalStack();
+    stack = await startLocalStack({ subscriptions: readSubscriptionsFile(subscriptionsFilePath()) });
     const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *' });
     host = await startProcessHost({ appDir: path.join(__dirname, '..', '..'), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } });
+    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url });
   });
   after(async () => {
+    await subscriber?.stop();
     await host?.stop();
     await stack?.stop();
   });
@@ -28,9 +35,10 @@ describe('one trace per request (devhost OTLP receiver + real local servers)', f
   const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
   const callerSpan = '00f067aa0ba902b7';
 
+  /** The trace as both processes' receivers hold it: the workflow host's and the subscriber host's. */
   async function spansOf(id: string): Promise<CollectedSpan[]> {
-    const res = await fetch(`${host.url}/_devhost/traces/${id}`);
-    return ((await res.json()) as { spans: CollectedSpan[] }).spans;
+    const read = async (origin: string) => ((await (await fetch(`${origin}/_devhost/traces/${id}`)).json()) as { spans: CollectedSpan[] }).spans;
+    return [...(await read(host.url)), ...(await read(subscriber.url))];
   }
 
   it('links the HTTP call, the orchestration executions, every activity, the stores, the external service and the published CloudEvents', async () => {
@@ -48,7 +56,8 @@ describe('one trace per request (devhost OTLP receiver + real local servers)', f
     while (Date.now() < deadline) {
       spans = await spansOf(traceId);
       const done = spans.some((s) => s.name === 'activity:completeRequest') && spans.filter((s) => s.name === 'orchestration:requestWorkflow').length >= 2
-        && spans.some((s) => s.name === 'orchestration:requestWorkflow' && s.attributes['workflow.phase'] === 'poll');
+        && spans.some((s) => s.name === 'orchestration:requestWorkflow' && s.attributes['workflow.phase'] === 'poll')
+        && spans.filter((s) => s.name === 'process subscriber').length >= 6;
       if (done) break;
       await new Promise((r) => setTimeout(r, 300));
     }
@@ -99,6 +108,16 @@ describe('one trace per request (devhost OTLP receiver + real local servers)', f
       expect(byId.get(parent)?.name, `${e.type}'s traceparent is a send span`).to.equal('send local-topic');
       expect(e.tracestate, 'the caller\'s tracestate travels along').to.equal('caller=t61rcWkgMzE');
     }
+
+    // Into the subscriber: one CONSUMER span per delivered event, a child of the send that published it.
+    const consumed = spans.filter((s) => s.name === 'process subscriber');
+    for (const c of consumed) {
+      expect(c.kind, 'consumer').to.equal(5);
+      expect(c.service).to.equal('workflow-subscriber');
+      expect(chain(c).slice(0, 4)).to.deep.equal(['POST /api/requests', 'create_orchestration:requestWorkflow', 'orchestration:requestWorkflow', chain(c)[3]]);
+      expect(chain(c).slice(-2)).to.deep.equal(['send local-topic', 'process subscriber']);
+    }
+    expect(new Set(consumed.map((c) => c.attributes['cloudevents.event_id']))).to.deep.equal(new Set(events.map((e) => e.id)));
   });
 });
 

@@ -26,21 +26,25 @@ export function traceContextOfCloudEvent(event: TracedCloudEvent): TraceContext 
   return { traceparent, ...(typeof tracestate === 'string' && tracestate ? { tracestate } : {}) };
 }
 
-/** Runs `handle` inside `process <subscription>`, a child of the span that sent the event. */
-export function consumeCloudEvent<T>(event: TracedCloudEvent, subscription: string, handle: (span: Span) => Promise<T>): Promise<T> {
+/**
+ * Runs `handle` inside `process <subscription>`, a child of the span that sent the event. Anything
+ * not shaped like a CloudEvent still runs (the handler decides what a poison event is), as a new trace.
+ */
+export function consumeCloudEvent<T>(event: unknown, subscription: string, handle: (span: Span) => Promise<T>): Promise<T> {
+  const e = (typeof event === 'object' && event !== null ? event : {}) as Partial<TracedCloudEvent>;
+  const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const attributes: Record<string, string> = {
+    'messaging.system': 'eventgrid',
+    'messaging.operation.type': 'process',
+    'messaging.operation.name': 'process',
+    'messaging.destination.subscription.name': subscription,
+  };
+  for (const [key, value] of [['messaging.message.id', e.id], ['cloudevents.event_id', e.id], ['cloudevents.event_type', e.type], ['cloudevents.event_source', e.source], ['cloudevents.event_subject', e.subject]] as const) {
+    if (text(value)) attributes[key] = value as string;
+  }
   return inSpan(`process ${subscription}`, {
     kind: SpanKind.CONSUMER,
-    parent: contextFrom(traceContextOfCloudEvent(event), ROOT_CONTEXT),
-    attributes: {
-      'messaging.system': 'eventgrid',
-      'messaging.operation.type': 'process',
-      'messaging.operation.name': 'process',
-      'messaging.destination.subscription.name': subscription,
-      'messaging.message.id': event.id,
-      'cloudevents.event_id': event.id,
-      'cloudevents.event_type': event.type,
-      'cloudevents.event_source': event.source,
-      ...(event.subject ? { 'cloudevents.event_subject': event.subject } : {}),
-    },
+    parent: contextFrom(traceContextOfCloudEvent(e as TracedCloudEvent), ROOT_CONTEXT),
+    attributes,
   }, handle);
 }

@@ -19,8 +19,7 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { loadConfig } from '../src/infrastructure/config/loadConfig';
-import { buildServices } from '../src/infrastructure/services';
+import { getServices } from '../src/infrastructure/services';
 import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from './demo/demoRun';
 import { localSettings, startLocalStack, subscriptionsFilePath } from './demo/localStack';
 import { readSubscriptionsFile } from './localstack/eventgrid/subscriptions';
@@ -109,7 +108,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey, otlpUrl: host.otlpUrl });
     console.log(`Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`);
 
-    const services = await buildServices(loadConfig(settings));
+    // The app runs in this process: share its services (a second build would race its timer's build
+    // creating the same Cosmos database and containers, which the emulator answers with 409 'conflict').
+    const services = await getServices();
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
     const items = demoItems(options.items);
     await seed(items, host.url, table, host.masterKey);

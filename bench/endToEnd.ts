@@ -170,7 +170,7 @@ async function waitForAll(events: () => { type: string; data?: unknown }[], coun
 
 export function percentile(xs: number[], p: number): number {
   const s = [...xs].sort((a, b) => a - b);
-  return s.length === 0 ? NaN : s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)];
+  return s[Math.min(s.length - 1, Math.ceil((p / 100) * s.length) - 1)] ?? NaN;
 }
 export const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const mb = (bytes: number): number => round(bytes / 2 ** 20);

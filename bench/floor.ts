@@ -35,7 +35,11 @@ export async function measureFloor(stack: LocalStack, perWorkflow: Counts, strea
   const db = cosmos.database('workflow');
   const events = db.container('events');
   const requests = db.container('requests');
-  const stream = (i: number): string => streamIds[i % streamIds.length];
+  const stream = (i: number): string => {
+    const id = streamIds[i % streamIds.length];
+    if (id === undefined) throw new Error('measureFloor needs at least one stream id to read');
+    return id;
+  };
 
   const ops: Record<string, (i: number) => Promise<unknown>> = {
     'cosmos create (write)': (i) => container.items.create({ id: `c${i}`, pk: `p${i % 50}`, v: i }),
@@ -53,7 +57,7 @@ export async function measureFloor(stack: LocalStack, perWorkflow: Counts, strea
 
   const serverSecondsPerWorkflow: Record<string, number> = {};
   for (const [kind, n] of Object.entries(perWorkflow)) {
-    const server = kind.split(' ')[0];
+    const [server = kind] = kind.split(' ');
     const r = opsPerSecond[floorKindFor(kind)];
     if (r === undefined) continue;
     serverSecondsPerWorkflow[server] = (serverSecondsPerWorkflow[server] ?? 0) + n / r;

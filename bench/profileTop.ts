@@ -28,9 +28,9 @@ export function topFrames(profile: Profile, n: number): { frames: [string, numbe
 
 function areaOf(where: string, fn: string): string {
   if (!where) return fn.startsWith('(') ? fn : '(native)';
-  const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where);
-  if (pkg) return pkg[1];
-  if (where.startsWith('node:')) return where.split('/')[0];
+  const [, pkg] = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(where) ?? [];
+  if (pkg !== undefined) return pkg;
+  if (where.startsWith('node:')) return where.split('/').slice(0, 1).join('/');
   return where.split('/').slice(0, 2).join('/');
 }
 

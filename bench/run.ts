@@ -93,7 +93,8 @@ function stepRows(s: StepPaths): [string, string, string][] {
 
 function engineRows(t: TestEngine): [string, string, string][] {
   const curve = t.replayCurve.map((c) => `${c.polls} → ${c.historyEventsReplayed} ev, ${c.orchestratorMs} ms`).join('; ');
-  const [c100, c1000] = [t.replayCurve[1], t.replayCurve[2]];
+  const [, c100, c1000] = t.replayCurve;
+  if (!c100 || !c1000) throw new Error(`test engine results need the replay curve at 10, 100 and 1,000 polls; got ${t.replayCurve.length} points`);
   return [
     [`test engine: ${t.workflows} × 10 polls, one run() at a time (s)`, String(t.seconds), 'target < 5 for 1,000'],
     ['of which: SDK replays / replay model of the extension + DTFx (s)', `${t.orchestratorSeconds} / ${t.replayModelSeconds}`,

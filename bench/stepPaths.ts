@@ -103,9 +103,10 @@ function result(a: Acc): PathResult {
 }
 
 async function pool<T>(items: T[], size: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
+  // One iterator shared by every worker: each item is taken exactly once.
+  const queue = items.values();
   const worker = async (): Promise<void> => {
-    while (next < items.length) await work(items[next++]);
+    for (const item of queue) await work(item);
   };
   await Promise.all(Array.from({ length: Math.min(size, items.length) }, worker));
 }

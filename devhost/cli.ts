@@ -37,8 +37,7 @@ const USAGE = `Usage: devhost [--app DIR] [--port N] [--rpc-port N] [--storage m
 
 export function parseArgs(argv: string[], cwd = process.cwd()): CliOptions {
   const options: CliOptions = { appDir: cwd, port: 7071, rpcPort: 0, storage: 'azurite', clean: false, keys: false };
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i];
+  for (let i = 0, arg = argv[0]; arg !== undefined; arg = argv[++i]) {
     const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];

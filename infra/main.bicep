@@ -170,7 +170,7 @@ module monitoring 'modules/monitoring.bicep' = {
 
 // Every setting of settings.ts except the local-only ones (COSMOS_KEY, EVENTGRID_TOPIC_KEY,
 // INTAKE_TABLE_CONNECTION), which the app refuses in azure mode. Defaults are written out so the
-// portal shows the effective configuration (test/unit/infra/crosscheck.spec.ts checks all of this).
+// portal shows the effective configuration (test/unit/infra/crosscheck.unit.spec.ts checks all of this).
 var workflowSettings = {
   WORKFLOW_ENVIRONMENT: 'azure'
   TASKHUB_NAME: taskHubName

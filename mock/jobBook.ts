@@ -111,6 +111,11 @@ export class JobBook {
     return entry ? this.view(entry) : undefined;
   }
 
+  /** The service's Idempotency-Key retention ran out: a key seen before creates a new job again. */
+  forgetIdempotencyKeys(): void {
+    this.byKey.clear();
+  }
+
   all(): MockJob[] {
     return [...this.byId.values()].map((e) => this.view(e));
   }

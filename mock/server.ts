@@ -39,6 +39,8 @@ export interface MockService {
   /** A job as it stands, without counting a poll. */
   job(id: string): MockJob | undefined;
   failNext(n: number, status?: number): void;
+  /** Ends the retention of every Idempotency-Key seen so far (as a real service does after a while). */
+  forgetIdempotencyKeys(): void;
   setFaults(faults: FaultOptions): void;
   stats(): MockServiceStats;
   stop(): Promise<void>;
@@ -141,6 +143,7 @@ export async function startMockService(opts: MockServiceOptions): Promise<MockSe
     jobs: () => book.all(),
     job: (id) => book.peek(id),
     failNext: (n, status = 503) => faults.failNext(n, status),
+    forgetIdempotencyKeys: () => book.forgetIdempotencyKeys(),
     setFaults: (f) => faults.set(f),
     stats: () => ({ ...stats }),
     stop: () =>

@@ -1,7 +1,7 @@
 /**
  * Replay cost of a long orchestration under the engine (Path A, in-memory store, virtual clock):
  * `Loop(n)` runs n sequential activities, so it needs n+1 episodes, each replaying the whole
- * history so far. Compare with durable-protocol.md §10.
+ * history so far. Compare with docs/DURABLE_PROTOCOL.md §10.
  *   node --require tsx/cjs devhost/bench/replayCost.ts [n=1000]
  */
 import path from 'node:path';

@@ -32,11 +32,11 @@ export const SCENARIO_OUTCOMES: Record<string, { outcome: Outcome; attempts: num
 
 /** `count` items spread over every scenario, plus one cancelled and one malformed row. */
 export function demoItems(count: number, prefix = 'demo'): DemoItem[] {
-  const scenarios = Object.keys(SCENARIO_OUTCOMES);
+  const scenarios = Object.entries(SCENARIO_OUTCOMES);
   const items: DemoItem[] = [];
   for (let i = 0; i < count; i++) {
-    const scenario = scenarios[i % scenarios.length];
-    items.push({ id: `${prefix}-${String(i + 1).padStart(4, '0')}-${scenario}`, scenario, expected: SCENARIO_OUTCOMES[scenario].outcome, via: i % 2 === 0 ? 'api' : 'table' });
+    const [scenario, { outcome }] = scenarios[i % scenarios.length]!;
+    items.push({ id: `${prefix}-${String(i + 1).padStart(4, '0')}-${scenario}`, scenario, expected: outcome, via: i % 2 === 0 ? 'api' : 'table' });
   }
   items.push({ id: `${prefix}-cancelled`, scenario: 'never', expected: 'Cancelled', via: 'api', cancel: true });
   items.push({ id: `${prefix}-malformed`, scenario: 'pass', expected: 'Quarantined', via: 'table', malformed: '{not json' });

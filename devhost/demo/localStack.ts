@@ -90,7 +90,7 @@ export const DEMO_TIMINGS: Record<string, string> = {
 };
 
 /** App settings pointing the function app at the local stack. */
-export function localSettings(stack: LocalStack, overrides: Record<string, string> = {}): Record<string, string> {
+export function localSettings(stack: LocalStack, overrides: Record<string, string> = {}): Record<string, string> & { INTAKE_TABLE_NAME: string } {
   return {
     FUNCTIONS_WORKER_RUNTIME: 'node',
     AzureWebJobsStorage: stack.azurite.connectionString,

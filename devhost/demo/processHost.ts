@@ -67,7 +67,9 @@ async function launch(opts: ProcessHostOptions, port: number): Promise<Running> 
     timeoutMs: opts.startTimeoutMs ?? 60000,
     keepOutput: true,
   });
-  return { server, url: server.captures[0], masterKey: /^Function key:\s+(\S+)/m.exec(server.output())?.[1] };
+  const [url] = server.captures;
+  if (url === undefined) throw new Error('devhost started without printing its Durable HTTP API URL');
+  return { server, url, masterKey: /^Function key:\s+(\S+)/m.exec(server.output())?.[1] };
 }
 
 export async function startProcessHost(opts: ProcessHostOptions): Promise<ProcessHost> {

@@ -47,7 +47,7 @@ function summarize(text: string): string {
       // not JSON: fall through
     }
   }
-  return text.split('\n')[0].slice(0, 160);
+  return (text.split('\n')[0] ?? '').slice(0, 160);
 }
 
 export interface ProgressView {

@@ -1,5 +1,5 @@
 /**
- * The OrchestratorState the SDK returns (durable-protocol.md §6) and how to read it.
+ * The OrchestratorState the SDK returns (docs/DURABLE_PROTOCOL.md §6) and how to read it.
  */
 export const ActionType = {
   CallActivity: 0,

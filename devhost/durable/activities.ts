@@ -1,6 +1,6 @@
 /**
  * Running one activity and turning its outcome into the history event the orchestrator gets
- * (durable-protocol.md §8.6).
+ * (docs/DURABLE_PROTOCOL.md §8.6).
  */
 import { fromTypedData, invokeRegistration } from '../functions/invoke';
 import type { Registration } from '../functions/types';

@@ -1,6 +1,6 @@
 /**
  * The task hub as the Durable HTTP API (devhost/host) and the test kit see it. The engine
- * implements it over a store (in-memory or Azurite). Shapes follow durable-protocol.md §9.
+ * implements it over a store (in-memory or Azurite). Shapes follow docs/DURABLE_PROTOCOL.md §9.
  */
 export type RuntimeStatus = 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Pending' | 'Suspended';
 

@@ -1,5 +1,5 @@
 /**
- * Turning the cumulative action list into new history and work (durable-protocol.md §8):
+ * Turning the cumulative action list into new history and work (docs/DURABLE_PROTOCOL.md §8):
  * sequence ids (skipping the hidden retry ids), the non-determinism check, new tasks, timers,
  * sub-orchestrations and the retry timeline.
  */

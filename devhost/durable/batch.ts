@@ -1,6 +1,6 @@
 /**
  * Choosing which pending messages an episode consumes, and in which order the orchestrator sees
- * them (durable-protocol.md §7, §8.3).
+ * them (docs/DURABLE_PROTOCOL.md §7, §8.3).
  */
 import { completedTaskId, EventType, type HistoryEvent, type HistoryIndex } from './history';
 import { isHttpPollStep } from './httpPolling';

@@ -1,7 +1,7 @@
 /**
  * One episode of one instance: consume a batch of messages, replay the orchestrator over its
  * history plus the batch, and describe the resulting state change as an EpisodeCommit
- * (durable-protocol.md §7). Touches no store; the engine persists the outcome.
+ * (docs/DURABLE_PROTOCOL.md §7). Touches no store; the engine persists the outcome.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';

@@ -1,6 +1,6 @@
 /**
  * DTFx history events as the JS SDK reads them: PascalCase keys, numeric EventType, ISO
- * timestamps (durable-protocol.md §5).
+ * timestamps (docs/DURABLE_PROTOCOL.md §5).
  */
 export const EventType = {
   ExecutionStarted: 0,

@@ -1,6 +1,6 @@
 /**
  * The devhost's Durable task hub: instance management (TaskHubApi) over a store, driven by the
- * scheduler. See durable-protocol.md for the protocol it speaks to the durable-functions SDK.
+ * scheduler. See docs/DURABLE_PROTOCOL.md for the protocol it speaks to the durable-functions SDK.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';

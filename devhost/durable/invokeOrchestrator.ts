@@ -1,5 +1,5 @@
 /**
- * One call of the orchestrator function through the worker's path (durable-protocol.md §3 path A,
+ * One call of the orchestrator function through the worker's path (docs/DURABLE_PROTOCOL.md §3 path A,
  * §4 payload, §6.3 failures).
  */
 import { fromTypedData, invokeRegistration } from '../functions/invoke';

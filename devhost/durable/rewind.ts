@@ -18,9 +18,9 @@ export async function rewindInstance(store: TaskHubStore, instanceId: string, no
   if (record.hiddenIds.length > 0) return 'notSupported';
   const history = await store.loadHistory(instanceId, record.executionId);
   const firstFailure = history.findIndex((e) => e.EventType === EventType.TaskFailed || e.EventType === EventType.SubOrchestrationInstanceFailed);
-  if (firstFailure < 0 || history[firstFailure].EventType !== EventType.TaskFailed) return 'notSupported';
+  if (history[firstFailure]?.EventType !== EventType.TaskFailed) return 'notSupported';
   let cut = firstFailure;
-  while (cut > 0 && history[cut].EventType !== EventType.OrchestratorStarted) cut--;
+  while (cut > 0 && history[cut]?.EventType !== EventType.OrchestratorStarted) cut--;
   const kept = history.slice(0, cut);
   const removed = history.slice(cut);
   const index = indexHistory(kept);

@@ -1,6 +1,6 @@
 /**
  * InstanceStatus as the Durable HTTP API reports it, including the `historyEvents`
- * transformation of DurableClient.cs (durable-protocol.md §9.3).
+ * transformation of DurableClient.cs (docs/DURABLE_PROTOCOL.md §9.3).
  */
 import type { InstanceStatus } from './api';
 import { EventType, EventTypeName, isScheduling, type HistoryEvent } from './history';

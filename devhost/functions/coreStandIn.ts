@@ -2,7 +2,7 @@
  * Stand-in for `@azure/functions-core`, the module the real Node worker injects. `@azure/functions`
  * requires it lazily on the first `app.*` call; if the require fails, that copy of the library
  * switches to "test mode" for good and registers nothing. So `installCoreStandIn()` must run
- * before the app's entry module is imported (durable-protocol.md §1).
+ * before the app's entry module is imported (docs/DURABLE_PROTOCOL.md §1).
  */
 import Module from 'node:module';
 import type { FunctionMetadata, ProgrammingModel, Registration } from './types';

@@ -1,5 +1,5 @@
 /**
- * Invokes a captured function the way the Node worker does (durable-protocol.md §3, path A):
+ * Invokes a captured function the way the Node worker does (docs/DURABLE_PROTOCOL.md §3, path A):
  * build a CoreInvocationContext, ask the app's programming model for an invocation model, and run
  * getArguments → preInvocation hooks → invokeFunction → postInvocation hooks → getResponse.
  */

@@ -1,4 +1,4 @@
-/** The parts of the `@azure/functions-core` contract the devhost relies on (durable-protocol.md §1-§3). */
+/** The parts of the `@azure/functions-core` contract the devhost relies on (docs/DURABLE_PROTOCOL.md §1-§3). */
 
 export interface BindingInfo {
   type: string;

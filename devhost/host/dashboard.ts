@@ -15,26 +15,29 @@ export const DASHBOARD_PATH = '/_devhost/dashboard';
 
 export function createDevhostDashboard(opts: { management: DurableManagement; spans: SpanStore }): (req: IncomingMessage, res: ServerResponse, rest: string) => Promise<void> {
   const json = async (req: IncomingMessage, rest: string, url: URL): Promise<unknown> => {
-    let m: RegExpExecArray | null;
+    // Path parameters of the routes below (absent when the route does not match).
+    const [, traceId] = /^api\/traces\/([^/]*)$/.exec(rest) ?? [];
+    const [, instanceId] = /^api\/instances\/([^/]*)$/.exec(rest) ?? [];
+    const [, actionId, action] = /^api\/instances\/([^/]*)\/([^/]*)$/.exec(rest) ?? [];
     if (rest === 'api/instances' && req.method === 'GET') return listInstances(opts.management, instanceListQuery(url.searchParams));
-    if ((m = /^api\/traces\/([^/]*)$/.exec(rest)) && req.method === 'GET') {
+    if (traceId !== undefined && req.method === 'GET') {
       rejectUnknown(url.searchParams, []);
-      if (!/^[0-9a-f]{32}$/i.test(m[1])) throw badRequest(`'${m[1].slice(0, 80)}' is not a trace id (32 hex digits)`, 'traceId');
-      return { traceId: m[1].toLowerCase(), spans: opts.spans.trace(m[1]) };
+      if (!/^[0-9a-f]{32}$/i.test(traceId)) throw badRequest(`'${traceId.slice(0, 80)}' is not a trace id (32 hex digits)`, 'traceId');
+      return { traceId: traceId.toLowerCase(), spans: opts.spans.trace(traceId) };
     }
-    if ((m = /^api\/instances\/([^/]*)$/.exec(rest)) && req.method === 'GET') {
+    if (instanceId !== undefined && req.method === 'GET') {
       rejectUnknown(url.searchParams, []);
-      const status = await getInstance(opts.management, instanceIdOf(decode(m[1])));
+      const status = await getInstance(opts.management, instanceIdOf(decode(instanceId)));
       const history = status.historyEvents ?? [];
       return { ...status, historyEvents: undefined, history, timeline: timelineOf(history) };
     }
-    if ((m = /^api\/instances\/([^/]*)\/([^/]*)$/.exec(rest)) && req.method === 'POST') {
+    if (actionId !== undefined && action !== undefined && req.method === 'POST') {
       rejectUnknown(url.searchParams, []);
-      const id = instanceIdOf(decode(m[1]));
-      if (!(ACTIONS as readonly string[]).includes(m[2])) throw badRequest(`'${m[2].slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
+      const id = instanceIdOf(decode(actionId));
+      if (!(ACTIONS as readonly string[]).includes(action)) throw badRequest(`'${action.slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
       const body = await readObject(req);
-      const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : `${m[2]} from the dashboard`;
-      return runAction(opts.management, id, m[2] as InstanceAction, { reason, eventName: typeof body.eventName === 'string' ? body.eventName : undefined, eventData: body.eventData });
+      const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : `${action} from the dashboard`;
+      return runAction(opts.management, id, action as InstanceAction, { reason, eventName: typeof body.eventName === 'string' ? body.eventName : undefined, eventData: body.eventData });
     }
     throw notFound(`no dashboard route ${req.method} ${rest}`);
   };
@@ -43,8 +46,8 @@ export function createDevhostDashboard(opts: { management: DurableManagement; sp
     const url = requestUrl(req);
     try {
       if (rest === '' && req.method === 'GET') return send(res, dashboardPage(url, { requests: false }));
-      const asset = /^ui\/([^/]+)$/.exec(rest);
-      if (asset && req.method === 'GET') return send(res, dashboardAsset(asset[1]));
+      const asset = /^ui\/([^/]+)$/.exec(rest)?.[1];
+      if (asset && req.method === 'GET') return send(res, dashboardAsset(asset));
       sendJson(res, 200, await json(req, rest, url));
     } catch (e) {
       if (!(e instanceof Problem)) throw e;

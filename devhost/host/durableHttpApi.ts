@@ -1,5 +1,5 @@
 /**
- * The Durable extension's HTTP API (HttpApiHandler, durable-protocol.md §9.2–§9.3) over a TaskHubApi.
+ * The Durable extension's HTTP API (HttpApiHandler, docs/DURABLE_PROTOCOL.md §9.2–§9.3) over a TaskHubApi.
  * The same handler serves the public webhook base (/runtime/webhooks/durabletask/) and the RPC base
  * that `df.getClient(context)` calls (rpcBaseUrl).
  */

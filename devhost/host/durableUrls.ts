@@ -1,5 +1,5 @@
 /**
- * The URLs the Durable extension hands out: the `durableClient` binding data (durable-protocol.md
+ * The URLs the Durable extension hands out: the `durableClient` binding data (docs/DURABLE_PROTOCOL.md
  * §9.1) and the management links of a check-status response (§9.3/§9.4).
  */
 

@@ -43,7 +43,8 @@ export function sendError(res: ServerResponse, status: number, message: string, 
 }
 
 export function mediaType(req: IncomingMessage): string {
-  return (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+  const [type = ''] = (req.headers['content-type'] ?? '').split(';');
+  return type.trim().toLowerCase();
 }
 
 /** The absolute URL of a request as its client addressed it. */

@@ -28,7 +28,8 @@ export function parseNcrontab(expression: string): CronSchedule {
   if (parts.length !== 6) {
     throw new Error(`Invalid NCRONTAB schedule "${expression}": expected 6 fields (second minute hour day month day-of-week), got ${parts.length}.`);
   }
-  const [seconds, minutes, hours, days, months, weekdays] = parts.map((p, i) => parseField(p, FIELDS[i], expression));
+  const [seconds, minutes, hours, days, months, weekdays] = FIELDS.map((spec, i) => parseField(parts[i] ?? '', spec, expression));
+  if (!seconds || !minutes || !hours || !days || !months || !weekdays) throw new Error(`NCRONTAB field list has ${FIELDS.length} entries, not 6`);
   return {
     expression,
     next(after: Date): Date | undefined {
@@ -61,13 +62,12 @@ export function parseNcrontab(expression: string): CronSchedule {
 /** Returns a lookup table indexed by value (true = allowed). */
 function parseField(text: string, spec: FieldSpec, expression: string): boolean[] {
   const allowed = new Array<boolean>(spec.max + 1).fill(false);
-  const fail = (why: string): never => {
+  const fail: (why: string) => never = (why) => {
     throw new Error(`Invalid NCRONTAB schedule "${expression}": ${spec.name} field "${text}" ${why}.`);
   };
   for (const item of text.split(',')) {
-    const m = /^([^/]+)(?:\/(\d+))?$/.exec(item);
-    if (!m) fail('is malformed');
-    const [, range, stepText] = m as RegExpExecArray;
+    const [, range, stepText] = /^([^/]+)(?:\/(\d+))?$/.exec(item) ?? [];
+    if (range === undefined) fail('is malformed');
     const step = stepText === undefined ? 1 : Number(stepText);
     if (step < 1) fail('has a step below 1');
     let from: number;
@@ -76,10 +76,10 @@ function parseField(text: string, spec: FieldSpec, expression: string): boolean[
       from = spec.min;
       to = spec.max;
     } else {
-      const bounds = range.split('-');
-      if (bounds.length > 2) fail('has a malformed range');
-      from = value(bounds[0], spec, fail);
-      to = bounds.length === 2 ? value(bounds[1], spec, fail) : stepText === undefined ? from : spec.max;
+      const [low = '', high, ...extra] = range.split('-');
+      if (extra.length > 0) fail('has a malformed range');
+      from = value(low, spec, fail);
+      to = high !== undefined ? value(high, spec, fail) : stepText === undefined ? from : spec.max;
       if (from > to) fail(`has a range ${from}-${to} that runs backwards`);
     }
     for (let v = from; v <= to; v += step) allowed[v] = true;

@@ -27,8 +27,7 @@ export function parseRoute(template: string): RouteTemplate {
     match(path: string) {
       const parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p !== '');
       const params: Record<string, string> = {};
-      for (let i = 0; i < segments.length; i++) {
-        const seg = segments[i];
+      for (const [i, seg] of segments.entries()) {
         if (seg.catchAll) {
           const rest = parts.slice(i).map(decode);
           if (rest.length > 0) params[seg.param as string] = rest.join('/');

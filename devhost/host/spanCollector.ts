@@ -137,8 +137,8 @@ export async function startSpanCollector(store: SpanStore = createSpanStore()): 
 
 async function receive(req: IncomingMessage, res: ServerResponse, store: SpanStore): Promise<void> {
   // Read side for the app's dashboard in local runs: one trace's spans.
-  const read = /^\/traces\/([0-9a-f]{32})$/i.exec(requestUrl(req).pathname);
-  if (req.method === 'GET' && read) return sendJson(res, 200, { traceId: read[1].toLowerCase(), spans: store.trace(read[1]) });
+  const traceId = /^\/traces\/([0-9a-f]{32})$/i.exec(requestUrl(req).pathname)?.[1];
+  if (req.method === 'GET' && traceId) return sendJson(res, 200, { traceId: traceId.toLowerCase(), spans: store.trace(traceId) });
   if (req.method !== 'POST' || requestUrl(req).pathname !== '/v1/traces') return sendJson(res, 404, { error: 'POST /v1/traces only' });
   if (mediaType(req) !== 'application/json') {
     req.resume();

@@ -43,7 +43,8 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Azur
     cwd: opts.location ?? tmpdir(),
     readyPatterns: [listening('Blob'), listening('Queue'), listening('Table')],
   });
-  const [blob, queue, table] = server.captures.map((u) => `${u}/${AZURITE_ACCOUNT}`);
+  const [blob, queue, table] = server.captures.map((u) => (u === undefined ? undefined : `${u}/${AZURITE_ACCOUNT}`));
+  if (!blob || !queue || !table) throw new Error(`Azurite did not print all three service URLs (got ${server.captures.join(', ')})`);
   return {
     connectionString: azuriteConnectionString({ blob, queue, table }),
     blobUrl: blob,

@@ -6,8 +6,8 @@ import { spawn, type ChildProcess } from 'node:child_process';
 
 export interface ChildServer {
   pid: number;
-  /** The first capture group of each pattern, in order. */
-  captures: string[];
+  /** The first capture group of each pattern, in order (undefined for a pattern without one). */
+  captures: (string | undefined)[];
   /** What the child wrote (the last ~100 KB when `keepOutput`, else up to ready). */
   output(): string;
   running(): boolean;
@@ -42,7 +42,7 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const pending = [...opts.readyPatterns];
-  const captures: string[] = [];
+  const captures: (string | undefined)[] = [];
   let output = '';
 
   return new Promise<ChildServer>((resolve, reject) => {
@@ -75,7 +75,7 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
       const lines = buffered.split('\n');
       buffered = lines.pop() ?? '';
       for (const line of lines) {
-        const m = pending.length > 0 ? pending[0].exec(line) : null;
+        const m = pending[0]?.exec(line);
         if (!m) continue;
         pending.shift();
         captures.push(m[1]);

@@ -65,10 +65,11 @@ export interface TestHost {
 
 function scripted(script: ScriptedActivity): (input: unknown) => Promise<unknown> {
   if (typeof script === 'function') return async (input) => script(input);
-  if (script.length === 0) throw new Error('activities: a scripted outcome list must not be empty');
+  const last = script.at(-1);
+  if (last === undefined) throw new Error('activities: a scripted outcome list must not be empty');
   let call = 0;
   return async () => {
-    const outcome = script[Math.min(call++, script.length - 1)];
+    const outcome = script[call++] ?? last;
     if ('throw' in outcome) throw new Error(outcome.throw);
     return outcome.return;
   };

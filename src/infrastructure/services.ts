@@ -51,14 +51,15 @@ export async function buildServices(config: AppConfig): Promise<Services> {
     endpoint: config.intake.endpoint,
     credential: config.intake.connectionString ? undefined : azureCredential(),
   });
-  if (local) await table.createTable();
 
   // Every store call is a client span (db semantic conventions); the adapters stay plain translations.
   const cosmosTarget = (collection: string) => ({ system: 'azure.cosmosdb', namespace: config.cosmos.database, collection, server: hostOf(config.cosmos.endpoint) });
   const eventStore = traced(new CosmosEventStore(containers.events), cosmosTarget('events'));
   const projection = traced(new CosmosRequestProjection(containers.requests, { events: eventStore }), cosmosTarget('requests'));
   const idempotency = traced(new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds }), cosmosTarget('idempotency'));
-  const intake = traced(new TableIntakeRepository(table), {
+  const tables = new TableIntakeRepository(table);
+  if (local) await tables.ensureTable();
+  const intake = traced(tables, {
     system: 'azure.tables',
     namespace: hostOf(config.intake.endpoint) ?? /AccountName=([^;]+)/.exec(config.intake.connectionString ?? '')?.[1] ?? 'storage',
     collection: config.intake.tableName,

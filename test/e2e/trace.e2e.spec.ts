@@ -105,7 +105,7 @@ describe('one trace per request (devhost OTLP receiver + real local servers)', f
     for (const e of events) {
       const [, t, parent] = String(e.traceparent).split('-');
       expect(t, `${e.type} is in the request's trace`).to.equal(traceId);
-      expect(byId.get(parent)?.name, `${e.type}'s traceparent is a send span`).to.equal('send local-topic');
+      expect(byId.get(parent ?? '')?.name, `${e.type}'s traceparent is a send span`).to.equal('send local-topic');
       expect(e.tracestate, 'the caller\'s tracestate travels along').to.equal('caller=t61rcWkgMzE');
     }
 

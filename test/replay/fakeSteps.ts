@@ -94,6 +94,7 @@ export function fakeSteps(o: FakeOptions): Fake {
       const n = pollIndex[i.attempt] ?? 0;
       pollIndex[i.attempt] = n + 1;
       const status = script[Math.min(n, script.length - 1)];
+      if (status === undefined) throw new Error(`fake pollJob: the poll script of attempt ${i.attempt} is empty`);
       const previous = last[i.attempt] ?? 'Created';
       last[i.attempt] = status;
       if (status === 'Pass' || status === 'Fail') return { appended: 1, result: { status, outcome: status, retry: false } };

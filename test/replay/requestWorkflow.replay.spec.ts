@@ -39,6 +39,11 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
   }
   const secondsAfterStart = (d: Date): number => (d.getTime() - START.getTime()) / 1000;
   const callsTo = (r: Run, name: string): ActivityCall[] => r.activityCalls.filter((c) => c.name === name);
+  const firstCallTo = (r: Run, name: string): ActivityCall => {
+    const [call] = callsTo(r, name);
+    if (!call) throw new Error(`no call to ${name}`);
+    return call;
+  };
   const pollTimes = (r: Run): number[] => callsTo(r, 'pollJob').map((c) => secondsAfterStart(c.at));
 
   it('happy path: admit, prepare, submit, poll with backoff until Pass, complete', async () => {
@@ -52,8 +57,8 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(fake.version()).to.equal(6);
     // 15 s initial delay, then each wait doubles: 15, +30, +60.
     expect(pollTimes(r)).to.deep.equal([15, 45, 105]);
-    expect(callsTo(r, 'pollJob')[0].input).to.include({ externalJobId: 'job-1', lastStatus: 'Created', maxAttempts: 3 });
-    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Pass' });
+    expect(firstCallTo(r, 'pollJob').input).to.include({ externalJobId: 'job-1', lastStatus: 'Created', maxAttempts: 3 });
+    expect(firstCallTo(r, 'completeRequest').input).to.include({ outcome: 'Pass' });
     expect(r.view).to.include({ stage: 'completed', attempt: 1, version: 6, pendingPublications: 0 });
   });
 
@@ -61,7 +66,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     const r = await run('capped', { polls: { 1: ['Inprogress', 'Inprogress', 'Inprogress', 'Inprogress', 'Inprogress', 'Pass'] } }, { policy: { pollInitialDelaySeconds: 10, pollBackoffFactor: 3, pollMaxIntervalSeconds: 100 } });
     const t = pollTimes(r);
     expect(t[0]).to.equal(10);
-    expect(t.slice(1).map((x, i) => x - t[i])).to.deep.equal([30, 90, 100, 100, 100]);
+    expect(t.slice(1).map((x, i) => x - t[i]!)).to.deep.equal([30, 90, 100, 100, 100]);
   });
 
   it('FailCanRetry then Pass: prepares and submits attempt 2 in a fresh execution', async () => {
@@ -88,7 +93,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       'completeRequest@v10',
     ]);
     expect(callsTo(r, 'pollJob').at(-1)?.input).to.include({ attempt: 3, maxAttempts: 3 });
-    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Fail' });
+    expect(firstCallTo(r, 'completeRequest').input).to.include({ outcome: 'Fail' });
     expect(r.out).to.include({ outcome: 'Fail', attempts: 3, needsIntervention: false, externalJobId: 'job-3' });
     expect(r.out).to.not.have.property('reason');
   });
@@ -97,7 +102,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     const r = await run('deadline', { polls: { 1: ['Inprogress'] } });
     expect(r.steps.slice(-2)).to.deep.equal([`cancelJob#1@v4`, 'completeRequest@v5']);
     expect(r.out).to.include({ outcome: 'TimedOut', attempts: 1, needsIntervention: false, reason: 'deadline 2024-01-02T00:00:00.000Z passed' });
-    const [cancel] = callsTo(r, 'cancelJob');
+    const cancel = firstCallTo(r, 'cancelJob');
     expect(cancel.input).to.include({ externalJobId: 'job-1', reason: 'deadline 2024-01-02T00:00:00.000Z passed' });
     // The clock is virtual: the last wait was cut short to land exactly on the deadline.
     expect(secondsAfterStart(cancel.at)).to.equal(POLICY.deadlineSeconds);
@@ -105,17 +110,17 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(pollTimes(r).at(-1)).to.be.below(POLICY.deadlineSeconds);
     // 15+30+...+240 s ramp, then a poll every 300 s until the deadline.
     expect(callsTo(r, 'pollJob')).to.have.length(5 + Math.floor((86_400 - 465) / 300));
-    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'TimedOut' });
+    expect(firstCallTo(r, 'completeRequest').input).to.include({ outcome: 'TimedOut' });
   });
 
   it('operator cancel mid-poll acts at once, not at the next poll, and compensates', async () => {
     const r = await run('cancel', { polls: { 1: ['Inprogress'] } }, { events: [{ at: 50_000, name: 'cancel', data: { reason: 'operator says stop' } }] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'pollJob#1@v4', 'cancelJob#1@v4', 'completeRequest@v5']);
     expect(pollTimes(r)).to.deep.equal([15, 45]); // the next poll was due at 105 s
-    const [cancel] = callsTo(r, 'cancelJob');
+    const cancel = firstCallTo(r, 'cancelJob');
     expect(secondsAfterStart(cancel.at)).to.equal(50);
     expect(cancel.input).to.include({ externalJobId: 'job-1', reason: 'operator says stop' });
-    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Cancelled', reason: 'operator says stop' });
+    expect(firstCallTo(r, 'completeRequest').input).to.include({ outcome: 'Cancelled', reason: 'operator says stop' });
     expect(r.out).to.include({ outcome: 'Cancelled', reason: 'operator says stop', needsIntervention: false });
     expect(r.view).to.include({ stage: 'completed', reason: 'operator says stop' });
   });
@@ -141,7 +146,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       const r = await host.run(ORCHESTRATOR, input('cancel-in-poll', policy), { instanceId: 'cancel-in-poll' });
       expect(r.status, JSON.stringify(r.output)).to.equal('Completed');
       expect(r.activityCalls.map(stepOf)).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'cancelJob#1@v4', 'completeRequest@v5']);
-      expect(secondsAfterStart(callsTo({ ...r, out: r.output as WorkflowOutput, view: r.customStatus as WorkflowCustomStatus, steps: [] }, 'cancelJob')[0].at)).to.equal(15);
+      expect(secondsAfterStart(firstCallTo({ ...r, out: r.output as WorkflowOutput, view: r.customStatus as WorkflowCustomStatus, steps: [] }, 'cancelJob').at)).to.equal(15);
       expect(r.output as WorkflowOutput).to.include({ outcome: 'Cancelled', reason: 'while polling' });
     });
   }
@@ -150,7 +155,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     // submitJob fails transiently once and is retried 1 s later; the cancel lands in between.
     const r = await run('early-cancel', { polls: { 1: ['Inprogress'] }, failOnce: ['submitJob'] }, { events: [{ at: 500, name: 'cancel', data: { reason: 'changed my mind' } }] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'submitJob#1@v2', 'cancelJob#1@v3', 'completeRequest@v4']);
-    expect(callsTo(r, 'cancelJob')[0].input).to.include({ externalJobId: 'job-1', reason: 'changed my mind' });
+    expect(firstCallTo(r, 'cancelJob').input).to.include({ externalJobId: 'job-1', reason: 'changed my mind' });
     expect(r.out).to.include({ outcome: 'Cancelled', reason: 'changed my mind', needsIntervention: false, externalJobId: 'job-1' });
   });
 
@@ -158,7 +163,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     const r = await run('refused', { polls: {}, submit: 'refused' });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'completeRequest@v2']);
     expect(r.out).to.include({ outcome: 'Fail', attempts: 1, needsIntervention: false, reason: 'submit failed: [NonRetriable] external service answered 400: payload rejected' });
-    expect(callsTo(r, 'completeRequest')[0].input).to.include({ outcome: 'Fail', reason: r.out.reason });
+    expect(firstCallTo(r, 'completeRequest').input).to.include({ outcome: 'Fail', reason: r.out.reason });
   });
 
   it('a failing compensation is recorded and leaves the request needing manual intervention', async () => {
@@ -188,7 +193,7 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     const r = await run('unpublished', { polls: { 1: ['Pass'] }, unpublishedFrom: ['submitJob', 'completeRequest'] });
     expect(r.steps).to.deep.equal(['admitRequest@v0', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'publishEvents', 'pollJob#1@v3', 'completeRequest@v4', 'publishEvents']);
     expect(callsTo(r, 'publishEvents').map((c) => c.input)).to.deep.equal([{ requestId: 'unpublished', versions: [3] }, { requestId: 'unpublished', versions: [5] }]);
-    expect(secondsAfterStart(callsTo(r, 'pollJob')[0].at), 'the first poll is not held up').to.equal(POLICY.pollInitialDelaySeconds);
+    expect(secondsAfterStart(firstCallTo(r, 'pollJob').at), 'the first poll is not held up').to.equal(POLICY.pollInitialDelaySeconds);
     expect(r.out).to.include({ outcome: 'Pass', needsIntervention: false });
     expect(r.out).to.not.have.property('unpublishedVersions');
     expect(r.view).to.include({ pendingPublications: 0 });
@@ -249,6 +254,24 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
       const r = await run('re-poll', { polls: { 2: ['Inprogress', 'Pass'] }, restartedAt: restarted(7, { at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' }) });
       expect(r.steps).to.deep.equal(['admitRequest@v0', 'pollJob#2@v7', 'pollJob#2@v7', 'completeRequest@v8']);
       expect(r.out).to.include({ outcome: 'Pass', attempts: 2, externalJobId: 'job-2', needsIntervention: false });
+    });
+
+    it('a cancel raised while the restarted instance is admitted cancels the running job it was about to poll', async () => {
+      fake = fakeSteps({ polls: { 2: ['Inprogress'] }, restartedAt: restarted(7, { at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' }) });
+      const admit = fake.steps.admitRequest;
+      const activities = activitiesOf({
+        ...fake.steps,
+        admitRequest: async (i) => {
+          await host!.engine.raiseEvent('re-poll-cancel', 'cancel', { reason: 'stop after restart' });
+          return admit(i);
+        },
+      });
+      host = await createTestHost({ app: APP, activities, start: START });
+      const r = await host.run(ORCHESTRATOR, input('re-poll-cancel'), { instanceId: 're-poll-cancel' });
+      expect(r.status, JSON.stringify(r.output)).to.equal('Completed');
+      expect(r.activityCalls.map(stepOf)).to.deep.equal(['admitRequest@v0', 'cancelJob#2@v7', 'completeRequest@v8']);
+      expect(r.activityCalls[1]?.input).to.include({ externalJobId: 'job-2', reason: 'stop after restart' });
+      expect(r.output as WorkflowOutput).to.include({ outcome: 'Cancelled', reason: 'stop after restart', attempts: 2, externalJobId: 'job-2', needsIntervention: false });
     });
 
     it('FailCanRetry seen but the next attempt never prepared: prepares and submits it', async () => {

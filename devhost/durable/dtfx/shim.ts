@@ -69,8 +69,9 @@ export class OutOfProcShim {
   /** ReplayOOProcOrchestration: V2/V3 take one flat list; the original schema one list per yield. */
   private replay(actions: OrchestratorAction[][], schema: number): ModelTask {
     if (schema === SCHEMA.V2 || schema === SCHEMA.V3) {
-      if (actions.length !== 1) throw new Error(`With OOProc schema ${schema === SCHEMA.V2 ? 'V2' : 'V3'}, expected actions array to be of length 1 in outer layer but got size: ${actions.length}`);
-      return this.inOrder(actions[0], schema);
+      const [only] = actions;
+      if (actions.length !== 1 || only === undefined) throw new Error(`With OOProc schema ${schema === SCHEMA.V2 ? 'V2' : 'V3'}, expected actions array to be of length 1 in outer layer but got size: ${actions.length}`);
+      return this.inOrder(only, schema);
     }
     if (schema === SCHEMA.Original) return this.perYield(actions, schema);
     throw new Error(`The OOProc schema of of version "${schema}" is unsupported by this durable-extension version.`);
@@ -91,8 +92,9 @@ export class OutOfProcShim {
   private inOrder(actions: OrchestratorAction[], schema: number): ModelTask {
     const done = new ModelTask();
     const step = (i: number): void => {
-      if (i >= actions.length) return void done.trySet('completed');
-      const task = this.guard(() => this.invoke(actions[i], schema));
+      const action = actions[i];
+      if (action === undefined) return void done.trySet('completed');
+      const task = this.guard(() => this.invoke(action, schema));
       if (!task) return void done.trySet('faulted');
       task.then(() => step(i + 1));
     };
@@ -104,9 +106,10 @@ export class OutOfProcShim {
   private perYield(sets: OrchestratorAction[][], schema: number): ModelTask {
     const done = new ModelTask();
     const step = (i: number): void => {
-      if (i >= sets.length) return void done.trySet('completed');
+      const set = sets[i];
+      if (set === undefined) return void done.trySet('completed');
       const tasks: ModelTask[] = [];
-      for (const a of sets[i]) {
+      for (const a of set) {
         const task = this.guard(() => this.invoke(a, schema));
         if (!task) return void done.trySet('faulted');
         if (a.actionType !== ActionType.ContinueAsNew) tasks.push(task);

@@ -7,7 +7,7 @@
 import type { RuntimeStatus } from '../api';
 import type { HistoryEvent } from '../history';
 
-/** Retry bookkeeping for one …WithRetry action (durable-protocol.md §8.3), keyed by the action's id. */
+/** Retry bookkeeping for one …WithRetry action (docs/DURABLE_PROTOCOL.md §8.3), keyed by the action's id. */
 export interface RetryState {
   kind: 'activity' | 'subOrchestration';
   name: string;

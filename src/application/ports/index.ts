@@ -57,6 +57,25 @@ export async function readAll(eventStore: EventStore, streamId: string, fromVers
   return events;
 }
 
+/** Hands every non-empty stream of `source` to `visit`, one after the other; returns what it handed over. */
+export async function forEachStream(source: EventStore, visit: (streamId: string, events: StoredEvent[]) => Promise<void>): Promise<{ streams: number; events: number }> {
+  let streams = 0;
+  let events = 0;
+  let token: string | undefined;
+  do {
+    const page = await source.listStreams({ continuationToken: token });
+    for (const streamId of page.items) {
+      const stored = await readAll(source, streamId);
+      if (stored.length === 0) continue;
+      await visit(streamId, stored);
+      streams += 1;
+      events += stored.length;
+    }
+    token = page.continuationToken;
+  } while (token);
+  return { streams, events };
+}
+
 // ---- projection --------------------------------------------------------------------------
 
 export interface RequestView {
@@ -73,6 +92,26 @@ export interface RequestView {
   version: number;
   createdAt: string;
   updatedAt: string;
+}
+
+/** The view of a request whose events fold to `state`; times fall back to the first and last event's. */
+export function requestViewOf(id: string, state: RequestState, times: { createdAt?: string; firstOccurredAt: string; lastOccurredAt: string }): RequestView {
+  const view: RequestView = {
+    id,
+    stage: state.stage,
+    attempt: state.attempt,
+    needsIntervention: state.needsIntervention,
+    version: state.version,
+    createdAt: times.createdAt ?? state.admittedAt ?? times.firstOccurredAt,
+    updatedAt: state.updatedAt ?? times.lastOccurredAt,
+  };
+  // Absent, not undefined: views are compared and stored as JSON.
+  if (state.externalJobId !== undefined) view.externalJobId = state.externalJobId;
+  if (state.lastExternalStatus !== undefined) view.lastExternalStatus = state.lastExternalStatus;
+  if (state.outcome !== undefined) view.outcome = state.outcome;
+  if (state.reason !== undefined) view.reason = state.reason;
+  if (state.intake !== undefined) view.intake = state.intake;
+  return view;
 }
 
 /**

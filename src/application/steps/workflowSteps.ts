@@ -1,7 +1,7 @@
 /**
  * The workflow's activities, one use case each, built over ports. Every step is safe to run twice:
- * appends are keyed by stream version (recordStep), the external job by its Idempotency-Key, the
- * intake write is idempotent.
+ * appends are keyed by stream version (recordStep), the external job is created once per attempt
+ * (createJobOnce), the intake write is idempotent.
  *
  * Error contract: a step throws only errors worth retrying (TransientError and unknown errors);
  * anything retrying cannot fix comes back as `{ ok: false }` so the orchestrator compensates at once.
@@ -70,14 +70,10 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
       })),
 
     submitJob: async (input: SubmitInput, ctx?: StepContext): Promise<SubmitResult> => {
-      // The key makes the external create idempotent across activity retries and host crashes.
-      const key = `${input.requestId}:${input.attempt}`;
       let jobId: string | undefined;
       return run('submitJob', input, ctx, async (s) => {
-        const job = await deps.externalJobs.create(input.submission, key);
-        jobId = job.id;
-        await deps.idempotency.record(`job:${key}`, { externalJobId: job.id });
-        return decide({ type: 'RecordSubmission', attempt: input.attempt, externalJobId: job.id, now: input.now }, s);
+        jobId = await createJobOnce(deps, input);
+        return decide({ type: 'RecordSubmission', attempt: input.attempt, externalJobId: jobId, now: input.now }, s);
       }, (s) => ({ externalJobId: s.externalJobId ?? (jobId as string) }));
     },
 
@@ -120,8 +116,9 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
       const found = await Promise.all([...new Set(input.versions)].map((v) => deps.eventStore.readEvent(input.requestId, v)));
       const events = found.filter((e): e is StoredEvent => e !== undefined);
       const result = await deps.publisher.publish(events);
-      if (result.failed.length > 0) {
-        throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${result.failed[0].error}`);
+      const [firstFailure] = result.failed;
+      if (firstFailure) {
+        throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${firstFailure.error}`);
       }
       return { published: result.published.length };
     },
@@ -136,6 +133,20 @@ const STEP_NAME_SET: Record<keyof WorkflowSteps, true> = {
   completeRequest: true, recordCompensationFailure: true, publishEvents: true,
 };
 export const STEP_NAMES = Object.keys(STEP_NAME_SET) as (keyof WorkflowSteps)[];
+
+/**
+ * Creates the attempt's external job at most once. A job already recorded for (request, attempt) is
+ * reused without calling the service, however long the service keeps Idempotency-Key values; the
+ * header (same key for the same attempt) covers only a crash between the create and the record.
+ */
+async function createJobOnce(deps: WorkflowStepDeps, input: SubmitInput): Promise<string> {
+  const key = `${input.requestId}:${input.attempt}`;
+  const recorded = await deps.idempotency.lookup<{ externalJobId: string }>(`job:${key}`);
+  if (recorded) return recorded.value.externalJobId;
+  const job = await deps.externalJobs.create(input.submission, key);
+  await deps.idempotency.record(`job:${key}`, { externalJobId: job.id });
+  return job.id;
+}
 
 function refuseOrRethrow(e: unknown, version: number): { ok: false; version: number; error: string; code?: string } {
   if (isRetriable(e)) throw e;

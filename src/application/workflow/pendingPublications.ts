@@ -121,5 +121,6 @@ export class PendingPublications {
 }
 
 function firstLine(e: unknown): string {
-  return (e instanceof Error ? e.message : String(e)).split('\n')[0];
+  const [first = ''] = (e instanceof Error ? e.message : String(e)).split('\n');
+  return first;
 }

@@ -233,7 +233,11 @@ export function evolve(s: SagaState, e: SagaInput | SagaCommand): SagaState {
       // The deadline runs from the first admission, not from this restart.
       const admittedAt = e.result.admittedAt;
       const times = admittedAt ? { admittedAt, deadline: deadlineAt(admittedAt, s.policy) } : {};
-      return { ...seen, ...times, attempt: resume.attempt };
+      const resumed = { ...seen, ...times, attempt: resume.attempt };
+      if (resume.at !== 'poll') return resumed;
+      // The resumed job is running: an abort before the polling execution starts must cancel it too.
+      const job = { externalJobId: resume.externalJobId, lastStatus: resume.lastStatus };
+      return { ...resumed, ...job, undo: [...s.undo, { step: 'cancelJob', externalJobId: resume.externalJobId, attempt: resume.attempt }] };
     }
     case 'Submitted':
       if (!e.result.ok) return seen;

@@ -14,9 +14,9 @@ export interface TraceContext {
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
 export function parseTraceparent(traceparent: string | undefined): { traceId: string; spanId: string; flags: string } | undefined {
-  const m = TRACEPARENT.exec(traceparent ?? '');
-  if (!m || /^0+$/.test(m[1]) || /^0+$/.test(m[2])) return undefined;
-  return { traceId: m[1], spanId: m[2], flags: m[3] };
+  const [, traceId, spanId, flags] = TRACEPARENT.exec(traceparent ?? '') ?? [];
+  if (!traceId || !spanId || !flags || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
+  return { traceId, spanId, flags };
 }
 
 /** The span id of one orchestration execution: the same on every replay of it. */

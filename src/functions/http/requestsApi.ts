@@ -22,7 +22,7 @@ import { boundedInt, cosmosTokenParam as tokenParam, expectNoInput, optionalBool
 
 const API_PARTITION = 'api';
 
-function links(request: HttpRequest, id: string): Record<string, string> {
+function links(request: HttpRequest, id: string): { self: string; events: string; cancel: string } {
   const base = `${new URL(request.url).origin}/api/requests/${encodeURIComponent(id)}`;
   return { self: base, events: `${base}/events`, cancel: `${base}/cancel` };
 }

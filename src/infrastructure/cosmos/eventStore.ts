@@ -44,7 +44,7 @@ export class CosmosEventStore implements EventStore {
     // A failed batch does not throw: the failing op has its own status, the others 424.
     const failure = statuses.find((s) => s >= 400 && s !== 424);
     if (failure === undefined && statuses.length === docs.length) {
-      return { nextExpectedVersion: docs[docs.length - 1].version, events: docs.map(toStoredEvent) };
+      return { nextExpectedVersion: options.expectedVersion + docs.length, events: docs.map(toStoredEvent) };
     }
     if (failure === 409) return this.resolveConflict(streamId, docs);
     if (failure !== undefined && isTransientStatus(failure)) {
@@ -55,8 +55,11 @@ export class CosmosEventStore implements EventStore {
 
   /** A taken version is fine only if it holds the very event we tried to write (our own retry). */
   private async resolveConflict(streamId: string, attempted: EventDocument[]): Promise<AppendResult> {
-    const from = attempted[0].version;
-    const to = attempted[attempted.length - 1].version;
+    const [first] = attempted;
+    const last = attempted.at(-1);
+    if (!first || !last) throw new Error(`resolveConflict on stream ${streamId} needs at least one attempted event`);
+    const from = first.version;
+    const to = last.version;
     const stored = await this.queryStream(streamId, from, to - from + 1, undefined);
     const byVersion = new Map(stored.items.map((d) => [d.version, d]));
     for (const mine of attempted) {

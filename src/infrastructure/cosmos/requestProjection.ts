@@ -5,7 +5,7 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import { readAll, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../application/ports';
+import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
@@ -63,8 +63,9 @@ export class CosmosRequestProjection implements RequestProjection {
 
   private async withGapFilled(streamId: string, storedVersion: number, events: StoredEvent[]): Promise<StoredEvent[]> {
     const fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
-    if (fresh.length === 0 || fresh[0].version === storedVersion + 1 || !this.options.events) return fresh;
-    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < fresh[0].version);
+    const [first] = fresh;
+    if (first === undefined || first.version === storedVersion + 1 || !this.options.events) return fresh;
+    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < first.version);
     return [...missing, ...fresh];
   }
 
@@ -166,25 +167,13 @@ export class CosmosRequestProjection implements RequestProjection {
   }
 
   async rebuild(source: EventStore): Promise<{ streams: number; events: number }> {
-    let streams = 0;
-    let events = 0;
-    let streamToken: string | undefined;
-    do {
-      const page = await source.listStreams({ continuationToken: streamToken });
-      for (const streamId of page.items) {
-        const stored = await readAll(source, streamId);
-        if (stored.length === 0) continue;
-        try {
-          await this.requests.items.upsert(viewDocument(streamId, initialRequestState(), stored, undefined));
-        } catch (e) {
-          throw mapCosmosError(e, `rewrite view ${streamId}`);
-        }
-        streams += 1;
-        events += stored.length;
+    return forEachStream(source, async (streamId, stored) => {
+      try {
+        await this.requests.items.upsert(viewDocument(streamId, initialRequestState(), stored, undefined));
+      } catch (e) {
+        throw mapCosmosError(e, `rewrite view ${streamId}`);
       }
-      streamToken = page.continuationToken;
-    } while (streamToken);
-    return { streams, events };
+    });
   }
 
   private async read(id: string): Promise<ViewDocument | undefined> {
@@ -199,23 +188,11 @@ export class CosmosRequestProjection implements RequestProjection {
 }
 
 function viewDocument(id: string, from: RequestState, events: StoredEvent[], createdAt: string | undefined): ViewDocument {
+  const [first] = events;
+  const last = events.at(-1);
+  if (!first || !last) throw new Error(`view ${id} needs at least one event`);
   const state = foldEvents(events, from);
-  const last = events[events.length - 1];
-  return {
-    id,
-    stage: state.stage,
-    attempt: state.attempt,
-    externalJobId: state.externalJobId,
-    lastExternalStatus: state.lastExternalStatus,
-    outcome: state.outcome,
-    reason: state.reason,
-    needsIntervention: state.needsIntervention,
-    intake: state.intake,
-    version: state.version,
-    createdAt: createdAt ?? state.admittedAt ?? events[0].occurredAt,
-    updatedAt: state.updatedAt ?? last.occurredAt,
-    state,
-  };
+  return { ...requestViewOf(id, state, { createdAt, firstOccurredAt: first.occurredAt, lastOccurredAt: last.occurredAt }), state };
 }
 
 function isViewOf(basis: ProjectedState | undefined, id: string): basis is ViewDocument {
@@ -224,19 +201,5 @@ function isViewOf(basis: ProjectedState | undefined, id: string): basis is ViewD
 }
 
 function toView(doc: ViewDocument): RequestView {
-  const view: RequestView = {
-    id: doc.id,
-    stage: doc.stage,
-    attempt: doc.attempt,
-    needsIntervention: doc.needsIntervention,
-    version: doc.version,
-    createdAt: doc.createdAt,
-    updatedAt: doc.updatedAt,
-  };
-  if (doc.externalJobId !== undefined) view.externalJobId = doc.externalJobId;
-  if (doc.lastExternalStatus !== undefined) view.lastExternalStatus = doc.lastExternalStatus;
-  if (doc.outcome !== undefined) view.outcome = doc.outcome;
-  if (doc.reason !== undefined) view.reason = doc.reason;
-  if (doc.intake !== undefined) view.intake = doc.intake;
-  return view;
+  return requestViewOf(doc.id, doc.state, { createdAt: doc.createdAt, firstOccurredAt: doc.createdAt, lastOccurredAt: doc.updatedAt });
 }

@@ -47,7 +47,7 @@ export class EventGridEventPublisher implements EventPublisher {
     this.client = createClient(options);
     this.limits = { ...EVENT_GRID_LIMITS, ...options.limits };
     const url = new URL(options.endpoint);
-    this.topic = isLoopbackUrl(options.endpoint) ? 'local-topic' : url.hostname.split('.')[0];
+    this.topic = isLoopbackUrl(options.endpoint) ? 'local-topic' : (url.hostname.split('.')[0] ?? url.hostname);
     this.spanAttributes = {
       'messaging.system': 'eventgrid',
       'messaging.operation.type': 'send',

@@ -1,9 +1,10 @@
 import { TableClient } from '@azure/data-tables';
-import { expect, use } from 'chai';
+import { assert, expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { readAll } from '../../../src/application/ports';
+import { readAll, type EventStore } from '../../../src/application/ports';
 import { eventIdFor } from '../../../src/domain/ids';
 import { loadConfig } from '../../../src/infrastructure/config/loadConfig';
+import { createWorkflowSteps } from '../../../src/application/steps/workflowSteps';
 import { buildServices, type Services } from '../../../src/infrastructure/services';
 import { localSettings, startLocalStack, type LocalStack } from '../../../devhost/demo/localStack';
 
@@ -49,12 +50,17 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     expect(deliveries.length, 'delivered at least once, always with the same id').to.be.at.least(1);
   });
 
-  it('a repeated submit creates one external job (Idempotency-Key) and records it once', async () => {
-    const id = 'twice-submit';
+  /** Admitted and prepared: the submit step's input for attempt 1. */
+  async function readyToSubmit(id: string) {
     await admitted(id);
     const prepared = await s.steps.prepareSubmission({ requestId: id, expectedVersion: 1, now, correlationId: id, attempt: 1 });
     if (!prepared.ok) throw new Error(prepared.error);
-    const input = { requestId: id, expectedVersion: 2, now, correlationId: id, attempt: 1, submission: prepared.submission };
+    return { requestId: id, expectedVersion: 2, now, correlationId: id, attempt: 1, submission: prepared.submission };
+  }
+
+  it('a repeated submit creates one external job (Idempotency-Key) and records it once', async () => {
+    const id = 'twice-submit';
+    const input = await readyToSubmit(id);
     const a = await s.steps.submitJob(input);
     const b = await s.steps.submitJob(input);
     if (!a.ok || !b.ok) throw new Error('submit failed');
@@ -62,6 +68,25 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     expect(stack.mock.jobs().filter((j) => j.requestId === id)).to.have.length(1);
     const stream = await readAll(s.eventStore, id);
     expect(stream.filter((e) => e.type === 'JobSubmitted')).to.have.length(1);
+  });
+
+  it('a submit retried after a crash between the create and the append reuses the recorded job, even once the service forgot the Idempotency-Key', async () => {
+    const id = 'crash-after-create';
+    const input = await readyToSubmit(id);
+    // The first run dies after the service created the job, before JobSubmitted is stored.
+    const dies = Object.assign(Object.create(s.eventStore) as EventStore, { appendToStream: () => Promise.reject(new Error('host died')) });
+    const crashing = createWorkflowSteps({ ...s, eventStore: dies });
+    await expect(crashing.submitJob(input)).to.be.rejectedWith(/host died/);
+    const [created] = stack.mock.jobs().filter((j) => j.requestId === id);
+    assert.exists(created, 'the first run created the job');
+    expect((await readAll(s.eventStore, id)).map((e) => e.type)).to.deep.equal(['RequestDiscovered', 'SubmissionPrepared']);
+
+    stack.mock.forgetIdempotencyKeys();
+    const retried = await s.steps.submitJob(input);
+    expect(retried).to.include({ ok: true, externalJobId: created.id });
+    expect(stack.mock.jobs().filter((j) => j.requestId === id), 'one external job').to.have.length(1);
+    const submittedEvents = (await readAll(s.eventStore, id)).filter((e) => e.type === 'JobSubmitted');
+    expect(submittedEvents.map((e) => (e.data as { externalJobId: string }).externalJobId)).to.deep.equal([created.id]);
   });
 
   it('completing twice writes the intake row and the RequestCompleted event once', async () => {
@@ -73,7 +98,9 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
     const c = { requestId: id, expectedVersion: 3, now, correlationId: id, intake: { partitionKey: 'it', rowKey: id }, outcome: 'Cancelled' as const, reason: 'test' };
     // Complete(Cancelled) needs the job cancelled first.
     const submitted = await readAll(s.eventStore, id);
-    const jobId = (submitted[2].data as { externalJobId: string }).externalJobId;
+    const [, , jobSubmitted] = submitted;
+    assert.exists(jobSubmitted, 'the JobSubmitted event');
+    const jobId = (jobSubmitted.data as { externalJobId: string }).externalJobId;
     await s.steps.cancelJob({ requestId: id, expectedVersion: 3, now, correlationId: id, attempt: 1, externalJobId: jobId, reason: 'test' });
     const done1 = await s.steps.completeRequest({ ...c, expectedVersion: 4 });
     const done2 = await s.steps.completeRequest({ ...c, expectedVersion: 4 });

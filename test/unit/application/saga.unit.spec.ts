@@ -61,6 +61,14 @@ describe('request saga decider', () => {
       first.given(started(T1)).when(resumed({ at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' }))
         .then({ type: 'ContinueAsNew', carried: carried({ attempt: 2, version: 7, externalJobId: 'job-2', lastStatus: 'Inprogress' }) });
     });
+    it('cancels the resumed job when a cancel is waiting at continueAsNew, then completes Cancelled', () => {
+      const polling = resumed({ at: 'poll', attempt: 2, externalJobId: 'job-2', lastStatus: 'Inprogress' });
+      const ending = { outcome: 'Cancelled', reason: 'stop' } as const;
+      first.given(started(T1), polling).when(cancel('stop'))
+        .then({ type: 'CancelJob', attempt: 2, externalJobId: 'job-2', reason: 'stop', ending });
+      first.given(started(T1), polling, cancel('stop')).when(answer('JobCancelled', ok(8)))
+        .then({ type: 'Complete', outcome: 'Cancelled', reason: 'stop' });
+    });
     it('only completes when the job\'s fate is known', () => {
       first.given(started(T1)).when(resumed({ at: 'complete', attempt: 1, outcome: 'Fail', compensated: false })).then({ type: 'Complete', outcome: 'Fail' });
     });

@@ -24,8 +24,8 @@ describe('npm start console: progress view and log file', () => {
     view.update(progress(1, { Polling: 9, 'Completed:Fail': 1 }), []);
     view.update(progress(2, { Polling: 8, 'Completed:Fail': 2 }), ['12:00:00 req-1: pollJob refused: gone']);
     const ESC = String.fromCharCode(27);
-    expect(out[0].startsWith(ESC)).to.equal(false);
-    expect(out[1].startsWith(`${ESC}[5F${ESC}[J`), 'moves up over the first 5-line frame (header, 2 stages, errors, URL) and clears it').to.equal(true);
+    expect(out[0]?.startsWith(ESC)).to.equal(false);
+    expect(out[1]?.startsWith(`${ESC}[5F${ESC}[J`), 'moves up over the first 5-line frame (header, 2 stages, errors, URL) and clears it').to.equal(true);
     expect(out[1]).to.contain('2/10 done').and.contain('Completed:Fail').and.contain('req-1: pollJob refused: gone').and.contain('Dashboard  http://x/api/dashboard');
   });
 

@@ -89,7 +89,7 @@ describe('schema compatibility gate', () => {
   it('fails a removed field and a narrowed enum', () => {
     edit('workflow.request.completed.v1', (s) => {
       delete (s.properties as Record<string, unknown>).reason;
-      ((s.properties as Record<string, { enum: string[] }>).outcome).enum = ['Pass', 'Fail', 'Cancelled'];
+      ((s.properties as { outcome: { enum: string[] } }).outcome).enum = ['Pass', 'Fail', 'Cancelled'];
     });
     const problems = compatibilityProblems(dir).join('\n');
     expect(problems).to.contain('example-1.json');

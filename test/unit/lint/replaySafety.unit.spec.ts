@@ -18,6 +18,7 @@ describe('lint rules for replay-safe orchestrators and a pure domain', function 
 
   async function problems(code: string, file: string): Promise<string[]> {
     const [result] = await eslint.lintText(code, { filePath: join(root, file) });
+    if (!result) throw new Error(`ESLint returned no result for ${file}`);
     return result.messages.map((m) => `${m.ruleId}: ${m.message}`);
   }
 

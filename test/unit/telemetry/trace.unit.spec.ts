@@ -37,7 +37,8 @@ describe('trace context', () => {
     await consumeCloudEvent({ id: 'e1', type: 'workflow.request.completed.v1', source: '/s', ...parent }, 'audit', async (span) => {
       inner = traceContextOf(span)?.traceparent;
     });
-    const [span] = exporter.getFinishedSpans();
+    const span = exporter.getFinishedSpans()[0];
+    if (!span) throw new Error('no span was exported');
     expect(span.name).to.equal('process audit');
     expect(span.spanContext().traceId).to.equal('4bf92f3577b34da6a3ce929d0e0e4736');
     expect(span.parentSpanContext?.spanId).to.equal('00f067aa0ba902b7');

@@ -1,4 +1,4 @@
-import { expect } from 'chai';
+import { assert, expect } from 'chai';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
@@ -42,7 +42,9 @@ describe('durable engine: callHttp and its 202 polling, as the extension runs th
       [0, 'BuiltIn::HttpActivity'], [1, 'timer'], [2, 'BuiltIn::HttpActivity'], [3, 'timer'], [4, 'BuiltIn::HttpActivity'], [5, 'Echo'],
     ]);
     const timers = r.history.filter((e) => e.EventType === EventType.TimerCreated);
-    const started = Date.parse(r.history[0].Timestamp);
+    const [first] = r.history;
+    assert.exists(first, 'the history has events');
+    const started = Date.parse(first.Timestamp);
     expect(timers.map((t) => Date.parse(String(t.FireAt)) - started)).to.deep.equal([5000, 12_000]);
   });
 });

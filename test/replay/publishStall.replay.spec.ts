@@ -22,7 +22,7 @@ describe('requestWorkflow when a background publication fails once, then wins th
   it('the saga as it was (retrying publication raced against a timer it then cancelled) fails in Azure with DTFx\'s non-determinism error', () => {
     const old = JSON.parse(readFileSync(OLD_SAGA, 'utf8')) as { orchestrator: string; history: HistoryEvent[]; sdkState: OrchestratorState };
     // What the old code returned: the poll wait raced a cancelled timer against callActivityWithRetry('publishEvents').
-    const race = old.sdkState.actions[0][0].compoundActions ?? [];
+    const race = old.sdkState.actions[0]?.[0]?.compoundActions ?? [];
     expect(race.map((a) => [a.actionType, a.isCanceled ?? a.functionName ?? a.externalEventName])).to.deep.equal([[5, true], [6, 'cancel'], [1, 'publishEvents']]);
     const verdict = replayAsAzure({ orchestrator: old.orchestrator, history: old.history, state: old.sdkState });
     expect(verdict).to.deep.equal({

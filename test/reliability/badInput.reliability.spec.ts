@@ -73,7 +73,7 @@ function badRequests(): BadRequest[] {
   list.push({ name: 'GET unknown request', method: 'GET', path: '/api/requests/no-such-request' });
   list.push({ name: 'GET events of unknown request', method: 'GET', path: '/api/requests/no-such-request/events' });
   // Wrong methods on the operator routes.
-  for (const [m, p] of [['GET', '/api/discover'], ['PUT', '/api/discover'], ['DELETE', '/api/discover'], ['GET', '/api/projections/rebuild'], ['PUT', '/api/projections/rebuild'], ['DELETE', '/api/requests'], ['PATCH', '/api/requests/bad-input-known'], ['GET', '/api/requests/bad-input-known/cancel']]) {
+  for (const [m, p] of [['GET', '/api/discover'], ['PUT', '/api/discover'], ['DELETE', '/api/discover'], ['GET', '/api/projections/rebuild'], ['PUT', '/api/projections/rebuild'], ['DELETE', '/api/requests'], ['PATCH', '/api/requests/bad-input-known'], ['GET', '/api/requests/bad-input-known/cancel']] as const) {
     list.push({ name: `${m} ${p}`, method: m, path: p, unrouted: true });
   }
   return list;

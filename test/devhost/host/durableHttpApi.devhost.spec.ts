@@ -37,7 +37,7 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
   it('starts through the official client and answers createCheckStatusResponse with working links', async () => {
     const res = await fetch(`${app}/approval/start`, { method: 'POST', body: JSON.stringify({ amount: 5 }), headers: { 'content-type': 'application/json' } });
     expect(res.status).to.equal(202);
-    const body = (await res.json()) as Record<string, string>;
+    const body = (await res.json()) as { id: string; statusQueryGetUri: string; sendEventPostUri: string };
     expect(res.headers.get('location')).to.equal(body.statusQueryGetUri);
     expect(res.headers.get('retry-after')).to.equal('10');
     expect(body.statusQueryGetUri).to.equal(`${s.host.url}/runtime/webhooks/durabletask/instances/${body.id}?taskHub=HostSampleHub&connection=Storage`);
@@ -134,7 +134,7 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
 
     const all = (await (await clientOp('list')).json()) as { instanceId: string; createdTime: string }[];
     expect(all.map((i) => i.instanceId)).to.deep.equal(['list-0', 'list-1', 'list-2', 'list-3', 'list-4']);
-    expect(all[0].createdTime).to.match(SECONDS_ONLY);
+    expect(all[0]?.createdTime).to.match(SECONDS_ONLY);
     const failed = (await (await clientOp('listBy', '', 'status=Failed')).json()) as { instanceId: string }[];
     expect(failed.map((i) => i.instanceId)).to.deep.equal(['list-3']);
     // An unknown status is skipped (Enum.TryParse fails), leaving no filter.

@@ -60,7 +60,7 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect(res.status).to.equal(200);
     const items = (await res.json()) as { instanceId: string; input: unknown }[];
     expect(items.map((i) => i.instanceId)).to.deep.equal(['q-1']);
-    expect(items[0].input).to.deep.equal({});
+    expect(items[0]?.input).to.deep.equal({});
     const warnings = logs.filter((l) => l.level === 'warning').map((l) => l.message).join('\n');
     for (const part of ["top='many'", "showInput='maybe'", "createdTimeFrom='yesterday'", "runtimeStatus='Sleeping'", "runtimeStatus='running'"]) expect(warnings).to.include(part);
     expect((await fetch(`${api}instances/q-1?showHistory=perhaps`)).status).to.equal(202);
@@ -194,7 +194,7 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect(listed.headers.get('x-ms-continuation-token')).to.equal('');
     const items = (await listed.json()) as { entityId: { name: string; key: string }; state: unknown; lastOperationTime: string }[];
     expect(items.map((e) => [e.entityId, e.state])).to.deep.equal([[{ name: 'counter', key: '' }, 1], [{ name: 'counter', key: 'e-1' }, 5]]);
-    expect(items[0].lastOperationTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(items[0]?.lastOperationTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect((await post(`${api}entities/NoSuch/k?op=x`)).status).to.equal(400);
     expect((await post(`${api}entities/Counter/e-1?op=count`, '{bad')).status).to.equal(400);
   });

@@ -1,4 +1,4 @@
-import { expect } from 'chai';
+import { assert, expect } from 'chai';
 import path from 'node:path';
 import { createTestHost, type TestHost } from '../../../devhost/testkit';
 import { EventType } from '../../../devhost/durable/history';
@@ -24,12 +24,14 @@ describe('durable engine: orchestrations through the real durable-functions SDK'
   it('retries a failing activity on the DTFx timeline and succeeds on the third attempt', async () => {
     const r = await host.run('RetryThenSucceed');
     expect(r.status).to.equal('Completed');
-    const start = r.activityCalls[0].at.getTime();
+    const [firstCall] = r.activityCalls;
+    assert.exists(firstCall, 'the activity was called');
+    const start = firstCall.at.getTime();
     expect(r.activityCalls.map((c) => c.at.getTime() - start)).to.deep.equal([0, 1000, 3000]);
     expect(r.output).to.deep.include({ result: { attempts: 3 } });
     const failures = r.history.filter((e) => e.EventType === EventType.TaskFailed);
     expect(failures).to.have.length(2);
-    expect(failures[0].Reason).to.equal("Activity function 'Flaky' failed: flaky failure #1");
+    expect(failures[0]?.Reason).to.equal("Activity function 'Flaky' failed: flaky failure #1");
   });
 
   it('surfaces an exhausted retry only after the final immediate timer, 500 ms after the first failure', async () => {

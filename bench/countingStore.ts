@@ -13,11 +13,12 @@ export interface CountingTaskHub {
   take(): Record<string, number>;
 }
 
-export function countingTaskHub(connectionString: string): CountingTaskHub {
+/** `reuseReads: false` makes the store read the record before every use: the "before" side of the task-hub read count. */
+export function countingTaskHub(connectionString: string, storeOptions: { reuseReads?: boolean } = {}): CountingTaskHub {
   let counts: Record<string, number> = {};
   let built: DurableEngine | undefined;
   const factory: TaskHubFactory = async (app) => {
-    const store = await createAzureStorageStore({ connectionString, taskHubName: app.config.taskHubName });
+    const store = await createAzureStorageStore({ connectionString, taskHubName: app.config.taskHubName, ...storeOptions });
     const counted = new Proxy(store, {
       get(target, prop, receiver) {
         const value: unknown = Reflect.get(target, prop, receiver);

@@ -18,7 +18,8 @@ import { measureFloor, type Floor } from './floor';
 import type { Counts, HttpCounter } from './httpCounter';
 
 const COMPLETED = 'workflow.request.completed.v1';
-const TIME_LIMIT_MS = 30 * 60_000;
+/** At least 30 minutes; more for large runs on a slow machine (about 1.5 items/s when it is busy). */
+const timeLimitMs = (items: number): number => Math.max(30 * 60_000, items * 700);
 const MS_PER_STEP = 1000;
 
 /** Mostly the happy path; a retry after FailCanRetry and a plain failure mixed in. */
@@ -38,28 +39,42 @@ export interface EndToEnd {
   /** Mock job turned terminal (its history's terminalAt, time-based progression) → the workflow's JobTerminal. */
   detectionMs: { jobs: number; p50: number; p95: number; max: number; backoffCapMs: number };
   eventsPerWorkflow: number;
+  /** Status requests the mock answered per work item: the polls. */
+  pollsPerWorkflow: number;
   requestsPerWorkflow: Counts;
   storeOpsPerWorkflow: Counts;
   seeding: Counts;
   engine: EngineStats & { historyEventsReplayedPerWorkflow: number; episodesPerWorkflow: number; finalExecutionHistory: { mean: number; max: number } };
-  floor: Floor;
-  throughputOverFloor: number;
+  /** Absent when the run skipped it (EndToEndOptions.floor false). */
+  floor?: Floor;
+  throughputOverFloor?: number;
   rssMb: { before: number; peakInFlight: number; afterFinish: number };
   /** Live heap after a full GC (needs node --expose-gc): what finished instances leave behind. */
   heapAfterGcMb: { before: number; afterFinish: number; kbPerItem: number; gcExposed: boolean };
 }
 
-export async function endToEnd(items: number, http: HttpCounter, repo: string): Promise<EndToEnd> {
+export interface EndToEndOptions {
+  /** false: the task-hub store reads the record before every use (the before side of its read count). */
+  reuseReads?: boolean;
+  /** Skip the floor measurement (the before/after comparison does not need it). */
+  floor?: boolean;
+}
+
+export async function endToEnd(items: number, http: HttpCounter, repo: string, opts: EndToEndOptions = {}): Promise<EndToEnd> {
   // Time-based progression, so a job's terminalAt is when it turned terminal, not when it was polled.
   const stack = await startLocalStack({ cosmosProcess: true, mock: { auth: 'off', progression: { msPerStep: MS_PER_STEP } } });
   const port = (u: string): string => new URL(u).port;
   http.watch({ [port(stack.cosmos.endpoint)]: 'cosmos', [port(stack.azurite.tableUrl)]: 'tables', [port(stack.topic.endpoint)]: 'eventgrid' });
-  // A deadline long enough that queueing behind 1,000 items does not turn passes into time-outs.
-  const settings = localSettings(stack, { DISCOVERY_BATCH_SIZE: '200', DISCOVERY_SCHEDULE: '*/1 * * * * *', WORKFLOW_DEADLINE_SECONDS: '600' });
+  // A deadline long enough that queueing behind every item does not turn passes into time-outs.
+  const settings = localSettings(stack, { DISCOVERY_BATCH_SIZE: '200', DISCOVERY_SCHEDULE: '*/1 * * * * *', WORKFLOW_DEADLINE_SECONDS: String(Math.max(600, Math.ceil(timeLimitMs(items) / 1000))) });
   Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
   const app = sourceAppDir(repo);
-  const hub = countingTaskHub(stack.azurite.connectionString);
-  const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory });
+  const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads });
+  const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory }).catch(async (e: unknown) => {
+    await stack.stop();
+    app.remove();
+    throw e;
+  });
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
@@ -107,7 +122,9 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
       if (inspected) histories.push(inspected.history.length);
     }
     const detections: number[] = [];
+    let polls = 0;
     for (const job of stack.mock.jobs()) {
+      if (job.requestId.startsWith('bench-')) polls += job.polls;
       const seen = terminalSeen.get(job.id);
       if (job.requestId.startsWith('bench-') && job.terminalAt && seen !== undefined) detections.push(seen - Date.parse(job.terminalAt));
     }
@@ -118,14 +135,18 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
 
     const perWorkflow = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort().map(([k, v]) => [k, round(v / items, 2)]));
     const requestsPerWorkflow = perWorkflow(requests);
-    console.log('measuring the floor...');
-    const floor = await measureFloor(stack, requestsPerWorkflow, ids);
+    let floor: Floor | undefined;
+    if (opts.floor !== false) {
+      console.log('measuring the floor...');
+      floor = await measureFloor(stack, requestsPerWorkflow, ids);
+    }
     const itemsPerSecond = items / elapsed;
     return {
       items, settings: pick(settings, /^(WORKFLOW_|DISCOVERY_)/), elapsedSeconds: round(elapsed), itemsPerSecond: round(itemsPerSecond, 2), outcomes,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
       detectionMs: { jobs: detections.length, p50: percentile(detections, 50), p95: percentile(detections, 95), max: Math.max(...detections), backoffCapMs: Number(settings.WORKFLOW_POLL_MAX_INTERVAL_SECONDS) * 1000 },
       eventsPerWorkflow: round(events / items, 2),
+      pollsPerWorkflow: round(polls / items, 2),
       requestsPerWorkflow,
       storeOpsPerWorkflow: perWorkflow(storeOps),
       seeding,
@@ -134,8 +155,8 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string): 
         episodesPerWorkflow: round(stats.episodes / items, 1), historyEventsReplayedPerWorkflow: round(stats.historyEventsReplayed / items, 1),
         finalExecutionHistory: { mean: round(histories.reduce((a, b) => a + b, 0) / Math.max(1, histories.length)), max: Math.max(0, ...histories) },
       },
-      floor: { ...floor, opsPerSecond: roundAll(floor.opsPerSecond, 0), serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4), workflowsPerSecond: round(floor.workflowsPerSecond, 2) },
-      throughputOverFloor: round(itemsPerSecond / floor.workflowsPerSecond, 2),
+      floor: floor && { ...floor, opsPerSecond: roundAll(floor.opsPerSecond, 0), serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4), workflowsPerSecond: round(floor.workflowsPerSecond, 2) },
+      throughputOverFloor: floor && round(itemsPerSecond / floor.workflowsPerSecond, 2),
       rssMb: { before: mb(rssBefore), peakInFlight: mb(peakInFlight), afterFinish: mb(rssAfter) },
       heapAfterGcMb: { before: mb(heapBefore), afterFinish: mb(heapAfter), kbPerItem: round((heapAfter - heapBefore) / 1024 / items), gcExposed: typeof global.gc === 'function' },
     };
@@ -164,7 +185,7 @@ async function waitForAll(events: () => { type: string; data?: unknown }[], coun
       for (const o of done.values()) outcomes[o] = (outcomes[o] ?? 0) + 1;
       return outcomes;
     }
-    if (Date.now() - t0 > TIME_LIMIT_MS) throw new Error(`only ${done.size}/${count} items finished in ${TIME_LIMIT_MS / 60_000} minutes`);
+    if (Date.now() - t0 > timeLimitMs(count)) throw new Error(`only ${done.size}/${count} items finished in ${Math.round(timeLimitMs(count) / 60_000)} minutes`);
   }
 }
 

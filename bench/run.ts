@@ -4,31 +4,56 @@
  * same servers, RSS, the in-memory test engine and the replay curve. Prints a table and writes
  * bench-results/<timestamp>.json. See docs/PERFORMANCE.md for how to read it.
  */
-import { spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, totalmem } from 'node:os';
 import path from 'node:path';
+import { runChild } from './child';
 import { endToEnd, round, type EndToEnd } from './endToEnd';
 import { installHttpCounter } from './httpCounter';
+import { scale, scaleTable, type Scale } from './scale';
 import { stepPaths, type StepPaths } from './stepPaths';
+import { taskHubReads, taskHubRows, type TaskHubReads } from './taskHubReads';
 
 const REPO = path.join(__dirname, '..');
 
-type Stage = 'all' | 'e2e' | 'engine' | 'steps';
+type Stage = 'all' | 'e2e' | 'engine' | 'steps' | 'taskhub' | 'scale';
+const STAGES: Stage[] = ['all', 'e2e', 'engine', 'steps', 'taskhub', 'scale'];
+/** Items per side of the task-hub before/after comparison (two end-to-end runs). */
+const TASKHUB_ITEMS = 200;
 
-export function parseArgs(argv: string[]): { items: number; stage: Stage } {
+export interface BenchArgs {
+  items: number;
+  stage: Stage;
+  /** --scale: end-to-end sizes and the in-flight count on the memory store. */
+  scaleSizes: number[];
+  inFlight: number;
+}
+
+const positiveList = (flag: string, text: string | undefined): number[] => {
+  const list = (text ?? '').split(',').map(Number);
+  if (!list.length || list.some((n) => !Number.isInteger(n) || n < 1)) throw new Error(`bench: ${flag} needs positive whole numbers separated by commas, got "${text ?? ''}"`);
+  return list;
+};
+
+export function parseArgs(argv: string[]): BenchArgs {
   let items = 1000;
   let stage: Stage = 'all';
+  let scaleSizes = [100, 1000, 5000];
+  let inFlight = 10_000;
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--quick') items = 100;
+    else if (argv[i] === '--scale') stage = 'scale';
+    else if (argv[i] === '--scale-sizes') scaleSizes = positiveList('--scale-sizes', argv[++i]);
+    else if (argv[i] === '--in-flight') inFlight = Number(argv[++i]);
     else if (argv[i] === '--items') items = Number(argv[++i]);
     // One stage alone, e.g. to run it under `node --cpu-prof`.
     else if (argv[i] === '--only') stage = argv[++i] as Stage;
-    else throw new Error(`bench: unknown argument "${argv[i]}" (use --items N, --quick or --only e2e|engine|steps)`);
+    else throw new Error(`bench: unknown argument "${argv[i]}" (use --items N, --quick, --scale [--scale-sizes 100,1000] [--in-flight N] or --only e2e|engine|steps|taskhub)`);
   }
   if (!Number.isInteger(items) || items < 1) throw new Error('bench: --items needs a positive whole number');
-  if (!['all', 'e2e', 'engine', 'steps'].includes(stage)) throw new Error(`bench: --only must be e2e, engine or steps, got "${stage}"`);
-  return { items, stage };
+  if (!STAGES.includes(stage)) throw new Error(`bench: --only must be e2e, engine, steps, taskhub or scale, got "${stage}"`);
+  if (!Number.isInteger(inFlight) || inFlight < 0) throw new Error('bench: --in-flight needs a whole number (0 skips it)');
+  return { items, stage, scaleSizes, inFlight };
 }
 
 interface TestEngine {
@@ -43,15 +68,7 @@ interface TestEngine {
 }
 
 /** In its own process: a process hosts one app, and the test kit installs its own functions-core stand-in. */
-function testEngine(): Promise<TestEngine> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--require', require.resolve('tsx/cjs'), path.join(__dirname, 'testEngine.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
-    let out = '';
-    child.stdout.on('data', (d: Buffer) => (out += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(JSON.parse(out.trim().split('\n').at(-1) ?? '{}') as TestEngine) : reject(new Error(`bench/testEngine.ts exited ${String(code)}`))));
-  });
-}
+const testEngine = (): Promise<TestEngine> => runChild<TestEngine>('testEngine.ts');
 
 function endToEndRows(e: EndToEnd): [string, string, string][] {
   const req = e.requestsPerWorkflow;
@@ -61,8 +78,10 @@ function endToEndRows(e: EndToEnd): [string, string, string][] {
     ['end-to-end throughput (items/s)', `${e.itemsPerSecond} (${e.elapsedSeconds} s)`, ''],
     ['latency p50 / p95 / max (ms, RequestDiscovered → RequestCompleted)', `${e.latencyMs.p50} / ${e.latencyMs.p95} / ${e.latencyMs.max}`, ''],
     ['detection p50 / p95 / max (ms, mock job terminalAt → JobTerminal observedAt)', `${e.detectionMs.p50} / ${e.detectionMs.p95} / ${e.detectionMs.max} (${e.detectionMs.jobs} jobs)`, `backoff cap ${e.detectionMs.backoffCapMs} ms`],
-    ['floor (workflows/s for this mix; bottleneck)', `${e.floor.workflowsPerSecond} (${e.floor.bottleneck})`, ''],
-    ['throughput / floor', String(e.throughputOverFloor), 'target ≥ 0.5'],
+    ...(e.floor ? [
+      ['floor (workflows/s for this mix; bottleneck)', `${e.floor.workflowsPerSecond} (${e.floor.bottleneck})`, ''],
+      ['throughput / floor', String(e.throughputOverFloor), 'target ≥ 0.5'],
+    ] as [string, string, string][] : []),
     ['events per workflow', String(e.eventsPerWorkflow), ''],
     ['Cosmos reads / writes per workflow', `${sum(/^cosmos .*\(read\)/)} / ${sum(/^cosmos .*\(write\)/)}`, 'writes ≤ events + 1 per activity'],
     ['Cosmos by kind per workflow', JSON.stringify(pickPrefix(req, 'cosmos ')), ''],
@@ -124,6 +143,12 @@ async function main(): Promise<void> {
     console.log('hot path before/after: steps deciding from the stream vs from the stored view...');
     steps = await stepPaths(http, Math.min(400, args.items));
   }
+  let scaled: Scale | undefined;
+  if (args.stage === 'scale') scaled = await scale(args.scaleSizes, args.inFlight);
+  let taskHub: TaskHubReads | undefined;
+  if (args.stage === 'all' || args.stage === 'taskhub') {
+    taskHub = await taskHubReads(args.stage === 'taskhub' ? args.items : Math.min(args.items, TASKHUB_ITEMS));
+  }
   let e2e: EndToEnd | undefined;
   if (args.stage === 'all' || args.stage === 'e2e') {
     console.log(`end to end with ${args.items} items...`);
@@ -133,9 +158,10 @@ async function main(): Promise<void> {
   const dir = path.join(REPO, 'bench-results');
   mkdirSync(dir, { recursive: true });
   const file = path.join(dir, `${machine.date.replace(/[:.]/g, '-')}.json`);
-  writeFileSync(file, JSON.stringify({ machine, command, endToEnd: e2e, stepPaths: steps, testEngine: engine }, null, 2));
+  writeFileSync(file, JSON.stringify({ machine, command, endToEnd: e2e ?? scaled?.largest, stepPaths: steps, taskHub, scale: scaled && { rows: scaled.rows, inFlight: scaled.inFlight }, testEngine: engine }, null, 2));
   console.log('\n| measure | value | note |\n|---|---|---|');
-  for (const [k, v, n] of [...(e2e ? endToEndRows(e2e) : []), ...(steps ? stepRows(steps) : []), ...(engine ? engineRows(engine) : [])]) console.log(`| ${k} | ${v} | ${n} |`);
+  for (const [k, v, n] of [...(e2e ? endToEndRows(e2e) : []), ...(steps ? stepRows(steps) : []), ...(taskHub ? taskHubRows(taskHub) : []), ...(engine ? engineRows(engine) : [])]) console.log(`| ${k} | ${v} | ${n} |`);
+  if (scaled) console.log(`\n${scaleTable(scaled)}\n\nThe machine: ${machine.cpus} cores shared with other work; absolute rates are lower bounds, compare rows within one run.`);
   console.log(`\nwritten ${file}`);
   clearInterval(keepAlive);
 }

@@ -5,9 +5,11 @@
  */
 // The test kit must load before any app code: it installs the functions-core stand-in.
 import { createTestHost } from '../devhost/testkit';
-import { ORCHESTRATOR, type StepHandlers, type StepInput } from '../src/application/workflow/contracts';
+import { ORCHESTRATOR } from '../src/application/workflow/contracts';
 import { activitiesOf, fakeSteps } from '../test/replay/fakeSteps';
 import { APP as SAGA_APP, input as sagaInput } from '../test/replay/sagaInputs';
+import { childMain } from './child';
+import { scriptedSteps } from './scriptedSteps';
 
 const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const COUNT = Number(process.env.BENCH_TEST_ENGINE_WORKFLOWS ?? 1000);
@@ -19,7 +21,7 @@ const progress = (what: string): boolean => process.stderr.write(`  test engine:
 
 async function testEngine(): Promise<Record<string, unknown>> {
   // Scripted steps shared by every instance, with results derived from each input alone.
-  const activities = activitiesOf(scriptedSteps());
+  const activities = activitiesOf(scriptedSteps(10));
   const host = await createTestHost({ app: SAGA_APP, activities });
   const t0 = performance.now();
   // One after another: the kit's run() drives the virtual clock for the instance it waits on.
@@ -60,32 +62,4 @@ async function testEngine(): Promise<Record<string, unknown>> {
   };
 }
 
-/** Stateless scripted steps for many concurrent instances: results derived from the input alone. */
-function scriptedSteps(): StepHandlers {
-  const pollsByInstance = new Map<string, number>();
-  const appended = (i: StepInput) => ({ ok: true as const, version: i.expectedVersion + 1, unpublished: [] });
-  return {
-    admitRequest: appended,
-    prepareSubmission: (i) => ({ ...appended(i), submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } }),
-    submitJob: (i) => ({ ...appended(i), externalJobId: `job-${i.requestId}` }),
-    pollJob: (i) => {
-      const n = (pollsByInstance.get(i.requestId) ?? 0) + 1;
-      pollsByInstance.set(i.requestId, n);
-      return n < 10 ? { ...appended(i), version: i.expectedVersion, status: 'Inprogress', retry: false } : { ...appended(i), status: 'Pass', outcome: 'Pass', retry: false };
-    },
-    cancelJob: appended,
-    completeRequest: appended,
-    recordCompensationFailure: appended,
-    publishEvents: () => ({ published: 0 }),
-  };
-}
-
-
-const keepAlive = setInterval(() => undefined, 1000);
-testEngine().then((r) => {
-  clearInterval(keepAlive);
-  console.log(JSON.stringify(r));
-}, (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+childMain(() => testEngine());

@@ -1,11 +1,12 @@
 // The whole workflow in one resource group: storage (host + intake table), Cosmos DB (event store),
-// Event Grid topic, monitoring, the Flex Consumption function app and its role grants.
+// Event Grid topic, monitoring, the Flex Consumption function app and its role grants, and with
+// durableBackend = 'dts' a Durable Task Scheduler for the task hub.
 // No keys anywhere: the app authenticates to every service with its managed identity.
 // First check: `az bicep build --file infra/main.bicep`. Deploy: see docs/DEPLOY_AZURE.md.
 
 targetScope = 'resourceGroup'
 
-@description('Short prefix for resource names: 2-10 lowercase letters, digits or hyphens.')
+@description('Short prefix for resource names: 2-10 characters from a-z, 0-9 and inner hyphens (upper case is lowered). It names the Cosmos account and the topic, whose names allow only these.')
 @minLength(2)
 @maxLength(10)
 param baseName string = 'wf'
@@ -15,6 +16,26 @@ param location string = resourceGroup().location
 @description('Node.js major version of the function app. 22: the app exports spans with @azure/monitor-opentelemetry-exporter, which needs Node 22.')
 @allowed([ '22' ])
 param nodeVersion string = '22'
+
+// ---- Durable backend (docs/DEPLOY_AZURE.md, "Durable backend"). Changing it starts on an empty task
+// hub: running instances do not move between backends.
+
+@description('azureStorage: the Durable Azure Storage provider in the host storage account. dts: a Durable Task Scheduler.')
+@allowed([ 'azureStorage', 'dts' ])
+param durableBackend string = 'azureStorage'
+
+@description('dts only: Consumption (per action) or Dedicated (per capacity unit).')
+@allowed([ 'Consumption', 'Dedicated' ])
+param schedulerSku string = 'Consumption'
+
+@description('dts only: capacity units of a Dedicated scheduler, 1-3.')
+@minValue(1)
+@maxValue(3)
+param schedulerCapacity int = 1
+
+@description('dts only: addresses (IPv4, IPv6, CIDR) allowed to reach the scheduler. Flex Consumption has no fixed outbound address, so the default admits all; access still needs the Durable Task Data Contributor role.')
+@minLength(1)
+param schedulerIpAllowlist string[] = [ '0.0.0.0/0' ]
 
 // ---- what the app reads (names match src/infrastructure/config/settings.ts)
 
@@ -26,10 +47,13 @@ param taskHubName string = 'workflowhub'
 @description('COSMOS_DATABASE')
 param cosmosDatabaseName string = 'workflow'
 
-@description('INTAKE_TABLE_NAME')
+@description('INTAKE_TABLE_NAME: 3-63 letters or digits starting with a letter (the app refuses any other name at start, as Azure Tables do).')
+@minLength(3)
+@maxLength(63)
 param intakeTableName string = 'intake'
 
-@description('EXTERNAL_SERVICE_URL: base URL of the external job service (required; the mock is local-only).')
+@description('EXTERNAL_SERVICE_URL: base URL of the external job service. Required, no default: the mock is local-only, and a placeholder would fail every submission at run time.')
+@minLength(9)
 param externalServiceUrl string
 
 @description('EXTERNAL_SERVICE_AUDIENCE: when set, calls carry a token for this audience; empty means no token.')
@@ -113,23 +137,32 @@ param operatorPrincipalType string = 'User'
 @description('Create the topic event subscriptions (needs the subscriber code deployed first: Event Grid checks the function exists).')
 param createEventSubscriptions bool = false
 
-param tags object = {}
+@description('Tags on every resource: tag name -> string value.')
+param tags { *: string } = {}
 
-var token = uniqueString(subscription().id, resourceGroup().id, baseName)
+// Lower-cased once: Cosmos account and topic names take only lower-case letters, digits and hyphens.
+var prefix = toLower(baseName)
+var token = uniqueString(subscription().id, resourceGroup().id, prefix)
 var names = {
-  storage: take(toLower('st${replace(baseName, '-', '')}${token}'), 24)
-  cosmos: '${baseName}-cosmos-${token}'
-  topic: '${baseName}-evgt-${token}'
-  logAnalytics: '${baseName}-log-${token}'
-  appInsights: '${baseName}-appi-${token}'
-  plan: '${baseName}-plan-${token}'
-  functionApp: '${baseName}-func-${token}'
-  subscriberPlan: '${baseName}-subplan-${token}'
-  subscriberApp: '${baseName}-sub-${token}'
+  storage: take('st${replace(prefix, '-', '')}${token}', 24)
+  cosmos: '${prefix}-cosmos-${token}'
+  topic: '${prefix}-evgt-${token}'
+  logAnalytics: '${prefix}-log-${token}'
+  appInsights: '${prefix}-appi-${token}'
+  plan: '${prefix}-plan-${token}'
+  functionApp: '${prefix}-func-${token}'
+  scheduler: '${prefix}-dts-${token}'
+  subscriberPlan: '${prefix}-subplan-${token}'
+  subscriberApp: '${prefix}-sub-${token}'
 }
+var useScheduler = durableBackend == 'dts'
+
+// Module deployments are named after this deployment, so two deployments of the template (say to
+// two resource groups at once, or a what-if beside a create) never share or overwrite one.
+var deploymentSuffix = take(deployment().name, 50)
 
 module storage 'modules/storage.bicep' = {
-  name: 'storage'
+  name: 'storage-${deploymentSuffix}'
   params: {
     name: names.storage
     location: location
@@ -139,7 +172,7 @@ module storage 'modules/storage.bicep' = {
 }
 
 module cosmos 'modules/cosmos.bicep' = {
-  name: 'cosmos'
+  name: 'cosmos-${deploymentSuffix}'
   params: {
     name: names.cosmos
     location: location
@@ -149,7 +182,7 @@ module cosmos 'modules/cosmos.bicep' = {
 }
 
 module eventGrid 'modules/eventgrid.bicep' = {
-  name: 'eventgrid'
+  name: 'eventgrid-${deploymentSuffix}'
   params: {
     name: names.topic
     location: location
@@ -159,7 +192,7 @@ module eventGrid 'modules/eventgrid.bicep' = {
 }
 
 module monitoring 'modules/monitoring.bicep' = {
-  name: 'monitoring'
+  name: 'monitoring-${deploymentSuffix}'
   params: {
     logAnalyticsName: names.logAnalytics
     appInsightsName: names.appInsights
@@ -167,6 +200,28 @@ module monitoring 'modules/monitoring.bicep' = {
     tags: tags
   }
 }
+
+module scheduler 'modules/scheduler.bicep' = if (useScheduler) {
+  name: 'scheduler-${deploymentSuffix}'
+  params: {
+    name: names.scheduler
+    location: location
+    taskHubName: taskHubName
+    skuName: schedulerSku
+    capacity: schedulerCapacity
+    ipAllowlist: schedulerIpAllowlist
+    tags: tags
+  }
+}
+
+// host.json names the Azure Storage provider; on the Scheduler these app settings override it (the
+// documented AzureFunctionsJobHost__<path> override of host.json), so one package serves both
+// backends. host.json's extension bundle range [4.32.0, 5.0.0) holds the azureManaged provider.
+var durableBackendSettings = useScheduler ? {
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__type: 'azureManaged'
+  AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName: 'DURABLE_TASK_SCHEDULER_CONNECTION_STRING'
+  DURABLE_TASK_SCHEDULER_CONNECTION_STRING: scheduler!.outputs.connectionString
+} : {}
 
 // Every setting of settings.ts except the local-only ones (COSMOS_KEY, EVENTGRID_TOPIC_KEY,
 // INTAKE_TABLE_CONNECTION), which the app refuses in azure mode. Defaults are written out so the
@@ -201,7 +256,7 @@ var workflowSettings = {
 }
 
 module functionApp 'modules/functionapp.bicep' = {
-  name: 'functionapp'
+  name: 'functionapp-${deploymentSuffix}'
   params: {
     planName: names.plan
     appName: names.functionApp
@@ -211,12 +266,13 @@ module functionApp 'modules/functionapp.bicep' = {
     deploymentContainerUrl: storage.outputs.deploymentContainerUrl
     appInsightsConnectionString: monitoring.outputs.connectionString
     workflowSettings: workflowSettings
+    durableBackendSettings: durableBackendSettings
     tags: tags
   }
 }
 
 module roles 'modules/roles.bicep' = {
-  name: 'roles'
+  name: 'roles-${deploymentSuffix}'
   params: {
     appPrincipalId: functionApp.outputs.principalId
     operatorPrincipalId: operatorPrincipalId
@@ -225,12 +281,14 @@ module roles 'modules/roles.bicep' = {
     cosmosAccountName: cosmos.outputs.name
     topicName: eventGrid.outputs.name
     appInsightsName: monitoring.outputs.appInsightsName
+    schedulerName: useScheduler ? scheduler!.outputs.name : ''
+    schedulerTaskHubName: taskHubName
   }
 }
 
 // The event subscriber app and the topic's subscriptions (eventgrid/subscriptions.json).
 module subscriber 'modules/subscriber.bicep' = {
-  name: 'subscriber'
+  name: 'subscriber-${deploymentSuffix}'
   params: {
     location: location
     planName: names.subscriberPlan
@@ -257,4 +315,6 @@ output storageAccountName string = storage.outputs.name
 output intakeTableName string = intakeTableName
 output cosmosAccountName string = cosmos.outputs.name
 output appInsightsName string = monitoring.outputs.appInsightsName
+output durableBackend string = durableBackend
+output schedulerDashboardUrl string = useScheduler ? scheduler!.outputs.dashboardUrl : ''
 output subscriberAppName string = subscriber.outputs.name

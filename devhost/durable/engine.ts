@@ -229,7 +229,7 @@ export class Scheduler {
     const outcome = record.kind === 'entity'
       ? await entityEpisode({ record, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq() })
       : await runEpisode({
-        record, history: await store.loadHistory(instanceId, record.executionId), messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
+        record, history: await store.loadHistory(instanceId, record.executionId, record), messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
       });
     if (!outcome.commit) {
       this.#stalled.set(instanceId, { signature, at: Date.now() });

@@ -218,6 +218,6 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 }
 
 /** The task hub in Azure Storage tables (Azurite locally): survives a killed host. */
-export async function createAzureStorageStore(opts: { connectionString: string; taskHubName: string }): Promise<TaskHubStore> {
+export async function createAzureStorageStore(opts: { connectionString: string; taskHubName: string; reuseReads?: boolean }): Promise<TaskHubStore> {
   return TableTaskHubStore.create(opts);
 }

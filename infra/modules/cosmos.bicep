@@ -12,7 +12,7 @@ param location string
 @description('Database name (COSMOS_DATABASE).')
 param databaseName string
 
-param tags object = {}
+param tags { *: string } = {}
 
 resource account 'Microsoft.DocumentDB/databaseAccounts@2024-11-15' = {
   name: name
@@ -37,6 +37,9 @@ resource database 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases@2024-11-15
   properties: { resource: { id: databaseName } }
 }
 
+// Every container uses partition key version 2 (large keys hashed in full): it cannot change after the
+// container exists, and the local emulator containers are created the same way (resources.ts).
+
 // One document per domain event; id = stream version, so (aggregateId, id) is unique. No TTL: events are kept.
 resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/containers@2024-11-15' = {
   parent: database
@@ -44,7 +47,7 @@ resource eventsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/con
   properties: {
     resource: {
       id: 'events'
-      partitionKey: { paths: [ '/aggregateId' ], kind: 'Hash' }
+      partitionKey: { paths: [ '/aggregateId' ], kind: 'Hash', version: 2 }
     }
   }
 }
@@ -56,7 +59,7 @@ resource requestsContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabases/c
   properties: {
     resource: {
       id: 'requests'
-      partitionKey: { paths: [ '/id' ], kind: 'Hash' }
+      partitionKey: { paths: [ '/id' ], kind: 'Hash', version: 2 }
     }
   }
 }
@@ -69,7 +72,7 @@ resource idempotencyContainer 'Microsoft.DocumentDB/databaseAccounts/sqlDatabase
   properties: {
     resource: {
       id: 'idempotency'
-      partitionKey: { paths: [ '/id' ], kind: 'Hash' }
+      partitionKey: { paths: [ '/id' ], kind: 'Hash', version: 2 }
       defaultTtl: -1
     }
   }

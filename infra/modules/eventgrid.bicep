@@ -9,7 +9,7 @@ param location string
 @description('true: Entra only (the app publishes with its identity and the EventGrid Data Sender role). false: keys also accepted.')
 param disableLocalAuth bool = true
 
-param tags object = {}
+param tags { *: string } = {}
 
 resource topic 'Microsoft.EventGrid/topics@2025-02-15' = {
   name: name

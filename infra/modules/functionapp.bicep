@@ -21,6 +21,9 @@ param appInsightsConnectionString string
 @description('The settings the app itself reads (src/infrastructure/config/settings.ts), name -> value.')
 param workflowSettings object
 
+@description('Durable backend settings, name -> value: empty on the Azure Storage provider; the provider override and connection on the Durable Task Scheduler.')
+param durableBackendSettings object = {}
+
 @allowed([ 512, 2048, 4096 ])
 param instanceMemoryMB int = 2048
 
@@ -28,7 +31,7 @@ param instanceMemoryMB int = 2048
 @maxValue(1000)
 param maximumInstanceCount int = 100
 
-param tags object = {}
+param tags { *: string } = {}
 
 resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
   name: planName
@@ -43,7 +46,7 @@ resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
 // FUNCTIONS_EXTENSION_VERSION and WEBSITE_RUN_FROM_PACKAGE must not be set.
 var platformSettings = {
   // Identity-based host storage: account name instead of a connection string. The Durable
-  // extension (Azure Storage provider) reads the same connection.
+  // extension's Azure Storage provider reads the same connection; the Scheduler still needs it for the host.
   AzureWebJobsStorage__accountName: storageAccountName
   // Selects the managed identity; with no __clientId it is the system-assigned one.
   AzureWebJobsStorage__credential: 'managedidentity'
@@ -52,7 +55,7 @@ var platformSettings = {
   APPLICATIONINSIGHTS_AUTHENTICATION_STRING: 'Authorization=AAD'
 }
 
-var allSettings = union(platformSettings, workflowSettings)
+var allSettings = union(platformSettings, durableBackendSettings, workflowSettings)
 
 resource app 'Microsoft.Web/sites@2024-04-01' = {
   name: appName

@@ -9,7 +9,7 @@ param location string
 @maxValue(730)
 param retentionInDays int = 30
 
-param tags object = {}
+param tags { *: string } = {}
 
 resource workspace 'Microsoft.OperationalInsights/workspaces@2023-09-01' = {
   name: logAnalyticsName

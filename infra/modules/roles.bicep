@@ -16,12 +16,19 @@ param cosmosAccountName string
 param topicName string
 param appInsightsName string
 
+@description('Durable Task Scheduler name when durableBackend is dts; empty on the Azure Storage provider (no grant).')
+param schedulerName string = ''
+
+@description('Task hub on that scheduler (TASKHUB_NAME).')
+param schedulerTaskHubName string = ''
+
 // ---- Azure RBAC role definitions (control-plane ids of data-plane roles)
 var storageBlobDataOwnerRoleId = 'b7e6dc6d-f1e8-4753-8033-0f276bb0955b'
 var storageQueueDataContributorRoleId = '974c5e8b-45b9-4653-ba55-5f855dd0fb88'
 var storageTableDataContributorRoleId = '0a9a7e1f-b9d0-4cc4-a60d-0319b160aaa3'
 var eventGridDataSenderRoleId = 'd5a91429-5739-47e2-a06b-3470a27159e7'
 var monitoringMetricsPublisherRoleId = '3913510d-42f4-4e42-8a64-420c390055eb'
+var durableTaskDataContributorRoleId = '0ad04412-c4d5-4796-b79c-f76d14c8d402'
 // The topic's identity writes dead letters (subscriber.bicep grants it on the dead-letter container).
 var storageBlobDataContributorRoleId = 'ba92f5b4-2d11-453d-a403-e96b0029c9fe'
 
@@ -54,6 +61,15 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' existing = {
   name: appInsightsName
 }
 
+resource scheduler 'Microsoft.DurableTask/schedulers@2025-11-01' existing = if (!empty(schedulerName)) {
+  name: schedulerName
+}
+
+resource schedulerTaskHub 'Microsoft.DurableTask/schedulers/taskHubs@2025-11-01' existing = if (!empty(schedulerName)) {
+  parent: scheduler
+  name: schedulerTaskHubName
+}
+
 resource appStorageRoles 'Microsoft.Authorization/roleAssignments@2022-04-01' = [for roleId in appStorageRoleIds: {
   name: guid(storage.id, appPrincipalId, roleId)
   scope: storage
@@ -84,6 +100,17 @@ resource appTelemetryPublisher 'Microsoft.Authorization/roleAssignments@2022-04-
   }
 }
 
+// Durable Task Scheduler: run orchestrations and activities on this task hub (and nothing else).
+resource appTaskHubContributor 'Microsoft.Authorization/roleAssignments@2022-04-01' = if (!empty(schedulerName)) {
+  name: guid(schedulerTaskHub.id, appPrincipalId, durableTaskDataContributorRoleId)
+  scope: schedulerTaskHub
+  properties: {
+    roleDefinitionId: subscriptionResourceId('Microsoft.Authorization/roleDefinitions', durableTaskDataContributorRoleId)
+    principalId: appPrincipalId
+    principalType: 'ServicePrincipal'
+  }
+}
+
 // Data plane: read/write items in every container. It cannot create databases or containers,
 // which is why cosmos.bicep declares them.
 resource appCosmosContributor 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = {
@@ -107,8 +134,11 @@ resource operatorTableContributor 'Microsoft.Authorization/roleAssignments@2022-
   }
 }
 
+// After the app's assignment, not beside it: Cosmos rejects concurrent role-assignment writes on one
+// account with 412, so every sqlRoleAssignment depends on the one before it.
 resource operatorCosmosReader 'Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@2024-11-15' = if (!empty(operatorPrincipalId)) {
   parent: cosmos
+  dependsOn: [ appCosmosContributor ]
   name: guid(cosmos.id, operatorPrincipalId, cosmosDataReaderRoleId)
   properties: {
     roleDefinitionId: '${cosmos.id}/sqlRoleDefinitions/${cosmosDataReaderRoleId}'

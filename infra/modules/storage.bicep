@@ -14,7 +14,7 @@ param intakeTableName string
 @description('Blob container the Flex Consumption plan deploys the app package from.')
 param deploymentContainerName string = 'app-package'
 
-param tags object = {}
+param tags { *: string } = {}
 
 resource account 'Microsoft.Storage/storageAccounts@2023-05-01' = {
   name: name

@@ -35,7 +35,7 @@ param roleIds object
 @description('Event Grid checks an AzureFunction destination exists: create the subscriptions once the subscriber code is deployed (docs/DEPLOY_AZURE.md).')
 param createEventSubscriptions bool = false
 
-param tags object = {}
+param tags { *: string } = {}
 
 // The same file the local topic reads; its destinations name the app this module deploys.
 var subscriptionsFile = loadJsonContent('../../eventgrid/subscriptions.json')
@@ -82,7 +82,8 @@ resource tables 'Microsoft.Storage/storageAccounts/tableServices/tables@2023-05-
 }]
 
 module app 'functionapp.bicep' = {
-  name: 'subscriber-functionapp'
+  // Named after this module's deployment (itself named per deployment in main.bicep).
+  name: take('${deployment().name}-app', 64)
   params: {
     planName: planName
     appName: appName

@@ -5,6 +5,7 @@ import type { WorkflowCustomStatus, WorkflowOutput } from '../../src/application
 import { ORCHESTRATOR } from '../../src/application/workflow/contracts';
 import type { WorkflowPolicy } from '../../src/domain/policies';
 import type { ResumePoint } from '../../src/domain/resume';
+import { DEMO_TIMINGS } from '../../devhost/demo/localStack';
 import { APP, input, POLICY, START } from './sagaInputs';
 import { activitiesOf, fakeSteps, type Fake, type FakeOptions } from './fakeSteps';
 
@@ -96,6 +97,47 @@ describe('requestWorkflow saga (replay under the devhost engine, virtual clock)'
     expect(firstCallTo(r, 'completeRequest').input).to.include({ outcome: 'Fail' });
     expect(r.out).to.include({ outcome: 'Fail', attempts: 3, needsIntervention: false, externalJobId: 'job-3' });
     expect(r.out).to.not.have.property('reason');
+  });
+
+  describe('at the demo and reliability-rig timings (devhost/demo/localStack.ts DEMO_TIMINGS)', () => {
+    const timing = (name: string): number => Number(DEMO_TIMINGS[name]);
+    const demoPolicy: Partial<WorkflowPolicy> = {
+      pollInitialDelaySeconds: timing('WORKFLOW_POLL_INITIAL_DELAY_SECONDS'),
+      pollBackoffFactor: timing('WORKFLOW_POLL_BACKOFF_FACTOR'),
+      pollMaxIntervalSeconds: timing('WORKFLOW_POLL_MAX_INTERVAL_SECONDS'),
+      deadlineSeconds: timing('WORKFLOW_DEADLINE_SECONDS'),
+      pollsPerExecution: timing('WORKFLOW_POLLS_PER_EXECUTION'),
+    };
+    const failCanRetryThrice = { 1: ['Inprogress', 'FailCanRetry'], 2: ['Inprogress', 'FailCanRetry'], 3: ['Inprogress', 'FailCanRetry'] } satisfies FakeOptions['polls'];
+    const threeAttempts = [
+      'admitRequest@v0',
+      'prepareSubmission#1@v1', 'submitJob#1@v2', 'pollJob#1@v3', 'pollJob#1@v4',
+      'prepareSubmission#2@v5', 'submitJob#2@v6', 'pollJob#2@v7', 'pollJob#2@v8',
+      'prepareSubmission#3@v9', 'submitJob#3@v10', 'pollJob#3@v11', 'pollJob#3@v12',
+      'completeRequest@v13',
+    ];
+
+    // The saga's own share of a FailCanRetry item's deadline in the reliability runs: everything beyond
+    // it is real activity and episode latency. Each attempt restarts the backoff (1 s, then 1.5 s) in a
+    // fresh execution, and every step gets the stream version the previous one left.
+    it('a FailCanRetry item spends 7.5 virtual seconds of its 20 s deadline waiting over three attempts, and ends Fail', async () => {
+      const r = await run('demo-fcr', { polls: failCanRetryThrice }, { policy: demoPolicy });
+      expect(r.steps).to.deep.equal(threeAttempts);
+      expect(pollTimes(r)).to.deep.equal([1, 2.5, 3.5, 5, 6, 7.5]);
+      expect(secondsAfterStart(firstCallTo(r, 'completeRequest').at)).to.equal(7.5);
+      expect(r.out).to.include({ outcome: 'Fail', attempts: 3, needsIntervention: false });
+    });
+
+    it('a transient failure of each step adds only its retry delay: no stale version, no extra wait', async () => {
+      const r = await run('demo-fcr-transient', { polls: failCanRetryThrice, failOnce: ['prepareSubmission', 'submitJob', 'pollJob'] }, { policy: demoPolicy });
+      // Each failed try is repeated once, at the same stream version (stepFirstRetryMs = 1 s later).
+      expect(r.steps).to.deep.equal([
+        'admitRequest@v0', 'prepareSubmission#1@v1', 'prepareSubmission#1@v1', 'submitJob#1@v2', 'submitJob#1@v2', 'pollJob#1@v3', 'pollJob#1@v3',
+        ...threeAttempts.slice(4),
+      ]);
+      expect(pollTimes(r)).to.deep.equal([3, 4, 5.5, 6.5, 8, 9, 10.5]);
+      expect(r.out).to.include({ outcome: 'Fail', attempts: 3, needsIntervention: false });
+    });
   });
 
   it('deadline: a job that never finishes is cancelled and the request completes TimedOut after 24 virtual hours', async () => {

@@ -13,6 +13,16 @@
  * that do not fit in the last transaction are listed in the record as pending acknowledgements:
  * dueMessages hides them and they are deleted right after (or by the next commit), so a crash
  * neither loses nor redelivers work.
+ *
+ * Fewer reads: the store remembers, per instance, the record state (history key, committed length,
+ * pending acknowledgements) at the ETag it last read or wrote. An episode hands its record to
+ * loadHistory and commitEpisode, which then skip reading the record again when that ETag is the one
+ * remembered; a message send skips the existence read for an instance it knows; a lease uses the
+ * ETag the message scan returned. Every write stays guarded by the ETag, so another writer meanwhile
+ * still fails the commit (412) exactly as before. And a message scan drops the rows this store deleted
+ * while the scan ran: a scan that began before an episode's commit would otherwise hand the next
+ * episode messages that commit already consumed, whose acknowledgement then fails (404) and costs a
+ * record read, a partition query and a second transaction to recover.
  */
 import { randomUUID } from 'node:crypto';
 import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
@@ -29,6 +39,11 @@ export interface TableTaskHubStoreOptions {
   connectionString: string;
   /** Letters and digits, starting with a letter; names the table (devhostTableName). */
   taskHubName: string;
+  /**
+   * false: read the record before every use, as if nothing were remembered (the bench's "before"
+   * side of the task-hub read count). Default true.
+   */
+  reuseReads?: boolean;
 }
 
 type Row = TableEntity<Record<string, unknown>>;
@@ -48,6 +63,14 @@ const rowBytes = (row: Row): number => Buffer.byteLength(JSON.stringify(row)) + 
 /** Instances whose history is kept in memory; about 20 KB each for the saga. */
 const HISTORY_CACHE_SIZE = 2000;
 const TERMINAL = new Set(['Completed', 'Failed', 'Terminated']);
+/** Instances whose record state (about 200 bytes) is remembered by ETag. */
+const STATE_CACHE_SIZE = 20_000;
+
+interface KnownState {
+  etag: string;
+  executionId: string;
+  state: RecordState;
+}
 
 export class TableTaskHubStore implements TaskHubStore {
   /**
@@ -58,7 +81,15 @@ export class TableTaskHubStore implements TaskHubStore {
    */
   private readonly histories = new Map<string, { historyKey: string; events: HistoryEvent[] }>();
 
-  private constructor(private readonly table: TableClient) {}
+  /** Record state at the ETag this store last read or wrote, per partition (see the file comment). */
+  private readonly states = new Map<string, KnownState>();
+
+  /** Ticks of a logical clock: when each running message scan began and when each message delete finished. */
+  private tick = 0;
+  private readonly scansRunning = new Set<number>();
+  private readonly deletedAt = new Map<string, number>();
+
+  private constructor(private readonly table: TableClient, private readonly reuseReads: boolean) {}
 
   static async create(opts: TableTaskHubStoreOptions): Promise<TableTaskHubStore> {
     if (!/^[A-Za-z][A-Za-z0-9]{2,53}$/.test(opts.taskHubName ?? '')) {
@@ -79,7 +110,7 @@ export class TableTaskHubStore implements TaskHubStore {
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
     }
-    return new TableTaskHubStore(table);
+    return new TableTaskHubStore(table, opts.reuseReads ?? true);
   }
 
   async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
@@ -95,12 +126,12 @@ export class TableTaskHubStore implements TaskHubStore {
     return out;
   }
 
-  async loadHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]> {
+  async loadHistory(instanceId: string, executionId: string, known?: InstanceRecord): Promise<HistoryEvent[]> {
     const pk = encodeKey(instanceId);
-    const row = await this.readRecord(pk);
-    if (!row) return [];
-    const { record, state } = readRecordRow(row);
-    if (record.executionId !== executionId || state.historyLength === 0) return [];
+    const current = await this.stateAt(pk, known);
+    if (!current) return [];
+    const { state } = current;
+    if (current.executionId !== executionId || state.historyLength === 0) return [];
     const cached = this.histories.get(pk);
     if (cached?.historyKey === state.historyKey && cached.events.length >= state.historyLength) {
       return cached.events.slice(0, state.historyLength);
@@ -130,9 +161,9 @@ export class TableTaskHubStore implements TaskHubStore {
   async commitEpisode(commit: EpisodeCommit): Promise<boolean> {
     const { instance } = commit;
     const pk = encodeKey(instance.instanceId);
-    const stored = await this.readRecord(pk);
+    const stored = await this.stateAt(pk, instance);
     if (!stored || stored.etag !== instance.etag) return false;
-    const { state } = readRecordRow(stored);
+    const { state } = stored;
     // Acknowledgements a previous commit left pending are part of its committed state; finish them
     // before this commit's record (which no longer lists them) replaces that one.
     await this.deleteRows(pk, state.pendingAcks.map(messageRowKey));
@@ -149,8 +180,10 @@ export class TableTaskHubStore implements TaskHubStore {
     const etag = await this.writeChain(pk, instance, instance.etag, writes, consumed, next);
     if (etag === undefined) {
       this.histories.delete(pk);
+      this.states.delete(pk);
       return false;
     }
+    this.know(pk, etag, instance.executionId, next);
     this.rememberCommit(pk, commit, historyKey, first);
     if (commit.replaceHistory) await this.dropOldHistory(pk, historyKey);
     return true;
@@ -164,10 +197,13 @@ export class TableTaskHubStore implements TaskHubStore {
       if (leftovers.some((r) => r.rowKey === RECORD_ROW)) return false;
       // Rows of an instance that no longer exists: a purge that died midway, or a send that raced it.
       await this.deleteRows(pk, leftovers.map((r) => String(r.rowKey)));
-      const row = recordRow(pk, instance, { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: [] });
+      const state: RecordState = { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: [] };
+      const row = recordRow(pk, instance, state);
       const fit = fitting(own, TX_OPS - 1, TX_BYTES - rowBytes(row));
       try {
-        await this.table.submitTransaction([['create', row], ...fit.map((r): TransactionAction => ['upsert', r, 'Replace'])]);
+        const created = await this.table.submitTransaction([['create', row], ...fit.map((r): TransactionAction => ['upsert', r, 'Replace'])]);
+        const etag = created.subResponses[0]?.etag;
+        if (etag) this.know(pk, etag, instance.executionId, state);
       } catch (e) {
         if (statusOf(e) === 409) return false;
         throw e;
@@ -178,7 +214,9 @@ export class TableTaskHubStore implements TaskHubStore {
       if (!stored || stored.etag !== instance.etag) return false;
       const { state } = readRecordRow(stored);
       const next: RecordState = replaceHistory ? { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: state.pendingAcks } : state;
-      if ((await this.writeChain(pk, instance, instance.etag, own, [], next)) === undefined) return false;
+      const etag = await this.writeChain(pk, instance, instance.etag, own, [], next);
+      if (etag === undefined) return false;
+      this.know(pk, etag, instance.executionId, next);
       if (replaceHistory) await this.dropOldHistory(pk, next.historyKey);
     }
     await this.upsertMessages(messages.filter((m) => m.instanceId !== instance.instanceId));
@@ -193,12 +231,24 @@ export class TableTaskHubStore implements TaskHubStore {
     const filter = `(${odata`RowKey ge ${MESSAGE_PREFIX} and RowKey lt ${MESSAGE_END} and due le ${dueKey(Math.ceil(now))}`}) or (${odata`RowKey eq ${RECORD_ROW} and acking eq ${true}`})`;
     const acked = new Set<string>();
     const due: Message[] = [];
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      if (row.rowKey === RECORD_ROW) for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
-      else {
-        const m = readMessageRow(row);
-        if (m.dueAt <= now) due.push(m);
+    const began = ++this.tick;
+    this.scansRunning.add(began);
+    try {
+      for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+        if (row.rowKey === RECORD_ROW) for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
+        else {
+          const m = readMessageRow(row);
+          if (m.dueAt <= now) due.push(m);
+        }
       }
+      // Deleted after the scan began: the scan may have read the row before it went.
+      for (const m of due) {
+        const key = `${encodeKey(m.instanceId)}\n${messageRowKey(m.id)}`;
+        if ((this.deletedAt.get(key) ?? 0) > began) acked.add(key);
+      }
+    } finally {
+      this.scansRunning.delete(began);
+      this.forgetDeletes();
     }
     return due
       .filter((m) => !acked.has(`${encodeKey(m.instanceId)}\n${messageRowKey(m.id)}`))
@@ -222,6 +272,12 @@ export class TableTaskHubStore implements TaskHubStore {
   async leaseActivity(message: ActivityMessage, owner: string, until: number): Promise<boolean> {
     const pk = encodeKey(message.instanceId);
     const rk = messageRowKey(message.id);
+    // First with the ETag and lease the scan returned: no read. If the row changed since (a lease,
+    // a renewal), decide again on a fresh read, exactly as without the shortcut.
+    if (this.reuseReads && message.etag !== undefined) {
+      const taken = await this.lease(pk, rk, message, owner, until);
+      if (taken !== 'changed') return taken;
+    }
     let stored: StoredRow;
     try {
       stored = await this.table.getEntity<Record<string, unknown>>(pk, rk);
@@ -230,12 +286,18 @@ export class TableTaskHubStore implements TaskHubStore {
       throw e;
     }
     if (stored.kind !== 'activity') return false;
-    if (typeof stored.leaseOwner === 'string' && stored.leaseOwner !== owner && Number(stored.leaseUntil ?? 0) > Date.now()) return false;
+    return (await this.lease(pk, rk, stored, owner, until)) === true;
+  }
+
+  /** Takes the lease if `seen` shows it free or ours; 'changed' when the row's ETag moved on. */
+  private async lease(pk: string, rk: string, seen: { etag?: string; leaseOwner?: unknown; leaseUntil?: unknown }, owner: string, until: number): Promise<boolean | 'changed'> {
+    if (typeof seen.leaseOwner === 'string' && seen.leaseOwner !== owner && Number(seen.leaseUntil ?? 0) > Date.now()) return false;
     try {
-      await this.table.updateEntity({ partitionKey: pk, rowKey: rk, leaseOwner: owner, leaseUntil: until }, 'Merge', { etag: stored.etag });
+      await this.table.updateEntity({ partitionKey: pk, rowKey: rk, leaseOwner: owner, leaseUntil: until }, 'Merge', { etag: seen.etag });
       return true;
     } catch (e) {
-      if (statusOf(e) === 412 || statusOf(e) === 404) return false;
+      if (statusOf(e) === 412) return 'changed';
+      if (statusOf(e) === 404) return false;
       throw e;
     }
   }
@@ -246,7 +308,7 @@ export class TableTaskHubStore implements TaskHubStore {
 
   async dropMessages(instanceId: string, keepExecutionId?: string): Promise<void> {
     const pk = encodeKey(instanceId);
-    if (!(await this.readRecord(pk))) return;
+    if (!(await this.exists(pk))) return;
     const rows = await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey', 'ex']);
     const doomed = rows.filter((r) => !(keepExecutionId !== undefined && (r.ex === undefined || r.ex === null || r.ex === keepExecutionId)));
     await this.deleteRows(pk, doomed.map((r) => String(r.rowKey)));
@@ -254,6 +316,8 @@ export class TableTaskHubStore implements TaskHubStore {
 
   async purge(instanceId: string): Promise<boolean> {
     const pk = encodeKey(instanceId);
+    this.states.delete(pk);
+    this.histories.delete(pk);
     const rows = await this.partitionRows(pk, '', '~', ['RowKey']);
     const keys = rows.map((r) => String(r.rowKey));
     const existed = keys.includes(RECORD_ROW);
@@ -268,11 +332,41 @@ export class TableTaskHubStore implements TaskHubStore {
 
   private async readRecord(pk: string): Promise<StoredRow | undefined> {
     try {
-      return await this.table.getEntity<Record<string, unknown>>(pk, RECORD_ROW);
+      const row = await this.table.getEntity<Record<string, unknown>>(pk, RECORD_ROW);
+      const record = readRecordRow(row);
+      this.know(pk, row.etag, record.record.executionId, record.state);
+      return row;
     } catch (e) {
-      if (statusOf(e) === 404) return undefined;
+      if (statusOf(e) === 404) {
+        this.states.delete(pk);
+        return undefined;
+      }
       throw e;
     }
+  }
+
+  private know(pk: string, etag: string, executionId: string, state: RecordState): void {
+    this.states.delete(pk);
+    this.states.set(pk, { etag, executionId, state });
+    if (this.states.size > STATE_CACHE_SIZE) this.states.delete(this.states.keys().next().value as string);
+  }
+
+  /** The record state at `known`'s ETag when remembered, else as read now. */
+  private async stateAt(pk: string, known?: InstanceRecord): Promise<KnownState | undefined> {
+    const remembered = this.reuseReads ? this.states.get(pk) : undefined;
+    if (remembered && known?.etag !== undefined && remembered.etag === known.etag) return remembered;
+    const row = await this.readRecord(pk);
+    return row && this.states.get(pk);
+  }
+
+  /**
+   * Whether the instance exists, read unless this store has seen its record. A purge by another
+   * process can make that stale; a message sent meanwhile lands in a partition with no record,
+   * where the next episode deletes it and the next putInstance of the id sweeps it away.
+   */
+  private async exists(pk: string): Promise<boolean> {
+    if (this.reuseReads && this.states.has(pk)) return true;
+    return (await this.readRecord(pk)) !== undefined;
   }
 
   private async partitionRows(pk: string, from: string, to: string, select?: string[]): Promise<StoredRow[]> {
@@ -314,6 +408,7 @@ export class TableTaskHubStore implements TaskHubStore {
         ];
         const result = await this.guarded(pk, current, actions, ['update', final, 'Replace', { etag: current }]);
         if (result === undefined) return undefined;
+        this.noteDeleted(pk, inFinal);
         if (overflow.length) await this.finishAcks(pk, result, overflow);
         return result;
       } catch (e) {
@@ -359,7 +454,7 @@ export class TableTaskHubStore implements TaskHubStore {
     for (const m of messages) byInstance.set(m.instanceId, [...(byInstance.get(m.instanceId) ?? []), m]);
     for (const [instanceId, list] of byInstance) {
       const pk = encodeKey(instanceId);
-      if (!(await this.readRecord(pk))) continue;
+      if (!(await this.exists(pk))) continue;
       await this.upsertRows(dedupe(list).map((m) => messageRow(pk, m)));
     }
   }
@@ -375,6 +470,27 @@ export class TableTaskHubStore implements TaskHubStore {
 
   /** Deletes rows in transactions of 100; a batch that hits a row already gone is redone row by row. */
   private async deleteRows(pk: string, rowKeys: string[]): Promise<void> {
+    await this.deleteRowsNow(pk, rowKeys);
+    this.noteDeleted(pk, rowKeys);
+  }
+
+  /** Message rows deleted while a scan runs, so that scan does not hand them out (see the file comment). */
+  private noteDeleted(pk: string, rowKeys: string[]): void {
+    if (!this.reuseReads || this.scansRunning.size === 0) return;
+    const at = ++this.tick;
+    for (const rk of rowKeys) if (rk.startsWith(MESSAGE_PREFIX)) this.deletedAt.set(`${pk}\n${rk}`, at);
+  }
+
+  /** Deletes no running scan can have missed any more. */
+  private forgetDeletes(): void {
+    if (this.scansRunning.size === 0) this.deletedAt.clear();
+    else {
+      const oldest = Math.min(...this.scansRunning);
+      for (const [key, at] of this.deletedAt) if (at < oldest) this.deletedAt.delete(key);
+    }
+  }
+
+  private async deleteRowsNow(pk: string, rowKeys: string[]): Promise<void> {
     for (let i = 0; i < rowKeys.length; i += TX_OPS) {
       const batch = rowKeys.slice(i, i + TX_OPS);
       try {

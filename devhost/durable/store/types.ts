@@ -101,7 +101,8 @@ export interface EpisodeCommit {
 export interface TaskHubStore {
   getInstance(instanceId: string): Promise<InstanceRecord | undefined>;
   listInstances(): Promise<InstanceRecord[]>;
-  loadHistory(instanceId: string, executionId: string): Promise<HistoryEvent[]>;
+  /** `known`: the record the caller holds; a store may skip re-reading the record when its ETag is current. */
+  loadHistory(instanceId: string, executionId: string, known?: InstanceRecord): Promise<HistoryEvent[]>;
   /** Returns false when the instance changed since it was read (another episode won). */
   commitEpisode(commit: EpisodeCommit): Promise<boolean>;
   /** Creates or replaces an instance record outright (startNew), with its first messages. */

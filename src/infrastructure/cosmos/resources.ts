@@ -4,6 +4,9 @@
  */
 import type { Container, CosmosClient, Database } from '@azure/cosmos';
 
+/** Partition key version 2 (large keys hashed in full) everywhere; it cannot change once a container exists. */
+export const PARTITION_KEY_VERSION = 2;
+
 export const CONTAINERS = {
   events: { id: 'events', partitionKey: '/aggregateId' },
   requests: { id: 'requests', partitionKey: '/id' },
@@ -33,7 +36,7 @@ export async function ensureCosmosResources(client: CosmosClient, database: stri
   for (const spec of Object.values(CONTAINERS)) {
     await db.containers.createIfNotExists({
       id: spec.id,
-      partitionKey: { paths: [spec.partitionKey] },
+      partitionKey: { paths: [spec.partitionKey], version: PARTITION_KEY_VERSION },
       ...('defaultTtl' in spec ? { defaultTtl: spec.defaultTtl } : {}),
     });
   }

@@ -146,6 +146,19 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
     expect((await store.dueMessages(T0 + 20)).map((m) => m.id)).to.deep.equal(['second', 'first']);
   });
 
+  it('moves a replaced message to its new due time and forgets a deleted one, whatever order times are asked in', async () => {
+    await create(store, instance('a'), [eventMessage('a', 'x', T0, 1), eventMessage('a', 'y', T0 + 50, 2)]);
+    expect((await store.dueMessages(T0 + 100)).map((m) => m.id)).to.deep.equal(['x', 'y']);
+    await store.putMessages([eventMessage('a', 'x', T0 + 1000, 3)]);
+    expect((await store.dueMessages(T0 + 100)).map((m) => m.id), 'x now falls due later').to.deep.equal(['y']);
+    expect((await store.dueMessages(T0 + 10)).map((m) => m.id), 'an earlier look').to.deep.equal([]);
+    expect(await store.nextDueAt(T0 + 10)).to.equal(T0 + 50);
+    expect(await store.nextDueAt(T0 + 100)).to.equal(T0 + 1000);
+    await store.deleteMessage('a', 'x');
+    expect(await store.nextDueAt(T0 + 100)).to.equal(undefined);
+    expect((await store.dueMessages(T0 + 2000)).map((m) => m.id)).to.deep.equal(['y']);
+  });
+
   it('leases an activity to one owner at a time until the lease runs out', async () => {
     await create(store, instance('a'), [activityMessage('a', 'act'), eventMessage('a', 'ev', T0, 2)]);
     const [act] = (await store.dueMessages(T0)).filter((m): m is ActivityMessage => m.kind === 'activity');

@@ -15,7 +15,11 @@ describe('startCosmosProcess', () => {
     expect(server.pid).to.be.a('number').and.not.equal(process.pid);
 
     const client = createCosmosClient({ endpoint: server.endpoint, key: server.key });
-    const { events } = await ensureCosmosResources(client, 'workflow');
+    const { events, requests, idempotency } = await ensureCosmosResources(client, 'workflow');
+    // The same partition key definition as infra/modules/cosmos.bicep, version 2 included.
+    for (const container of [events, requests, idempotency]) {
+      expect((await container.read()).resource?.partitionKey?.version, container.id).to.equal(2);
+    }
     const store = new CosmosEventStore(events);
     await store.appendToStream('req-proc', [discovered('req-proc')], appendOptions(0));
     expect((await store.readStream('req-proc')).items.map((e) => e.type)).to.deep.equal(['RequestDiscovered']);

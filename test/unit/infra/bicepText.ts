@@ -88,11 +88,28 @@ export function declarations(source: string): Declaration[] {
       result.push({ kind, name: m[2]!, target, header: text.slice(valueStart, open).trim(), body: bracketed(text, open) });
     } else {
       const first = text.slice(valueStart).search(/\S/) + valueStart;
-      const body = text[first] === '{' || text[first] === '[' ? bracketed(text, first) : restOfLine.slice(eq + 1).trim();
+      const body = text[first] === '{' || text[first] === '[' ? bracketed(text, first) : expression(text, valueStart);
       result.push({ kind, name: m[2]!, target, header: '', body });
     }
   }
   return result;
+}
+
+/** An expression from `start` to the first line end outside brackets (`c ? {…} : {…}` spans lines). */
+function expression(text: string, start: number): string {
+  let depth = 0;
+  let i = start;
+  while (i < text.length && !(depth === 0 && text[i] === '\n')) {
+    const ch = text[i]!;
+    if (ch === "'") {
+      i = stringEnd(text, i);
+      continue;
+    }
+    if ('{[('.includes(ch)) depth++;
+    else if ('}])'.includes(ch)) depth--;
+    i++;
+  }
+  return text.slice(start, i).trim();
 }
 
 /**

@@ -8,7 +8,7 @@ import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { SETTINGS } from '../../../src/infrastructure/config/settings';
-import { CONTAINERS } from '../../../src/infrastructure/cosmos/resources';
+import { CONTAINERS, PARTITION_KEY_VERSION } from '../../../src/infrastructure/cosmos/resources';
 import { readSubscriptionsFile } from '../../../devhost/localstack/eventgrid/subscriptions';
 import { SUBSCRIBER_APP } from '../../../devhost/demo/subscriberHost';
 import { TABLES } from '../../../subscriber/src/tableStore';
@@ -54,7 +54,8 @@ describe('infra cross-check (Bicep as text against the code)', () => {
     it('wires the settings object into the function app', () => {
       const app = one(main, 'module', 'functionApp');
       expect(objectEntries(objectEntries(app.body!).get('params')!).get('workflowSettings')).to.equal('workflowSettings');
-      expect(one(functionAppModule, 'var', 'allSettings').body).to.equal('union(platformSettings, workflowSettings)');
+      expect(objectEntries(objectEntries(app.body!).get('params')!).get('durableBackendSettings')).to.equal('durableBackendSettings');
+      expect(one(functionAppModule, 'var', 'allSettings').body).to.equal('union(platformSettings, durableBackendSettings, workflowSettings)');
       expect(functionAppModule.text).to.match(/appSettings:\s*\[for \w+ in items\(allSettings\)/);
     });
 
@@ -123,6 +124,84 @@ describe('infra cross-check (Bicep as text against the code)', () => {
     });
   });
 
+  describe('Durable backend (azureStorage | dts)', () => {
+    const host = JSON.parse(readFileSync(join(ROOT, 'host.json'), 'utf8')) as Record<string, unknown>;
+    const schedulerModule = modules.get('modules/scheduler.bicep')!;
+    /** The settings object of each branch of `cond ? { … } : { … }`. */
+    const branches = (): { dts: Map<string, string>; azureStorage: Map<string, string> } => {
+      const body = one(main, 'var', 'durableBackendSettings').body!;
+      const m = /^useScheduler \? (\{[\s\S]*\}) : (\{[\s\S]*\})$/.exec(body);
+      expect(m, `durableBackendSettings is 'useScheduler ? {…} : {…}', got ${body}`).to.not.equal(null);
+      return { dts: objectEntries(m![1]!), azureStorage: objectEntries(m![2]!) };
+    };
+    /** Where an AzureFunctionsJobHost__a__b override lands in host.json, if that path exists there. */
+    const hostJsonPath = (setting: string): unknown => setting.replace(/^AzureFunctionsJobHost__/, '').split('__')
+      .reduce<unknown>((node, key) => (node !== null && typeof node === 'object' ? (node as Record<string, unknown>)[key] : undefined), host);
+
+    it("is chosen by one parameter, 'azureStorage' by default, and only 'dts' deploys a scheduler", () => {
+      expect(literalValue(one(main, 'param', 'durableBackend').body!)).to.equal('azureStorage');
+      expect(main.text).to.match(/@allowed\(\[ 'azureStorage', 'dts' \]\)\s*param durableBackend\b/);
+      expect(one(main, 'var', 'useScheduler').body).to.equal("durableBackend == 'dts'");
+      const mod = one(main, 'module', 'scheduler');
+      expect(mod.target).to.equal('modules/scheduler.bicep');
+      expect(mod.header).to.equal('if (useScheduler)');
+    });
+
+    it('azureStorage: adds no setting, so host.json (Azure Storage provider on AzureWebJobsStorage) applies as written', () => {
+      expect([...branches().azureStorage.keys()]).to.deep.equal([]);
+      expect(hostJsonPath('AzureFunctionsJobHost__extensions__durableTask__storageProvider__type')).to.equal('AzureStorage');
+      expect([...appSettings().keys()]).to.include('AzureWebJobsStorage__accountName');
+    });
+
+    it('dts: overrides the provider to azureManaged through documented host.json override settings, with a managed-identity connection', () => {
+      const dts = branches().dts;
+      const overrides = [...dts.keys()].filter((k) => k.startsWith('AzureFunctionsJobHost__'));
+      // Each lands in a section host.json has (a misspelt path would be ignored silently by the host).
+      const parent = (k: string): string => k.slice(0, k.lastIndexOf('__'));
+      expect(overrides.filter((k) => typeof hostJsonPath(parent(k)) !== 'object'), 'overrides outside any host.json section').to.deep.equal([]);
+      expect(literalValue(dts.get('AzureFunctionsJobHost__extensions__durableTask__storageProvider__type')!)).to.equal('azureManaged');
+      const connectionName = literalValue(dts.get('AzureFunctionsJobHost__extensions__durableTask__storageProvider__connectionStringName')!)!;
+      expect(dts.get(connectionName)).to.equal('scheduler!.outputs.connectionString');
+      expect(one(schedulerModule, 'output', 'connectionString').body).to.equal("'Endpoint=${scheduler.properties.endpoint};Authentication=ManagedIdentity${identityPart}'");
+      expect(one(schedulerModule, 'var', 'identityPart').body).to.equal("empty(identityClientId) ? '' : ';ClientID=${identityClientId}'");
+    });
+
+    it('dts: host.json pins an extension bundle that has the azureManaged provider ([4.32.0, 5.0.0))', () => {
+      expect(host.extensionBundle).to.deep.equal({ id: 'Microsoft.Azure.Functions.ExtensionBundle', version: '[4.32.0, 5.0.0)' });
+    });
+
+    it('dts: a scheduler on a stable API version with SKU, capacity and allow list from parameters, and a task hub named TASKHUB_NAME', () => {
+      const resources = schedulerModule.decls.filter((d) => d.kind === 'resource');
+      expect(resources.map((r) => r.target.split('@')[0])).to.deep.equal(['Microsoft.DurableTask/schedulers', 'Microsoft.DurableTask/schedulers/taskHubs']);
+      expect(resources.map((r) => r.target.split('@')[1]).filter((v) => !/^\d{4}-\d{2}-\d{2}$/.test(v ?? '')), 'preview API versions').to.deep.equal([]);
+      const props = objectEntries(objectEntries(one(schedulerModule, 'resource', 'scheduler').body!).get('properties')!);
+      expect(props.get('ipAllowlist')).to.equal('ipAllowlist');
+      expect(props.get('sku')).to.equal("skuName == 'Dedicated' ? { name: 'Dedicated', capacity: capacity } : { name: 'Consumption' }");
+      expect(schedulerModule.text).to.match(/@minLength\(1\)\s*param ipAllowlist string\[\]/);
+      const params = objectEntries(objectEntries(one(main, 'module', 'scheduler').body!).get('params')!);
+      expect([params.get('taskHubName'), params.get('skuName'), params.get('capacity'), params.get('ipAllowlist')])
+        .to.deep.equal(['taskHubName', 'schedulerSku', 'schedulerCapacity', 'schedulerIpAllowlist']);
+      expect(objectEntries(one(schedulerModule, 'resource', 'taskHub').body!).get('name')).to.equal('taskHubName');
+    });
+
+    it('dts: grants the app Durable Task Data Contributor on the task hub, and only when the scheduler exists', () => {
+      const id = '0ad04412-c4d5-4796-b79c-f76d14c8d402';
+      const occurrences = allFiles.flatMap((f) => f.text.split(id).slice(1).map(() => f.path));
+      expect(occurrences).to.deep.equal(['modules/roles.bicep']);
+      const variable = rolesModule.decls.find((d) => d.kind === 'var' && d.body === `'${id}'`)!.name;
+      const grants = rolesModule.decls.filter((d) => d.kind === 'resource' && mentions(d.body ?? '', variable));
+      expect(grants).to.have.length(1);
+      const grant = grants[0]!;
+      expect(grant.header).to.equal('if (!empty(schedulerName))');
+      expect(objectEntries(grant.body!).get('scope')).to.equal('schedulerTaskHub');
+      expect(one(rolesModule, 'resource', 'schedulerTaskHub').target).to.match(/^Microsoft\.DurableTask\/schedulers\/taskHubs@/);
+      expect(objectEntries(objectEntries(grant.body!).get('properties')!).get('principalId')).to.equal('appPrincipalId');
+      const params = objectEntries(objectEntries(one(main, 'module', 'roles').body!).get('params')!);
+      expect(params.get('schedulerName')).to.equal("useScheduler ? scheduler!.outputs.name : ''");
+      expect(params.get('schedulerTaskHubName')).to.equal('taskHubName');
+    });
+  });
+
   describe('role assignments', () => {
     // GUIDs from azure-facts.md §1.1 (EventGrid Data Sender), §2.5 (Cosmos data plane), §3.2 and §4.2
     // (storage and monitoring), which cite built-in-roles.md and the Cosmos data-plane role reference.
@@ -178,6 +257,13 @@ describe('infra cross-check (Bicep as text against the code)', () => {
       expect(props.get('principalId')).to.equal('appPrincipalId');
     });
 
+    it('writes the Cosmos data-plane role assignments one after another (Cosmos answers concurrent ones with 412)', () => {
+      const sqlAssignments = rolesModule.decls.filter((d) => d.kind === 'resource' && d.target.startsWith('Microsoft.DocumentDB/databaseAccounts/sqlRoleAssignments@'));
+      expect(sqlAssignments.length).to.be.greaterThan(1);
+      const unserialised = sqlAssignments.slice(1).filter((d, i) => !mentions(objectEntries(d.body!).get('dependsOn') ?? '', sqlAssignments[i]!.name));
+      expect(unserialised.map((d) => d.name), 'assignments that do not depend on the one before them').to.deep.equal([]);
+    });
+
     it('hands the roles module the function app identity', () => {
       const params = objectEntries(objectEntries(one(main, 'module', 'roles').body!).get('params')!);
       expect(params.get('appPrincipalId')).to.equal('functionApp.outputs.principalId');
@@ -194,10 +280,11 @@ describe('infra cross-check (Bicep as text against the code)', () => {
         return {
           id: literalValue(resource.get('id')!),
           partitionKey: /paths:\s*\[\s*'([^']+)'\s*\]/.exec(resource.get('partitionKey')!)?.[1],
+          version: Number(objectEntries(resource.get('partitionKey')!).get('version')),
           defaultTtl: resource.has('defaultTtl') ? Number(resource.get('defaultTtl')) : undefined,
         };
       });
-      const expected = Object.values(CONTAINERS).map((c) => ({ id: c.id, partitionKey: c.partitionKey, defaultTtl: 'defaultTtl' in c ? c.defaultTtl : undefined }));
+      const expected = Object.values(CONTAINERS).map((c) => ({ id: c.id, partitionKey: c.partitionKey, version: PARTITION_KEY_VERSION, defaultTtl: 'defaultTtl' in c ? c.defaultTtl : undefined }));
       expect(declared).to.have.deep.members(expected);
     });
 
@@ -206,6 +293,53 @@ describe('infra cross-check (Bicep as text against the code)', () => {
       expect(modules.get('modules/storage.bicep')!.text).to.match(/allowSharedKeyAccess:\s*false/);
       expect(modules.get('modules/eventgrid.bicep')!.text).to.match(/inputSchema:\s*'CloudEventSchemaV1_0'/);
       expect(literalValue(one(main, 'param', 'eventGridDisableLocalAuth').body!)).to.equal('true');
+    });
+  });
+
+  describe('parameters fail at deployment, not at run time', () => {
+    const decorated = (name: string): string => new RegExp(`((?:^@.*\\n)*)param ${name}\\b`, 'm').exec(main.text)?.[1] ?? '';
+
+    it('requires the external service URL: no default in the template, read from the environment by the parameter file', () => {
+      expect(one(main, 'param', 'externalServiceUrl').body).to.equal(undefined);
+      const source = stripComments(readFileSync(join(INFRA, 'main.bicepparam'), 'utf8'));
+      expect(/^param externalServiceUrl\s*=\s*(.*)$/m.exec(source)?.[1]).to.equal("readEnvironmentVariable('EXTERNAL_SERVICE_URL')");
+    });
+
+    it('lower-cases baseName before it names any resource', () => {
+      expect(one(main, 'var', 'prefix').body).to.equal('toLower(baseName)');
+      const uses = main.decls.filter((d) => d.name !== 'prefix' && mentions(d.body ?? '', 'baseName')).map((d) => d.name);
+      expect(uses, 'declarations that use baseName as given').to.deep.equal([]);
+      expect(one(main, 'var', 'names').body).to.match(/\$\{prefix\}/);
+    });
+
+    it("bounds the intake table name to the app's rule (3-63 letters or digits, a letter first)", () => {
+      expect(decorated('intakeTableName')).to.match(/@minLength\(3\)/).and.match(/@maxLength\(63\)/);
+      expect(literalValue(one(main, 'param', 'intakeTableName').body!)).to.match(/^[A-Za-z][A-Za-z0-9]{2,62}$/);
+    });
+
+    it('types every tags parameter as a map of strings', () => {
+      const untyped = allFiles.flatMap((f) => f.decls.filter((d) => d.kind === 'param' && d.name === 'tags').map(() => f))
+        .filter((f) => !/^param tags \{ \*: string \} = \{\}$/m.test(f.text)).map((f) => f.path);
+      expect(untyped).to.deep.equal([]);
+    });
+
+    it("names each module deployment after this deployment, so two deployments never share one", () => {
+      expect(one(main, 'var', 'deploymentSuffix').body).to.match(/deployment\(\)\.name/);
+      const fixed = main.decls.filter((d) => d.kind === 'module' && !/\$\{deploymentSuffix\}'$/.test(objectEntries(d.body!).get('name') ?? '')).map((d) => d.name);
+      expect(fixed).to.deep.equal([]);
+    });
+  });
+
+  describe('deployment guide', () => {
+    const guide = readFileSync(join(ROOT, 'docs', 'DEPLOY_AZURE.md'), 'utf8');
+
+    it('names the roles a deployer needs to create role assignments, before the first step', () => {
+      const beforeStepOne = guide.slice(0, guide.indexOf('\n## 1.'));
+      expect(beforeStepOne).to.include('**Owner**').and.include('**User Access Administrator**').and.include('**Role Based Access Control Administrator**');
+    });
+
+    it('tells the deployer which environment variable the parameter file requires', () => {
+      expect(guide).to.match(/export EXTERNAL_SERVICE_URL=/);
     });
   });
 

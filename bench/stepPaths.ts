@@ -62,7 +62,7 @@ export async function stepPaths(http: HttpCounter, requests = 400, concurrency =
 }
 
 function withoutState(projection: RequestProjection): RequestProjection {
-  return { apply: (id, events) => projection.apply(id, events), get: (id) => projection.get(id), getState: () => Promise.resolve(undefined), list: (q) => projection.list(q), rebuild: (s) => projection.rebuild(s) };
+  return { apply: (id, events) => projection.apply(id, events), get: (id) => projection.get(id), getState: () => Promise.resolve(undefined), list: (q) => projection.list(q), counts: () => projection.counts(), rebuild: (s) => projection.rebuild(s) };
 }
 
 async function runRequest(s: Services, steps: WorkflowSteps, id: string, stepMs: number[]): Promise<void> {

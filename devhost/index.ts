@@ -8,3 +8,5 @@ export { engineTaskHub, type EngineOverrides, type StorageChoice } from './host/
 export { consoleLog, silentLog, type HostLog, type LogLevel } from './host/log';
 export { main, parseArgs, runCli, type CliOptions } from './cli';
 export { startProcessHost, type ProcessHost, type ProcessHostOptions } from './demo/processHost';
+export { setFunctionLogSink, type FunctionLogSink } from './functions/invoke';
+export type { CollectedSpan } from './host/spanCollector';

@@ -6,6 +6,8 @@
  * - A file outside reaches into the package only through its name and `exports` (`@saga/devhost/testkit`),
  *   never by a deep relative path.
  * - Folders listed in `forbiddenFrom` (the deployed app) do not import the package at all.
+ * - `shared` folders (outside the package, importing nothing of the product) may be imported by the package, which
+ *   compiles them in with itself.
  * Checks static `import`/`export … from`, `import()` and `require()` with a literal path.
  */
 import { dirname, relative, resolve, sep } from 'node:path';
@@ -21,7 +23,7 @@ export default {
     docs: { description: 'a workspace package and the code around it meet only through the package name' },
     schema: [{
       type: 'object',
-      properties: { root: { type: 'string' }, packageDir: { type: 'string' }, packageName: { type: 'string' }, forbiddenFrom: { type: 'array', items: { type: 'string' } } },
+      properties: { root: { type: 'string' }, packageDir: { type: 'string' }, packageName: { type: 'string' }, forbiddenFrom: { type: 'array', items: { type: 'string' } }, shared: { type: 'array', items: { type: 'string' } } },
       required: ['root', 'packageDir', 'packageName'],
       additionalProperties: false,
     }],
@@ -32,7 +34,8 @@ export default {
     },
   },
   create(context) {
-    const { root, packageDir, packageName, forbiddenFrom = [] } = context.options[0];
+    const { root, packageDir, packageName, forbiddenFrom = [], shared = [] } = context.options[0];
+    const sharedDirs = shared.map((d) => resolve(root, d));
     const pkg = resolve(root, packageDir);
     const file = context.filename;
     const fileInside = inside(pkg, file);
@@ -49,7 +52,7 @@ export default {
       }
       if (!source.startsWith('.')) return;
       const target = resolve(dirname(file), source);
-      if (fileInside && !inside(pkg, target)) context.report({ node, messageId: 'leaves', data });
+      if (fileInside && !inside(pkg, target) && !sharedDirs.some((d) => inside(d, target))) context.report({ node, messageId: 'leaves', data });
       if (!fileInside && inside(pkg, target)) context.report({ node, messageId: 'deep', data });
     };
     return {

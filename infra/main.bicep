@@ -13,8 +13,8 @@ param baseName string = 'wf'
 
 param location string = resourceGroup().location
 
-@description('Node.js major version of the function app.')
-@allowed([ '20', '22' ])
+@description('Node.js major version of the function app. 22: the app exports spans with @azure/monitor-opentelemetry-exporter, which needs Node 22.')
+@allowed([ '22' ])
 param nodeVersion string = '22'
 
 // ---- Durable backend (docs/DEPLOY_AZURE.md, "Durable backend"). Changing it starts on an empty task

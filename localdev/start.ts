@@ -3,25 +3,30 @@
  * emulator, a local Event Grid topic and the mock external service; loads the function app
  * unchanged into the devhost; seeds demo work items covering every scenario; shows progress.
  *
- *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite] [--subscriptions FILE]
+ *   npm start [-- --items N] [--port N] [--exit-when-done] [--timeout-seconds N] [--storage memory|azurite] [--subscriptions FILE] [--verbose]
  *
  * The topic delivers to the subscriptions of eventgrid/subscriptions.json (or FILE); the subscriber
  * app runs in a second devhost process.
+ *
+ * The console shows a live progress view (counts by stage, items/s, last errors, the dashboard URL);
+ * the host's per-invocation lines and the app's JSON log lines go to .devhost/logs/ (or, with
+ * --verbose, to the console as before).
  *
  * The Cosmos emulator keeps its data in memory, so every run starts the whole stack fresh
  * (Azurite in memory; the task hub lives in that Azurite, or in process memory with
  * `--storage memory`): a task hub is never resumed against an event store that lost its data.
  */
+import { join } from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { loadConfig } from '../src/infrastructure/config/loadConfig';
-import { buildServices } from '../src/infrastructure/services';
+import { getServices } from '../src/infrastructure/services';
 import { cancelWhenPolling, demoItems, progress, seed, selfCheck, sleep } from './demo/demoRun';
 import { localSettings, startLocalStack, subscriptionsFilePath } from './demo/localStack';
-import { engineTaskHub, startDevHost, type ProcessHost } from '@saga/devhost';
+import { engineTaskHub, setFunctionLogSink, startDevHost, type ProcessHost } from '@saga/devhost';
 import { readSubscriptionsFile } from '@saga/devhost/localstack';
 import { checkSubscriber, formatDeliveryFigures, waitForDeliveries } from './demo/subscriberCheck';
 import { startSubscriberHost } from './demo/subscriberHost';
 import { appRoot } from './appRoot';
+import { createProgressView, openLogFile } from './demo/progressView';
 
 interface StartOptions {
   items: number;
@@ -30,10 +35,11 @@ interface StartOptions {
   timeoutSeconds: number;
   storage: 'azurite' | 'memory';
   subscriptions: string;
+  verbose: boolean;
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', subscriptions: subscriptionsFilePath() };
+  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', subscriptions: subscriptionsFilePath(), verbose: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -45,9 +51,10 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--port') o.port = num(a);
     else if (a === '--timeout-seconds') o.timeoutSeconds = num(a);
     else if (a === '--exit-when-done') o.exitWhenDone = true;
+    else if (a === '--verbose') o.verbose = true;
     else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
     else if (a === '--subscriptions') o.subscriptions = argv[++i] ?? '';
-    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --subscriptions FILE)`);
+    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --subscriptions FILE, --verbose)`);
   }
   return o;
 }
@@ -72,20 +79,25 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     await subscriber?.stop().catch(() => undefined);
     await stack.stop();
   };
+  const logFile = options.verbose ? undefined : openLogFile(join(appRoot(), '.devhost', 'logs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}.log`));
+  setFunctionLogSink(logFile?.functionLog);
   try {
     host = await startDevHost({
       appDir: appRoot(),
       port: options.port,
+      log: logFile?.hostLog,
       taskHub: engineTaskHub(options.storage === 'memory' ? { kind: 'memory' } : { kind: 'connectionString', connectionString: stack.azurite.connectionString }),
     });
     console.log(host.listing);
     console.log(`\nRequest API:       ${host.url}/api/requests`);
     console.log(`Durable HTTP API:  ${host.durableApiUrl}instances`);
     console.log(`Event Grid topic:  ${stack.topic.endpoint} (local)   Mock service: ${stack.mock.url}`);
-    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey });
+    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey, otlpUrl: host.otlpUrl });
     console.log(`Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`);
 
-    const services = await buildServices(loadConfig(settings));
+    // The app runs in this process: share its services (a second build would race its timer's build
+    // creating the same Cosmos database and containers, which the emulator answers with 409 'conflict').
+    const services = await getServices();
     const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
     const items = demoItems(options.items);
     await seed(items, host.url, table, host.masterKey);
@@ -93,12 +105,13 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const cancelling = cancelWhenPolling(items, host.url, host.masterKey);
 
     const deadline = Date.now() + options.timeoutSeconds * 1000;
-    let last = '';
+    const dashboardUrl = `${host.url}/api/dashboard`;
+    console.log(`Dashboard:         ${dashboardUrl}${logFile ? `\nHost log:          ${logFile.path}` : ''}\n`);
+    // Redraw only on a terminal; CI and --verbose get periodic lines.
+    const view = createProgressView({ tty: Boolean(process.stdout.isTTY) && !options.verbose, dashboardUrl, logPath: logFile?.path });
     for (;;) {
       const p = await progress(items, services, table);
-      const line = `[${new Date().toISOString().slice(11, 19)}] ${p.terminal}/${p.total} done  ` + Object.entries(p.byStage).sort().map(([k, v]) => `${k}=${v}`).join(' ');
-      if (line.slice(11) !== last) console.log(line);
-      last = line.slice(11);
+      view.update(p, logFile?.lastErrors() ?? []);
       if (p.terminal === p.total) break;
       if (Date.now() > deadline) {
         if (options.exitWhenDone) throw new Error(`not every item finished within ${options.timeoutSeconds} s`);
@@ -135,6 +148,7 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     return 1;
   } finally {
     await shutdown();
+    setFunctionLogSink(undefined);
   }
 }
 

@@ -7,9 +7,12 @@ import { registerActivities } from './functions/activities';
 import { registerDiscovery } from './functions/discovery';
 import { registerReplayApi } from './functions/http/replayApi';
 import { registerRequestsApi } from './functions/http/requestsApi';
+import { registerDashboard } from './functions/dashboard/dashboardApi';
 import { registerSchemasApi } from './functions/http/schemasApi';
 import { registerRequestWorkflow } from './functions/orchestrators/requestWorkflow';
+import { setupTracing } from './infrastructure/telemetry/tracing';
 
+setupTracing();
 app.setup({ enableHttpStream: false });
 registerRequestWorkflow();
 registerActivities();
@@ -17,3 +20,4 @@ registerDiscovery();
 registerRequestsApi();
 registerReplayApi();
 registerSchemasApi();
+registerDashboard();

@@ -4,7 +4,7 @@
 const path = require('node:path');
 const fs = require('node:fs');
 
-const cli = path.join(__dirname, '..', 'dist', 'cli.js');
+const cli = path.join(__dirname, '..', 'dist', 'devhost', 'cli.js');
 if (!fs.existsSync(cli)) {
   console.error(`devhost: ${cli} is missing; run "npm run build" first.`);
   process.exit(1);

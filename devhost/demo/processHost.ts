@@ -1,7 +1,7 @@
 /**
  * The devhost CLI as a child process that a test can kill with SIGKILL and start again, so a crash
  * is a real crash (no finally blocks, no graceful shutdown) while the emulators keep their data.
- * Runs the compiled CLI (devhost/dist/cli.js): build first.
+ * Runs the compiled CLI (devhost/dist/devhost/cli.js): build first.
  */
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -48,7 +48,7 @@ interface Running {
 function cliScript(): string {
   const compiled = join(__dirname, '..', 'cli.js');
   if (existsSync(compiled)) return compiled;
-  const built = join(__dirname, '..', 'dist', 'cli.js');
+  const built = join(__dirname, '..', 'dist', 'devhost', 'cli.js');
   if (!existsSync(built)) throw new Error(`${built} is missing: run "npm run build" first.`);
   return built;
 }

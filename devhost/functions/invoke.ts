@@ -86,7 +86,15 @@ export function fromTypedData(data: unknown): unknown {
   return d;
 }
 
+/** Where the app's own log lines go when the caller gave no onLog; `npm start` sends them to a file. */
+export type FunctionLogSink = (fn: string, level: string, category: string, message: string) => void;
+let sink: FunctionLogSink | undefined;
+export function setFunctionLogSink(next: FunctionLogSink | undefined): void {
+  sink = next;
+}
+
 function defaultLog(fn: string, level: string, category: string, message: string): void {
+  if (sink) return sink(fn, level, category, message);
   const line = `[${new Date().toISOString()}] ${fn}: ${message}`;
   if (level === 'error' || level === 'critical') console.error(line);
   else if (level === 'warning') console.warn(line);

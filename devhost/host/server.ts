@@ -8,7 +8,8 @@ import http, { type IncomingMessage, type Server, type ServerResponse } from 'no
 import type { AddressInfo } from 'node:net';
 import type { TaskHubApi } from '../durable/api';
 import { createDurableHttpApi, type DurableHttpHandler } from './durableHttpApi';
-import { durableClientBindingData, WEBHOOK_PATH, type DurableUrlContext } from './durableUrls';
+import { durableClientBindingData, managementUrls, WEBHOOK_PATH, type DurableUrlContext } from './durableUrls';
+import { createDevhostDashboard, DASHBOARD_PATH } from './dashboard';
 import { createEventGridTriggerHandler, EVENT_GRID_WEBHOOK_PATH } from './eventGridTriggers';
 import { formatFunctionList } from './functionList';
 import { createHttpTriggerRouter } from './httpTriggers';
@@ -16,6 +17,7 @@ import { requestUrl, sendError, sendJson } from './httpUtil';
 import { loadApp, type FunctionInfo, type LoadedApp } from './loadApp';
 import { consoleLog, type HostLog } from './log';
 import { createTimerScheduler, type TimerInfo } from './timers';
+import { createSpanStore, startSpanCollector, type SpanStore } from './spanCollector';
 
 export type HostedTaskHub = TaskHubApi & {
   start?(): unknown;
@@ -40,6 +42,8 @@ export interface DevHostOptions {
   masterKey?: string;
   log?: HostLog;
   maxBodyBytes?: number;
+  /** Receive the app's spans over OTLP/HTTP on loopback (default true). */
+  collectSpans?: boolean;
 }
 
 export interface DevHost {
@@ -56,6 +60,10 @@ export interface DevHost {
   app: LoadedApp;
   taskHub: HostedTaskHub;
   masterKey?: string;
+  /** Spans the app exported to the host's OTLP receiver (empty when collectSpans is false). */
+  spans: SpanStore;
+  /** The OTLP/HTTP traces endpoint the app exports to, when the host runs one. */
+  otlpUrl?: string;
   /** The `Functions:` listing as func start prints it. */
   listing: string;
   stop(): Promise<void>;
@@ -63,7 +71,15 @@ export interface DevHost {
 
 export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const log = options.log ?? consoleLog;
-  const app = await loadApp(options.appDir, { warn: (m) => log('warning', m) });
+  // Before the app loads: its tracer reads the endpoint once, at startup.
+  const collector = options.collectSpans === false ? undefined : await startSpanCollector();
+  const otlpEnv = collector && !process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (otlpEnv) process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = collector.url;
+  const spans = collector?.store ?? createSpanStore(0);
+  const app = await loadApp(options.appDir, { warn: (m) => log('warning', m) }).catch(async (e: unknown) => {
+    await collector?.stop();
+    throw e;
+  });
   const taskHub = typeof options.taskHub === 'function' ? await options.taskHub(app) : options.taskHub;
   const masterKey = options.requireKeys ? options.masterKey ?? randomBytes(24).toString('base64url') : undefined;
   const listenHost = options.host ?? '127.0.0.1';
@@ -93,6 +109,14 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     log,
   });
 
+  const dashboard = createDevhostDashboard({
+    management: {
+      createHttpManagementPayload: (id) => managementUrls(currentUrls(), id),
+      startNew: (name, o) => taskHub.startNew(name, o),
+    },
+    spans,
+  });
+
   const appServer = http.createServer((req, res) => void serve(res, log, () => serveApp(req, res)));
   const rpcServer = http.createServer((req, res) => void serve(res, log, () => serveRpc(req, res)));
 
@@ -105,6 +129,16 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     }
     if (lower === EVENT_GRID_WEBHOOK_PATH) return eventGrid(req, res);
     if (lower === '/admin/host/status') return sendJson(res, 200, { state: 'Running', version: 'devhost' });
+    if (lower === DASHBOARD_PATH || lower.startsWith(`${DASHBOARD_PATH}/`)) {
+      if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();
+      return dashboard(req, res, path.slice(DASHBOARD_PATH.length + 1));
+    }
+    if (lower.startsWith('/_devhost/traces/')) {
+      if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();
+      const id = path.slice('/_devhost/traces/'.length);
+      if (!/^[0-9a-f]{32}$/i.test(id)) return sendJson(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'a trace id is 32 hex digits' }, { 'Content-Type': 'application/problem+json' });
+      return sendJson(res, 200, { traceId: id.toLowerCase(), spans: spans.trace(id) });
+    }
     if (lower === '/' && app.config.routePrefix !== '') {
       res.writeHead(200, { 'Content-Type': 'text/plain; charset=utf-8' });
       return void res.end('Your Functions app is up and running (devhost).\n');
@@ -156,12 +190,16 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     app,
     taskHub,
     masterKey,
+    spans,
+    otlpUrl: collector?.url,
     listing: formatFunctionList(app.functions, router.routes, url, app.config.routePrefix),
     stop() {
       stopping ??= (async () => {
         await timers.stop();
         await Promise.all([close(appServer), close(rpcServer)]);
         await taskHub.stop?.();
+        await collector?.stop();
+        if (otlpEnv && process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT === collector?.url) delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
         if (setHostname && process.env.WEBSITE_HOSTNAME === `localhost:${port}`) {
           if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
           else process.env.WEBSITE_HOSTNAME = previousHostname;

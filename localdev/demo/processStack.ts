@@ -3,7 +3,7 @@
  * run as child processes, the Event Grid topic and the mock in this process, and the devhost CLI as a
  * child. Killing the app host therefore loses no stored data, and everything the host published or
  * stored stays inspectable here. Reads go straight to the stores through the app's own adapters.
- * Runs the compiled devhost CLI (devhost/dist/cli.js): build first.
+ * Runs the compiled devhost CLI (devhost/dist/devhost/cli.js): build first.
  */
 import { TableClient } from '@azure/data-tables';
 import { loadConfig } from '../../src/infrastructure/config/loadConfig';

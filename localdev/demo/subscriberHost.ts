@@ -17,6 +17,8 @@ export interface SubscriberHostOptions {
   /** Start with --keys (the topic then calls the trigger with the host key, as Azure uses the system key). */
   keys?: boolean;
   port?: number;
+  /** Where the subscriber exports its spans (the workflow host's receiver, so one store holds the whole trace). */
+  otlpUrl?: string;
 }
 
 export function subscriberAppDir(): string {
@@ -33,6 +35,7 @@ export async function startSubscriberHost(stack: LocalStack, opts: SubscriberHos
       SUBSCRIBER_STORAGE: stack.azurite.connectionString,
       WORKFLOW_API_URL: opts.workflowUrl,
       ...(opts.workflowKey ? { WORKFLOW_API_KEY: opts.workflowKey } : {}),
+      ...(opts.otlpUrl ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: opts.otlpUrl, OTEL_SERVICE_NAME: 'workflow-subscriber' } : { OTEL_SERVICE_NAME: 'workflow-subscriber' }),
       DEVHOST_QUIET: '1',
     },
   });

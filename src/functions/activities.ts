@@ -4,15 +4,19 @@ import * as df from 'durable-functions';
 import { STEP_NAMES } from '../application/steps/workflowSteps';
 import type { StepHandlers, StepName, StepParams } from '../application/workflow/contracts';
 import { getServices } from '../infrastructure/services';
+import { traceContextOf } from '../infrastructure/telemetry/tracing';
+import { activitySpan } from './telemetry';
 
 export function registerActivities(): void {
   for (const name of STEP_NAMES) {
     df.app.activity(name, {
-      handler: async (input: unknown, context: InvocationContext) => {
-        const steps: StepHandlers = (await getServices()).steps;
-        // The input is the JSON the orchestrator scheduled for this step (stepCalls.ts types it there).
-        return runStep(steps, name, input as StepParams<typeof name>, context.traceContext?.traceParent ?? undefined);
-      },
+      handler: (input: unknown, context: InvocationContext) =>
+        activitySpan(name, input, context, async (span) => {
+          const steps: StepHandlers = (await getServices()).steps;
+          // The input is the JSON the orchestrator scheduled for this step (stepCalls.ts types it there);
+          // the events it appends record the activity's span as where they were decided.
+          return runStep(steps, name, input as StepParams<typeof name>, traceContextOf(span)?.traceparent);
+        }),
     });
   }
 }

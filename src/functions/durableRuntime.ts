@@ -4,6 +4,8 @@ import type * as df from 'durable-functions';
 import type { InstanceInfo, InstanceState, WorkflowRuntime } from '../application/requests/workflowRuntime';
 import type { WorkflowInput } from '../application/workflow/contracts';
 import { ORCHESTRATOR } from '../application/workflow/contracts';
+import { traceContextOf } from '../infrastructure/telemetry/tracing';
+import { startSpan } from './telemetry';
 
 export function durableRuntime(client: df.DurableClient, request?: HttpRequest): WorkflowRuntime {
   return {
@@ -26,7 +28,11 @@ export function durableRuntime(client: df.DurableClient, request?: HttpRequest):
       }
     },
     async start(instanceId: string, input: WorkflowInput): Promise<void> {
-      await client.startNew(ORCHESTRATOR, { instanceId, input });
+      // The request's trace continues from the work item (POST /api/requests) or starts here.
+      await startSpan(ORCHESTRATOR, instanceId, input.trace, async (span) => {
+        const trace = traceContextOf(span);
+        await client.startNew(ORCHESTRATOR, { instanceId, input: { ...input, ...(trace ? { trace } : {}) } });
+      });
     },
     async raiseCancel(instanceId: string, reason: string): Promise<void> {
       await client.raiseEvent(instanceId, 'cancel', { reason });

@@ -11,6 +11,7 @@ import { CosmosEventStore, CosmosIdempotencyStore, CosmosRequestProjection, cosm
 import { EventGridEventPublisher } from './eventgrid';
 import { HttpExternalJobs } from './external';
 import { TableIntakeRepository, createIntakeTableClient } from './tables';
+import { hostOf, traced } from './telemetry/traced';
 
 export interface Services {
   config: AppConfig;
@@ -51,11 +52,19 @@ export async function buildServices(config: AppConfig): Promise<Services> {
     credential: config.intake.connectionString ? undefined : azureCredential(),
   });
 
-  const eventStore = new CosmosEventStore(containers.events);
-  const projection = new CosmosRequestProjection(containers.requests, { events: eventStore });
-  const idempotency = new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds });
-  const intake = new TableIntakeRepository(table);
-  if (local) await intake.ensureTable();
+  // Every store call is a client span (db semantic conventions); the adapters stay plain translations.
+  const cosmosTarget = (collection: string) => ({ system: 'azure.cosmosdb', namespace: config.cosmos.database, collection, server: hostOf(config.cosmos.endpoint) });
+  const eventStore = traced(new CosmosEventStore(containers.events), cosmosTarget('events'));
+  const projection = traced(new CosmosRequestProjection(containers.requests, { events: eventStore }), cosmosTarget('requests'));
+  const idempotency = traced(new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds }), cosmosTarget('idempotency'));
+  const tables = new TableIntakeRepository(table);
+  if (local) await tables.ensureTable();
+  const intake = traced(tables, {
+    system: 'azure.tables',
+    namespace: hostOf(config.intake.endpoint) ?? /AccountName=([^;]+)/.exec(config.intake.connectionString ?? '')?.[1] ?? 'storage',
+    collection: config.intake.tableName,
+    server: hostOf(config.intake.endpoint ?? /TableEndpoint=([^;]+)/.exec(config.intake.connectionString ?? '')?.[1]),
+  });
   const publisher = new EventGridEventPublisher({
     endpoint: config.eventGrid.endpoint,
     key: config.eventGrid.key,

@@ -11,6 +11,11 @@ import { dayFigures } from './readModel';
 import { loadSubscriberSettings } from './settings';
 import { ensureTables, readDay, readIntervention, readRequest, subscriberTables, tableInboxStore, type SubscriberTables } from './tableStore';
 import { workflowApiSource } from './workflowApi';
+// The workflow's tracing helpers: the same OpenTelemetry setup, and the CloudEvents tracing extension's consumer side.
+import { consumeCloudEvent } from '../../src/infrastructure/telemetry/cloudEventTrace';
+import { setupTracing } from '../../src/infrastructure/telemetry/tracing';
+
+setupTracing();
 
 let ready: Promise<{ tables: SubscriberTables; handle: (event: unknown) => Promise<string> }> | undefined;
 
@@ -27,10 +32,15 @@ function services(): NonNullable<typeof ready> {
   return ready;
 }
 
-/** The subscriber's one entry point for events (a failure makes the host answer 500, so Event Grid redelivers). */
-export async function onWorkflowEvent(event: unknown, context: InvocationContext): Promise<void> {
-  const receipt = await (await services()).handle(event);
-  context.debug(`event ${(event as { id?: string }).id}: ${receipt}`);
+/**
+ * The subscriber's one entry point for events (a failure makes the host answer 500, so Event Grid
+ * redelivers). Each event is handled in a CONSUMER span continuing the trace its `traceparent` names.
+ */
+export function onWorkflowEvent(event: unknown, context: InvocationContext): Promise<void> {
+  return consumeCloudEvent(event, 'subscriber', async () => {
+    const receipt = await (await services()).handle(event);
+    context.debug(`event ${(event as { id?: string }).id}: ${receipt}`);
+  });
 }
 
 /** The webhook form: a poison event is answered 400 with its reason (Event Grid dead-letters it at once), any other failure 500 (retried). */

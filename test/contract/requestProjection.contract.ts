@@ -80,6 +80,21 @@ export function requestProjectionContract(fresh: () => Promise<{ events: EventSt
       await expect(projection.list({ stage: 'Sleeping' as never })).to.be.rejectedWith(ValidationError, /stage must be one of/);
     });
 
+    it('counts views by stage and outcome, and filters the dashboard\'s way (updated range, newest first)', async () => {
+      for (const [id, outcome] of [['c-done-1', 'Fail'], ['c-done-2', 'Pass']] as const) {
+        await projection.apply(id, await append(id, 0, [discovered(id), terminal(id, outcome), completed(id, outcome)]));
+      }
+      await projection.apply('c-open', await append('c-open', 0, [discovered('c-open')]));
+      const counts = await projection.counts();
+      expect(counts).to.deep.equal({ total: 3, byStage: { Completed: 2, Discovered: 1 }, byOutcome: { Fail: 1, Pass: 1 }, needsIntervention: 0 });
+      const newest = (await projection.list({ newestFirst: true, top: 10 })).items.map((v) => v.updatedAt);
+      expect(newest).to.deep.equal([...newest].sort().reverse());
+      const after = newest[newest.length - 1] as string;
+      expect((await projection.list({ updatedFrom: '2999-01-01T00:00:00.000Z', top: 10 })).items).to.deep.equal([]);
+      expect((await projection.list({ updatedTo: after, needsIntervention: false, top: 10 })).items.length).to.be.at.least(1);
+      expect((await projection.list({ needsIntervention: true, top: 10 })).items).to.deep.equal([]);
+    });
+
     it('rebuilds every view from the event store, also for streams it never saw', async () => {
       await projection.apply('v-seen', await append('v-seen', 0, [discovered('v-seen')]));
       await append('v-seen', 1, [prepared('v-seen', 1)]);

@@ -2,6 +2,7 @@
  * Ports: what the use cases need from the outside world. Adapters in src/infrastructure
  * implement them; tests may use in-memory implementations of the same contracts.
  */
+import type { TraceContext } from '../workflow/trace';
 import type { EventMetadata, IntakeRef, RequestEvent, StoredEvent, Submission, WorkItemPayload } from '../../domain/events';
 import type { RequestState } from '../../domain/state';
 import type { ExternalJobStatus, IntakeStatus, Outcome, RequestStage } from '../../domain/status';
@@ -122,6 +123,26 @@ export interface ProjectedState {
   readonly state: RequestState;
 }
 
+export interface ViewQuery {
+  stage?: RequestStage;
+  outcome?: Outcome;
+  needsIntervention?: boolean;
+  /** ISO times bounding `updatedAt` (inclusive). */
+  updatedFrom?: string;
+  updatedTo?: string;
+  /** Most recently updated first (the dashboard's order). */
+  newestFirst?: boolean;
+  top?: number;
+  continuationToken?: string;
+}
+
+export interface ViewCounts {
+  total: number;
+  byStage: Partial<Record<RequestStage, number>>;
+  byOutcome: Partial<Record<Outcome, number>>;
+  needsIntervention: number;
+}
+
 export interface RequestProjection {
   /**
    * Folds the events into the stored view; events at or below the stored version are ignored.
@@ -130,7 +151,9 @@ export interface RequestProjection {
   apply(streamId: string, events: StoredEvent[], basis?: ProjectedState): Promise<RequestView>;
   get(id: string): Promise<RequestView | undefined>;
   getState(id: string): Promise<ProjectedState | undefined>;
-  list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>>;
+  list(query: ViewQuery): Promise<Page<RequestView>>;
+  /** How many views are in each stage, and completed ones by outcome. */
+  counts(): Promise<ViewCounts>;
   /** Recomputes every view from the event store. Returns how many streams were folded. */
   rebuild(source: EventStore): Promise<{ streams: number; events: number }>;
 }
@@ -160,11 +183,13 @@ export interface IntakeRow {
   etag: string;
   claimedAt?: string;
   createdAt?: string;
+  /** The trace of the call that added the row; discovery continues it. */
+  trace?: TraceContext;
 }
 
 export interface IntakeRepository {
   /** Adds a new Unprocessed row. Throws a ConflictError when the row exists. */
-  add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow>;
+  add(ref: IntakeRef, payload: WorkItemPayload, trace?: TraceContext): Promise<IntakeRow>;
   get(ref: IntakeRef): Promise<IntakeRow | undefined>;
   /** Unprocessed rows, then (if the batch has room) Claimed rows whose claim is older than `staleClaimBefore`. */
   listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]>;

@@ -92,7 +92,7 @@ export async function discoverOne(deps: DiscoveryDeps, row: IntakeRow, now: Date
     if (ACTIVE.includes(existing.runtimeStatus) || existing.runtimeStatus === 'Completed') report.alreadyRunning.push(requestId);
     return;
   }
-  await deps.runtime.start(requestId, { requestId, intake: claimed.ref, payload: row.payload, policy: deps.policy, retry: deps.retry });
+  await deps.runtime.start(requestId, { requestId, intake: claimed.ref, payload: row.payload, policy: deps.policy, retry: deps.retry, ...(row.trace ? { trace: row.trace } : {}) });
   report.started.push(requestId);
 }
 

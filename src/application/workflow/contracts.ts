@@ -8,6 +8,7 @@ import type { WorkflowPolicy } from '../../domain/policies';
 import type { ResumePoint } from '../../domain/resume';
 import type { ExternalJobStatus, Outcome } from '../../domain/status';
 import type { StepContext, WorkflowSteps } from '../steps/workflowSteps';
+import type { TraceContext } from './trace';
 
 export const ORCHESTRATOR = 'requestWorkflow';
 
@@ -26,6 +27,8 @@ export interface StepInput {
   /** The orchestration's deterministic time for this step. */
   now: string;
   correlationId: string;
+  /** W3C trace context of the orchestration execution: the activity's span is its child. */
+  trace?: TraceContext;
 }
 
 /**
@@ -43,7 +46,7 @@ export interface PollInput extends StepInput { attempt: number; externalJobId: s
 export interface CancelJobInput extends StepInput { attempt: number; externalJobId: string; reason: string }
 export interface CompleteInput extends StepInput { intake: IntakeRef; outcome: Outcome; reason?: string }
 export interface CompensationFailureInput extends StepInput { step: CompensationStep; error: string }
-export interface PublishInput { requestId: string; versions: number[] }
+export interface PublishInput { requestId: string; versions: number[]; trace?: TraceContext }
 
 /** `resume` is set when the stream already holds more than the admission (a restarted instance). */
 export type AdmitResult = StepResult<{ resume?: ResumePoint; admittedAt?: string }>;
@@ -61,6 +64,8 @@ export interface WorkflowInput {
   retry?: RetrySettings;
   /** Absent on the first execution. */
   carried?: CarriedState;
+  /** The trace of the start (the discovery span); each execution's span is its child. */
+  trace?: TraceContext;
 }
 
 export interface CarriedState {

@@ -17,7 +17,8 @@
  *   started it, and otherwise only looked at, or awaited on its own.
  */
 import type { OrchestrationContext, Task } from 'durable-functions';
-import type { CarriedState } from './contracts';
+import type { CarriedState, PublishInput } from './contracts';
+import type { TraceContext } from './trace';
 import type { RetryPolicies } from './retryPolicies';
 import { scheduleStep, scheduleStepOnce } from './stepCalls';
 
@@ -30,7 +31,12 @@ export class PendingPublications {
     private readonly context: OrchestrationContext,
     private readonly requestId: string,
     private readonly retry: RetryPolicies,
+    private readonly trace?: TraceContext,
   ) {}
+
+  private input(versions: number[]): PublishInput {
+    return { requestId: this.requestId, versions, ...(this.trace ? { trace: this.trace } : {}) };
+  }
 
   get count(): number {
     return this.versions.length;
@@ -62,7 +68,7 @@ export class PendingPublications {
     this.settle();
     if (this.running || this.versions.length === 0) return undefined;
     const versions = [...this.versions];
-    this.running = { versions, task: scheduleStepOnce(this.context, 'publishEvents', { requestId: this.requestId, versions }) };
+    this.running = { versions, task: scheduleStepOnce(this.context, 'publishEvents', this.input(versions)) };
     return this.running.task;
   }
 
@@ -99,7 +105,7 @@ export class PendingPublications {
     yield* this.finishRunning();
     if (this.versions.length === 0) return;
     try {
-      yield scheduleStep(this.context, 'publishEvents', this.retry.publish, { requestId: this.requestId, versions: [...this.versions] });
+      yield scheduleStep(this.context, 'publishEvents', this.retry.publish, this.input([...this.versions]));
       this.versions.length = 0;
       this.failure = undefined;
     } catch (e) {

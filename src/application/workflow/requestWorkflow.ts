@@ -17,6 +17,7 @@ import { PendingPublications } from './pendingPublications';
 import { retryPolicies } from './retryPolicies';
 import { cancelReason, decide, evolve, initialState, statusOf, type SagaCommand, type SagaInput, type SagaState } from './saga';
 import { callStep } from './stepCalls';
+import { executionTrace } from './trace';
 
 type AppendingStep = Exclude<StepName, 'publishEvents'>;
 
@@ -25,7 +26,9 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   const { requestId } = input;
   const retry = retryPolicies(input.retry);
   const now = (): string => context.df.currentUtcDateTime.toISOString();
-  const publications = new PendingPublications(context, requestId, retry);
+  // Computed (not created) here, identically on every replay; the execution's span is made outside replay.
+  const trace = executionTrace(input.trace, context.df.instanceId, now());
+  const publications = new PendingPublications(context, requestId, retry, trace);
   if (input.carried) publications.takeOver(input.carried);
   // One waiter per execution: a cancel raised at any time (even before we wait) completes it.
   const cancelled = context.df.waitForExternalEvent('cancel');
@@ -36,7 +39,7 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
   /** Runs an appending step at the stream version last seen; transient failures are retried by Durable. */
   function* run<K extends AppendingStep>(name: K, params: Omit<StepParams<K>, keyof StepInput>): Generator<Task, StepOutput<K>, unknown> {
-    const stepInput = { requestId, expectedVersion: state.version, now: now(), correlationId: requestId, ...params } as StepParams<K>;
+    const stepInput = { requestId, expectedVersion: state.version, now: now(), correlationId: requestId, ...(trace ? { trace } : {}), ...params } as StepParams<K>;
     let result: StepOutput<AppendingStep>;
     try {
       result = yield* callStep(context, name, retry.step, stepInput);

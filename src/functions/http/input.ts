@@ -76,3 +76,19 @@ export async function expectNoInput(request: HttpRequest): Promise<void> {
   rejectUnknownQuery(request, []);
   rejectUnknownFields(await readJsonObject(request, true), []);
 }
+
+/** Tokens are opaque, but only ones this API issued (JSON objects from the store) are accepted. */
+export function cosmosTokenParam(request: HttpRequest): string | undefined {
+  const raw = request.query.get('continuationToken');
+  if (raw === null || raw === '') return undefined;
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(raw);
+  } catch {
+    parsed = undefined;
+  }
+  // Cosmos issues JSON composite tokens, or raw backend tokens ("+RID:…") for single-partition queries.
+  const cosmosToken = (typeof parsed === 'object' && parsed !== null) || /^[+-]RID:/.test(raw);
+  if (!cosmosToken || raw.length > 4096) throw badRequest("'continuationToken' is not a token this API issued; pass back the continuationToken of the previous page", 'continuationToken');
+  return raw;
+}

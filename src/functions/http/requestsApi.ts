@@ -13,9 +13,12 @@ import { OUTCOMES, REQUEST_STAGES, type Outcome, type RequestStage } from '../..
 import { getServices, type Services } from '../../infrastructure/services';
 import { durableRuntime } from '../durableRuntime';
 import { discoveryDeps } from '../discoveryDeps';
+import { activeTraceContext } from '../../infrastructure/telemetry/tracing';
+import { httpSpan } from '../telemetry';
+import { logLine } from '../log';
 import { handled } from './handle';
 import { badRequest, conflict, notFound } from './problem';
-import { boundedInt, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
+import { boundedInt, cosmosTokenParam as tokenParam, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
 
 const API_PARTITION = 'api';
 
@@ -35,14 +38,14 @@ async function addRequest(request: HttpRequest, client: df.DurableClient, contex
   const start = optionalBoolean(body.start ?? request.query.get('start') ?? undefined, 'start') ?? false;
 
   const s = await getServices();
-  const row = await s.intake.add({ partitionKey: API_PARTITION, rowKey: id }, payload as WorkItemPayload);
+  const row = await s.intake.add({ partitionKey: API_PARTITION, rowKey: id }, payload as WorkItemPayload, activeTraceContext());
   let started = false;
   if (start) {
     const report = emptyReport();
     await discoverOne(discoveryDeps(s, durableRuntime(client, request)), row, new Date(), report);
     started = report.started.includes(id);
   }
-  context.log(`work item ${id} added${started ? ' and started' : ''}`);
+  logLine(context, 'information', `work item added${started ? ' and started' : ''}`, { requestId: id, ...(started ? { instanceId: id } : {}) });
   return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, started, links: links(request, id) } };
 }
 
@@ -123,33 +126,17 @@ async function discover(request: HttpRequest, client: df.DurableClient): Promise
   return { status: 200, jsonBody: report };
 }
 
-/** Tokens are opaque, but only ones this API issued (JSON objects from the store) are accepted. */
-function tokenParam(request: HttpRequest): string | undefined {
-  const raw = request.query.get('continuationToken');
-  if (raw === null || raw === '') return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(raw);
-  } catch {
-    parsed = undefined;
-  }
-  // Cosmos issues JSON composite tokens, or raw backend tokens ("+RID:…") for single-partition queries.
-  const cosmosToken = (typeof parsed === 'object' && parsed !== null) || /^[+-]RID:/.test(raw);
-  if (!cosmosToken || raw.length > 4096) throw badRequest("'continuationToken' is not a token this API issued; pass back the continuationToken of the previous page", 'continuationToken');
-  return raw;
-}
-
 function randomRequestId(): string {
   // Not in an orchestrator: a random id for a new work item is fine here.
   return `req-${Date.now().toString(36)}-${Math.random().toString(36).slice(2, 10)}`;
 }
 
 export function registerRequestsApi(): void {
-  df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: handled(addRequest) });
-  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'function', handler: handled(listRequests) });
-  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'function', handler: handled(getRequest) });
-  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'function', handler: handled(getEvents) });
-  df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: handled(cancelRequest) });
-  df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: handled(rebuildProjection) });
-  df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: handled(discover) });
+  df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: httpSpan('requests', handled(addRequest)) });
+  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests', handled(listRequests)) });
+  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests/{id}', handled(getRequest)) });
+  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests/{id}/events', handled(getEvents)) });
+  df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: httpSpan('requests/{id}/cancel', handled(cancelRequest)) });
+  df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: httpSpan('projections/rebuild', handled(rebuildProjection)) });
+  df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: httpSpan('discover', handled(discover)) });
 }

@@ -5,7 +5,7 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../application/ports';
+import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
@@ -79,7 +79,52 @@ export class CosmosRequestProjection implements RequestProjection {
     return this.read(id);
   }
 
-  async list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>> {
+  /**
+   * Counts by stage, by outcome and of views needing intervention. Cosmos DB answers three GROUP BY
+   * aggregates; the local emulator has no GROUP BY (it answers 400), so there one query reads the three
+   * fields of every view and they are counted here.
+   */
+  async counts(): Promise<ViewCounts> {
+    try {
+      if (this.groupBy !== false) {
+        try {
+          const result = await this.countsByGroup();
+          this.groupBy = true;
+          return result;
+        } catch (e) {
+          if (this.groupBy === true || cosmosStatusOf(e) !== 400) throw e;
+          this.groupBy = false;
+        }
+      }
+      const { resources } = await this.requests.items.query<{ s: RequestStage; o?: Outcome; n?: boolean }>('SELECT c.stage AS s, c.outcome AS o, c.needsIntervention AS n FROM c').fetchAll();
+      const counts: ViewCounts = { total: resources.length, byStage: {}, byOutcome: {}, needsIntervention: 0 };
+      for (const r of resources) {
+        counts.byStage[r.s] = (counts.byStage[r.s] ?? 0) + 1;
+        if (r.o) counts.byOutcome[r.o] = (counts.byOutcome[r.o] ?? 0) + 1;
+        if (r.n === true) counts.needsIntervention++;
+      }
+      return counts;
+    } catch (e) {
+      throw mapCosmosError(e, 'count views');
+    }
+  }
+
+  private groupBy: boolean | undefined;
+
+  private async countsByGroup(): Promise<ViewCounts> {
+    const grouped = async (field: string): Promise<{ k: string; n: number }[]> =>
+      (await this.requests.items.query<{ k: string; n: number }>(`SELECT c.${field} AS k, COUNT(1) AS n FROM c GROUP BY c.${field}`).fetchAll()).resources;
+    const [stages, outcomes, flags] = await Promise.all([grouped('stage'), grouped('outcome'), grouped('needsIntervention')]);
+    const map = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.filter((r) => r.k !== undefined && r.k !== null).map((r) => [r.k, r.n]));
+    return {
+      total: stages.reduce((a, r) => a + r.n, 0),
+      byStage: map(stages),
+      byOutcome: map(outcomes),
+      needsIntervention: flags.find((r) => (r.k as unknown) === true)?.n ?? 0,
+    };
+  }
+
+  async list(query: ViewQuery): Promise<Page<RequestView>> {
     if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
       throw new ValidationError(`stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
     }
@@ -100,10 +145,20 @@ export class CosmosRequestProjection implements RequestProjection {
       filters.push('c.outcome = @outcome');
       parameters.push({ name: '@outcome', value: query.outcome });
     }
+    if (query.needsIntervention !== undefined) filters.push(query.needsIntervention ? 'c.needsIntervention = true' : 'c.needsIntervention != true');
+    if (query.updatedFrom !== undefined) {
+      filters.push('c.updatedAt >= @from');
+      parameters.push({ name: '@from', value: query.updatedFrom });
+    }
+    if (query.updatedTo !== undefined) {
+      filters.push('c.updatedAt <= @to');
+      parameters.push({ name: '@to', value: query.updatedTo });
+    }
     const where = filters.length > 0 ? ` WHERE ${filters.join(' AND ')}` : '';
+    const order = query.newestFirst ? ' ORDER BY c.updatedAt DESC' : '';
     try {
       const response = await this.requests.items
-        .query<ViewDocument>({ query: `SELECT * FROM c${where}`, parameters }, { maxItemCount: top, continuationToken: query.continuationToken })
+        .query<ViewDocument>({ query: `SELECT * FROM c${where}${order}`, parameters }, { maxItemCount: top, continuationToken: query.continuationToken })
         .fetchNext();
       return { items: response.resources.map(toView), continuationToken: response.continuationToken || undefined };
     } catch (e) {

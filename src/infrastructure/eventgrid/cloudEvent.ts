@@ -25,7 +25,9 @@ export interface WorkflowCloudEvent {
   sequence: string;
   correlationid: string;
   causationid: string;
+  /** CloudEvents distributed-tracing extension: the context of the span that sent the event. */
   traceparent?: string;
+  tracestate?: string;
 }
 
 export interface CloudEventOptions {

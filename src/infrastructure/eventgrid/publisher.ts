@@ -20,6 +20,9 @@ import { validateEventData } from '../events/schemaRegistry';
 import { toCloudEvent, type CloudEventOptions, type WorkflowCloudEvent } from './cloudEvent';
 import { EVENT_GRID_LIMITS, jsonBytes, splitIntoBatches, type BatchLimits } from './batching';
 import { classifyPublishError } from './failures';
+import type { Attributes } from '@opentelemetry/api';
+import { clientSpan, failSpan, SpanKind } from '../telemetry/spans';
+import { traceContextOf } from '../telemetry/tracing';
 
 export interface EventGridPublisherOptions extends CloudEventOptions {
   /** Topic endpoint ending in /api/events (setting EVENTGRID_TOPIC_ENDPOINT). */
@@ -37,9 +40,22 @@ export class EventGridEventPublisher implements EventPublisher {
   private readonly client: EventGridPublisherClient<'CloudEvent'>;
   private readonly limits: BatchLimits;
 
+  private readonly topic: string;
+  private readonly spanAttributes: Attributes;
+
   constructor(private readonly options: EventGridPublisherOptions) {
     this.client = createClient(options);
     this.limits = { ...EVENT_GRID_LIMITS, ...options.limits };
+    const url = new URL(options.endpoint);
+    this.topic = isLoopbackUrl(options.endpoint) ? 'local-topic' : (url.hostname.split('.')[0] ?? url.hostname);
+    this.spanAttributes = {
+      'messaging.system': 'eventgrid',
+      'messaging.operation.type': 'send',
+      'messaging.operation.name': 'send',
+      'messaging.destination.name': this.topic,
+      'server.address': url.hostname,
+      ...(url.port ? { 'server.port': Number(url.port) } : {}),
+    };
   }
 
   async publish(events: StoredEvent[]): Promise<PublishResult> {
@@ -58,13 +74,21 @@ export class EventGridEventPublisher implements EventPublisher {
     // Sequential on purpose: batches of one stream go out in order, and one topic gains little
     // from parallel sends under its 5,000 events/s ingress cap.
     for (const batch of batches) {
-      try {
-        await this.client.send(batch.map(toSdkCloudEvent));
-        result.published.push(...batch.map((e) => e.id));
-      } catch (e) {
-        const failure = classifyPublishError(e);
-        result.failed.push(...batch.map((ev) => ({ eventId: ev.id, ...failure })));
-      }
+      await clientSpan(`send ${this.topic}`, { ...this.spanAttributes, 'messaging.batch.message_count': batch.length }, async (span) => {
+        span.setAttribute('messaging.message.id', batch.map((e) => e.id).join(','));
+        // Each CloudEvent carries the context of this send (CloudEvents distributed-tracing extension),
+        // so a subscriber's span continues the request's trace.
+        const tc = traceContextOf(span);
+        const sent = tc ? batch.map((e) => ({ ...e, traceparent: tc.traceparent, ...(tc.tracestate ? { tracestate: tc.tracestate } : {}) })) : batch;
+        try {
+          await this.client.send(sent.map(toSdkCloudEvent));
+          result.published.push(...batch.map((e) => e.id));
+        } catch (e) {
+          const failure = classifyPublishError(e);
+          failSpan(span, e);
+          result.failed.push(...batch.map((ev) => ({ eventId: ev.id, ...failure })));
+        }
+      }, SpanKind.PRODUCER);
     }
     return result;
   }
@@ -123,6 +147,7 @@ function toSdkCloudEvent(e: WorkflowCloudEvent): SdkCloudEvent<unknown> {
     causationid: e.causationid,
   };
   if (e.traceparent !== undefined) extensionAttributes.traceparent = e.traceparent;
+  if (e.tracestate !== undefined) extensionAttributes.tracestate = e.tracestate;
   return {
     id: e.id,
     source: e.source,

@@ -13,6 +13,8 @@ import type { Submission } from '../../domain/events';
 import { EXTERNAL_JOB_STATUSES, type ExternalJobStatus } from '../../domain/status';
 import { ConfigurationError, NonRetriableError, TransientError } from '../../application/errors';
 import { isLoopbackUrl } from '../http/loopback';
+import { clientSpan } from '../telemetry/spans';
+import { traceContextOf } from '../telemetry/tracing';
 
 export interface HttpExternalJobsOptions {
   /** Base URL of the service (EXTERNAL_SERVICE_URL). */
@@ -44,18 +46,36 @@ export class HttpExternalJobs implements ExternalJobs {
   }
 
   create(submission: Submission, idempotencyKey: string): Promise<ExternalJob> {
-    return this.call('POST', '/jobs', { body: submission, headers: { 'idempotency-key': idempotencyKey } });
+    return this.call('POST', '/jobs', { body: submission, headers: { 'idempotency-key': idempotencyKey }, template: '/jobs' });
   }
 
   get(jobId: string): Promise<ExternalJob> {
-    return this.call('GET', `/jobs/${encodeURIComponent(jobId)}`);
+    return this.call('GET', `/jobs/${encodeURIComponent(jobId)}`, { template: '/jobs/{id}' });
   }
 
   cancel(jobId: string): Promise<ExternalJob> {
-    return this.call('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`);
+    return this.call('POST', `/jobs/${encodeURIComponent(jobId)}/cancel`, { template: '/jobs/{id}/cancel' });
   }
 
-  private async call(method: string, path: string, extra: { body?: unknown; headers?: Record<string, string> } = {}): Promise<ExternalJob> {
+  /** One HTTP client span per call (HTTP semantic conventions); the request carries its traceparent. */
+  private call(method: string, path: string, extra: { body?: unknown; headers?: Record<string, string>; template: string }): Promise<ExternalJob> {
+    const url = new URL(this.base + path);
+    return clientSpan(`${method} ${extra.template}`, {
+      'http.request.method': method,
+      'url.full': url.href,
+      'url.template': extra.template,
+      'server.address': url.hostname,
+      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+    }, async (span) => {
+      const headers: Record<string, string> = { ...extra.headers };
+      const tc = traceContextOf(span);
+      if (tc) Object.assign(headers, tc);
+      const job = await this.send(method, path, { ...extra, headers }, (status) => span.setAttribute('http.response.status_code', status));
+      return job;
+    });
+  }
+
+  private async send(method: string, path: string, extra: { body?: unknown; headers: Record<string, string> }, onStatus: (status: number) => void): Promise<ExternalJob> {
     const what = `${method} ${path}`;
     const headers: Record<string, string> = { accept: 'application/json', ...extra.headers };
     if (extra.body !== undefined) headers['content-type'] = 'application/json';
@@ -70,6 +90,7 @@ export class HttpExternalJobs implements ExternalJobs {
         body: extra.body === undefined ? undefined : JSON.stringify(extra.body),
         signal: AbortSignal.timeout(this.timeoutMs),
       });
+      onStatus(res.status);
       text = await res.text();
     } catch (e) {
       const timedOut = e instanceof Error && (e.name === 'TimeoutError' || e.name === 'AbortError');

@@ -1,6 +1,6 @@
 /**
  * The intake table. Row columns: PartitionKey, RowKey, Status, Payload (JSON string), CreatedAt,
- * ClaimedAt, CompletedAt, Reason, QuarantineReason. Every state change is an ETag-guarded write,
+ * ClaimedAt, CompletedAt, Reason, QuarantineReason, TraceParent/TraceState (the trace of the call that added the row). Every state change is an ETag-guarded write,
  * because the SDK's default (no etag) is an unconditional `If-Match: *`.
  */
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
@@ -10,6 +10,7 @@ import { workItemPayloadProblem, type IntakeRef, type WorkItemPayload } from '..
 import { REQUEST_ID_RULE, isValidRequestId } from '../../domain/ids';
 import { OUTCOMES, type IntakeStatus, type Outcome } from '../../domain/status';
 import { mapTableError, tableStatusOf } from './errors';
+import type { TraceContext } from '../../application/workflow/trace';
 
 interface IntakeEntity {
   partitionKey: string;
@@ -21,6 +22,8 @@ interface IntakeEntity {
   CompletedAt?: string;
   Reason?: string;
   QuarantineReason?: string;
+  TraceParent?: string;
+  TraceState?: string;
 }
 
 const STATUSES: readonly string[] = ['Unprocessed', 'Claimed', 'Quarantined', ...OUTCOMES];
@@ -38,10 +41,14 @@ export class TableIntakeRepository implements IntakeRepository {
     }
   }
 
-  async add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow> {
+  async add(ref: IntakeRef, payload: WorkItemPayload, trace?: TraceContext): Promise<IntakeRow> {
     if (!isValidRequestId(ref.rowKey)) throw new ValidationError(`RowKey '${ref.rowKey}' is not a valid request id: ${REQUEST_ID_RULE}`, 'RowKey');
     if (!isPlainObject(payload)) throw new ValidationError('payload must be a JSON object', 'payload');
     const entity: IntakeEntity = { ...keys(ref), Status: 'Unprocessed', Payload: JSON.stringify(payload), CreatedAt: new Date().toISOString() };
+    if (trace) {
+      entity.TraceParent = trace.traceparent;
+      if (trace.tracestate) entity.TraceState = trace.tracestate;
+    }
     try {
       const response = await this.table.createEntity(entity);
       return toRow({ ...entity, etag: response.etag ?? '' });
@@ -153,6 +160,7 @@ function toRow(entity: IntakeEntity & { etag: string }): IntakeRow {
   const row: IntakeRow = { ref, status: (STATUSES.includes(entity.Status ?? '') ? entity.Status : 'Unprocessed') as IntakeStatus, etag: entity.etag };
   if (entity.ClaimedAt) row.claimedAt = entity.ClaimedAt;
   if (entity.CreatedAt) row.createdAt = entity.CreatedAt;
+  if (typeof entity.TraceParent === 'string' && entity.TraceParent) row.trace = { traceparent: entity.TraceParent, ...(entity.TraceState ? { tracestate: entity.TraceState } : {}) };
   const problems: string[] = [];
   if (!STATUSES.includes(entity.Status ?? '')) problems.push(`Status '${String(entity.Status)}' is not one of ${STATUSES.join(', ')}`);
   if (!isValidRequestId(entity.rowKey)) problems.push(`RowKey '${entity.rowKey}' is not a valid request id (${REQUEST_ID_RULE})`);

@@ -2,11 +2,11 @@
  * The RequestProjection port in memory: the same fold (requestViewOf over the domain's foldEvents), the same
  * guard (events at or below the stored version are skipped) and the same gap filling from the event store.
  */
-import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView } from '../../../src/application/ports';
+import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../../src/application/ports';
 import { ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../../src/domain/state';
-import { OUTCOMES, REQUEST_STAGES, type Outcome, type RequestStage } from '../../../src/domain/status';
+import { OUTCOMES, REQUEST_STAGES } from '../../../src/domain/status';
 import { pageOf } from './paging';
 
 interface Stored {
@@ -47,7 +47,18 @@ export class InMemoryRequestProjection implements RequestProjection {
     return stored && { state: structuredClone(stored.state) };
   }
 
-  async list(query: { stage?: RequestStage; outcome?: Outcome; top?: number; continuationToken?: string }): Promise<Page<RequestView>> {
+  async counts(): Promise<ViewCounts> {
+    const counts: ViewCounts = { total: 0, byStage: {}, byOutcome: {}, needsIntervention: 0 };
+    for (const { view } of this.views.values()) {
+      counts.total++;
+      counts.byStage[view.stage] = (counts.byStage[view.stage] ?? 0) + 1;
+      if (view.outcome) counts.byOutcome[view.outcome] = (counts.byOutcome[view.outcome] ?? 0) + 1;
+      if (view.needsIntervention) counts.needsIntervention++;
+    }
+    return counts;
+  }
+
+  async list(query: ViewQuery): Promise<Page<RequestView>> {
     if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
       throw new ValidationError(`stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
     }
@@ -55,7 +66,10 @@ export class InMemoryRequestProjection implements RequestProjection {
       throw new ValidationError(`outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`, 'outcome');
     }
     const views = [...this.views.values()].map((s) => s.view)
-      .filter((v) => (query.stage === undefined || v.stage === query.stage) && (query.outcome === undefined || v.outcome === query.outcome));
+      .filter((v) => (query.stage === undefined || v.stage === query.stage) && (query.outcome === undefined || v.outcome === query.outcome)
+        && (query.needsIntervention === undefined || v.needsIntervention === query.needsIntervention)
+        && (query.updatedFrom === undefined || v.updatedAt >= query.updatedFrom) && (query.updatedTo === undefined || v.updatedAt <= query.updatedTo));
+    if (query.newestFirst) views.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     return pageOf(structuredClone(views), query.top ?? 50, query.continuationToken);
   }
 

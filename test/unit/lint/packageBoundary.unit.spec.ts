@@ -32,6 +32,13 @@ describe('lint rule for the devhost package boundary', function () {
     expect(await boundaryProblems(code, devhostFile)).to.deep.equal([]);
   });
 
+  it('accepts the shared dashboard/server and nothing else of dashboard/', async () => {
+    const file = 'devhost/host/dashboard.ts';
+    expect(await boundaryProblems("import { timelineOf } from '../../dashboard/server/timeline';\nexport const t = timelineOf;", file)).to.deep.equal([]);
+    const outside = await boundaryProblems("export const app: unknown = require('../../dashboard/app.js');", file);
+    expect(outside.join()).to.match(/leaves @saga\/devhost/);
+  });
+
   it('refuses a deep path into devhost/ from the tests and accepts the package exports', async () => {
     const file = 'test/replay/fakeSteps.ts';
     const deep = await boundaryProblems("import { createTestHost } from '../../devhost/testkit';\nexport const f = createTestHost;", file);

@@ -14,6 +14,7 @@ const KINDS: Record<string, string> = {
   devhost: 'test/devhost',
   reliability: 'test/reliability',
   e2e: 'test/e2e',
+  browser: 'test/browser',
 };
 const RULE = `test files are named test/<folder>/**/<name>.<kind>.spec.ts, kind → folder: ${Object.entries(KINDS).map(([k, f]) => `${k} → ${f}`).join(', ')} (docs/TESTING.md, "Test files"; a new kind needs a row there, here and an npm script)`;
 

@@ -9,10 +9,11 @@ import { startProcessHost, type ProcessHost } from '@saga/devhost';
 /**
  * The dashboard in a real browser (Debian's chromium driven by playwright-core) against the devhost and
  * the real local servers: list → filter → open a request → its timeline, events and trace → cancel a
- * running one → watch it reach Cancelled without reloading. Screenshots go to docs/screenshots/.
+ * running one → watch it reach Cancelled without reloading. Screenshots go to a temporary folder, or to
+ * docs/screenshots/ with UPDATE_SCREENSHOTS=1 (so a test run leaves the committed ones alone).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = path.join(__dirname, '..', '..', 'docs', 'screenshots');
+const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : mkdtempSync(path.join(tmpdir(), 'dashboard-shots-'));
 
 describe('dashboard in chromium (devhost + real local servers)', function () {
   this.timeout(240_000);

@@ -4,7 +4,19 @@ import tseslint from 'typescript-eslint';
 import packageBoundary from './eslint-rules/packageBoundary.mjs';
 
 export default tseslint.config(
-  { ignores: ['**/dist/**', 'node_modules/**', 'eslint-rules/**', '**/.devhost/**', 'bench-results/**', 'eslint.config.mjs', 'devhost/bin/**', 'test/devhost/apps/**/*.js', 'test/devhost/apps/**/*.mjs'] },
+  {
+    ignores: [
+      '**/dist/**',
+      'node_modules/**',
+      'eslint-rules/**',
+      '**/.devhost/**',
+      'bench-results/**',
+      'eslint.config.mjs',
+      'devhost/bin/**',
+      'test/devhost/apps/**/*.js',
+      'test/devhost/apps/**/*.mjs',
+    ],
+  },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,
   {
@@ -24,7 +36,16 @@ export default tseslint.config(
     files: ['**/*.ts'],
     plugins: { boundaries: { rules: { package: packageBoundary } } },
     rules: {
-      'boundaries/package': ['error', { root: import.meta.dirname, packageDir: 'devhost', packageName: '@saga/devhost', forbiddenFrom: ['src', 'mock'], shared: ['dashboard/server'] }],
+      'boundaries/package': [
+        'error',
+        {
+          root: import.meta.dirname,
+          packageDir: 'devhost',
+          packageName: '@saga/devhost',
+          forbiddenFrom: ['src', 'mock'],
+          shared: ['dashboard/server'],
+        },
+      ],
     },
   },
   {
@@ -34,7 +55,20 @@ export default tseslint.config(
     languageOptions: {
       sourceType: 'module',
       parserOptions: { project: false, program: null },
-      globals: Object.fromEntries(['window', 'document', 'location', 'fetch', 'EventSource', 'confirm', 'addEventListener', 'removeEventListener', 'URL', 'console'].map((g) => [g, 'readonly'])),
+      globals: Object.fromEntries(
+        [
+          'window',
+          'document',
+          'location',
+          'fetch',
+          'EventSource',
+          'confirm',
+          'addEventListener',
+          'removeEventListener',
+          'URL',
+          'console',
+        ].map((g) => [g, 'readonly']),
+      ),
     },
   },
   {
@@ -46,22 +80,65 @@ export default tseslint.config(
     // The domain is pure: no SDKs, no I/O, no clock.
     files: ['src/domain/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@azure/*', 'durable-functions', 'node:*', 'fs', 'http', 'https', 'net', 'crypto', '../application/*', '../infrastructure/*', '../functions/*'] }],
-      'no-restricted-properties': ['error', { object: 'Date', property: 'now', message: 'Time enters the domain as input.' }, { object: 'Math', property: 'random', message: 'The domain is deterministic.' }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@azure/*',
+            'durable-functions',
+            'node:*',
+            'fs',
+            'http',
+            'https',
+            'net',
+            'crypto',
+            '../application/*',
+            '../infrastructure/*',
+            '../functions/*',
+          ],
+        },
+      ],
+      'no-restricted-properties': [
+        'error',
+        { object: 'Date', property: 'now', message: 'Time enters the domain as input.' },
+        { object: 'Math', property: 'random', message: 'The domain is deterministic.' },
+      ],
     },
   },
   {
     // Orchestrators are replayed: anything non-deterministic breaks replay.
     files: ['src/**/orchestrators/**/*.ts', 'src/application/workflow/**/*.ts'],
     rules: {
-      'no-restricted-imports': ['error', { patterns: ['@azure/*', 'node:*', 'fs', 'http', 'https', 'net', 'crypto', 'os', 'child_process', '**/infrastructure/**'] }],
+      'no-restricted-imports': [
+        'error',
+        {
+          patterns: [
+            '@azure/*',
+            'node:*',
+            'fs',
+            'http',
+            'https',
+            'net',
+            'crypto',
+            'os',
+            'child_process',
+            '**/infrastructure/**',
+          ],
+        },
+      ],
       'no-restricted-properties': [
         'error',
         { object: 'Date', property: 'now', message: 'Use context.df.currentUtcDateTime.' },
         { object: 'Math', property: 'random', message: 'Use context.df.newGuid() or activity results.' },
         { object: 'process', property: 'env', message: 'Configuration reaches the orchestrator as input.' },
       ],
-      'no-restricted-syntax': ['error', { selector: "NewExpression[callee.name='Date'][arguments.length=0]", message: 'new Date() is non-deterministic; use context.df.currentUtcDateTime.' }],
+      'no-restricted-syntax': [
+        'error',
+        {
+          selector: "NewExpression[callee.name='Date'][arguments.length=0]",
+          message: 'new Date() is non-deterministic; use context.df.currentUtcDateTime.',
+        },
+      ],
     },
   },
 );

@@ -9,7 +9,10 @@ import path from 'node:path';
 
 export function sourceAppDir(repo: string): { dir: string; remove(): void } {
   const dir = mkdtempSync(path.join(tmpdir(), 'bench-app-'));
-  writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: 'bench-app', main: path.join(repo, 'src', 'index.ts') }));
+  writeFileSync(
+    path.join(dir, 'package.json'),
+    JSON.stringify({ name: 'bench-app', main: path.join(repo, 'src', 'index.ts') }),
+  );
   copyFileSync(path.join(repo, 'host.json'), path.join(dir, 'host.json'));
   return { dir, remove: () => rmSync(dir, { recursive: true, force: true }) };
 }

@@ -9,7 +9,18 @@ import type { EndToEnd, EndToEndOptions } from './endToEnd';
 /** Runs a bench script in a child process and parses the last line it prints as JSON. */
 export function runChild<T>(script: string, args: string[] = []): Promise<T> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--expose-gc', '--conditions=devhost-source', '--require', require.resolve('tsx/cjs'), path.join(__dirname, script), ...args], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(
+      process.execPath,
+      [
+        '--expose-gc',
+        '--conditions=devhost-source',
+        '--require',
+        require.resolve('tsx/cjs'),
+        path.join(__dirname, script),
+        ...args,
+      ],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     let buffer = '';
     let result: string | undefined;
     // Progress lines pass through; the result is the JSON line.
@@ -40,12 +51,15 @@ export function endToEndInChild(items: number, opts: EndToEndOptions = {}): Prom
 export function childMain(work: () => Promise<unknown>): void {
   // The engine's timers do not hold the process open; this does until the work settles.
   const keepAlive = setInterval(() => undefined, 1000);
-  work().then((result) => {
-    clearInterval(keepAlive);
-    process.stdout.write(`${JSON.stringify(result)}\n`);
-    process.exit(0);
-  }, (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  work().then(
+    (result) => {
+      clearInterval(keepAlive);
+      process.stdout.write(`${JSON.stringify(result)}\n`);
+      process.exit(0);
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -2,7 +2,13 @@
  * The devhost's durable engine over Azurite, with its task-hub store wrapped in a Proxy that counts
  * each store operation, so the bench can report store ops per workflow next to the HTTP requests.
  */
-import { createAzureStorageStore, createDurableEngine, realClock, type DurableEngine, type TaskHubStore } from '@saga/devhost/engine';
+import {
+  createAzureStorageStore,
+  createDurableEngine,
+  realClock,
+  type DurableEngine,
+  type TaskHubStore,
+} from '@saga/devhost/engine';
 import type { TaskHubFactory } from '@saga/devhost';
 
 export interface CountingTaskHub {
@@ -14,11 +20,18 @@ export interface CountingTaskHub {
 }
 
 /** `reuseReads: false` makes the store read the record before every use: the "before" side of the task-hub read count. */
-export function countingTaskHub(connectionString: string, storeOptions: { reuseReads?: boolean } = {}): CountingTaskHub {
+export function countingTaskHub(
+  connectionString: string,
+  storeOptions: { reuseReads?: boolean } = {},
+): CountingTaskHub {
   let counts: Record<string, number> = {};
   let built: DurableEngine | undefined;
   const factory: TaskHubFactory = async (app) => {
-    const store = await createAzureStorageStore({ connectionString, taskHubName: app.config.taskHubName, ...storeOptions });
+    const store = await createAzureStorageStore({
+      connectionString,
+      taskHubName: app.config.taskHubName,
+      ...storeOptions,
+    });
     const counted = new Proxy(store, {
       get(target, prop, receiver) {
         const value: unknown = Reflect.get(target, prop, receiver);
@@ -30,8 +43,12 @@ export function countingTaskHub(connectionString: string, storeOptions: { reuseR
       },
     }) as TaskHubStore;
     built = createDurableEngine({
-      registrations: app.registrations, store: counted, clock: realClock(), taskHubName: app.config.taskHubName,
-      maxConcurrentActivities: app.config.maxConcurrentActivityFunctions, log: () => undefined,
+      registrations: app.registrations,
+      store: counted,
+      clock: realClock(),
+      taskHubName: app.config.taskHubName,
+      maxConcurrentActivities: app.config.maxConcurrentActivityFunctions,
+      log: () => undefined,
     });
     return built;
   };

@@ -31,21 +31,40 @@ async function main(): Promise<void> {
   const pauseMs = arg('--pause-ms', 11_000);
   const stack = await startLocalStack({ cosmosProcess: true });
   const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *' });
-  const host = await startProcessHost({ appDir: path.join(__dirname, '..'), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } });
+  const host = await startProcessHost({
+    appDir: path.join(__dirname, '..'),
+    storage: stack.azurite.connectionString,
+    env: { ...settings, DEVHOST_QUIET: '1' },
+  });
   const profile = mkdtempSync(path.join(tmpdir(), 'bench-dashboard-'));
   try {
     const s = await buildServices(loadConfig(settings));
     const t0 = performance.now();
     const queue = Array.from({ length: requests }, (_, i) => i);
-    await Promise.all(Array.from({ length: 32 }, async () => {
-      for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
-        const id = `bench-${String(i).padStart(5, '0')}`;
-        const now = new Date(Date.now() - (requests - i) * 1000).toISOString();
-        const events = decide({ type: 'Admit', requestId: id, intake: { partitionKey: 'bench', rowKey: id }, payload: { scenario: 'pass', note: `<b>${i}</b>` }, now }, initialRequestState());
-        const appended = await s.eventStore.appendToStream(id, events, { expectedVersion: 0, occurredAt: now, metadata: { correlationId: id, causationId: `${id}/bench` } });
-        await s.projection.apply(id, appended.events);
-      }
-    }));
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        for (let i = queue.shift(); i !== undefined; i = queue.shift()) {
+          const id = `bench-${String(i).padStart(5, '0')}`;
+          const now = new Date(Date.now() - (requests - i) * 1000).toISOString();
+          const events = decide(
+            {
+              type: 'Admit',
+              requestId: id,
+              intake: { partitionKey: 'bench', rowKey: id },
+              payload: { scenario: 'pass', note: `<b>${i}</b>` },
+              now,
+            },
+            initialRequestState(),
+          );
+          const appended = await s.eventStore.appendToStream(id, events, {
+            expectedVersion: 0,
+            occurredAt: now,
+            metadata: { correlationId: id, causationId: `${id}/bench` },
+          });
+          await s.projection.apply(id, appended.events);
+        }
+      }),
+    );
     console.log(`seeded ${requests} requests in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
 
     const timeApi = async (query: string): Promise<number> => {
@@ -64,7 +83,16 @@ async function main(): Promise<void> {
     const context = await chromium.launchPersistentContext(profile, {
       executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
     });
     const paints: number[] = [];
     const fcps: number[] = [];
@@ -73,11 +101,17 @@ async function main(): Promise<void> {
       const page = await context.newPage();
       await page.goto(`${host.url}/api/dashboard`);
       // Browser-side code as strings: this file compiles without the DOM library.
-      await page.waitForFunction(`document.querySelectorAll('#requests tbody tr').length === 50`, undefined, { polling: 'raf' });
+      await page.waitForFunction(`document.querySelectorAll('#requests tbody tr').length === 50`, undefined, {
+        polling: 'raf',
+      });
       paints.push(await page.evaluate<number>('performance.now()'));
-      await page.waitForFunction(`/^\\d+$/.test(document.querySelector('.counts b')?.textContent ?? '')`, undefined, { polling: 'raf' });
+      await page.waitForFunction(`/^\\d+$/.test(document.querySelector('.counts b')?.textContent ?? '')`, undefined, {
+        polling: 'raf',
+      });
       countPaints.push(await page.evaluate<number>('performance.now()'));
-      fcps.push(await page.evaluate<number>(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`));
+      fcps.push(
+        await page.evaluate<number>(`performance.getEntriesByName('first-contentful-paint')[0]?.startTime ?? NaN`),
+      );
       await page.close();
       await new Promise((r) => setTimeout(r, pauseMs));
     }
@@ -100,7 +134,10 @@ async function main(): Promise<void> {
   }
 }
 
-main().then(() => process.exit(0), (e: unknown) => {
-  console.error(e);
-  process.exit(1);
-});
+main().then(
+  () => process.exit(0),
+  (e: unknown) => {
+    console.error(e);
+    process.exit(1);
+  },
+);

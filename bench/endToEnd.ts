@@ -44,7 +44,11 @@ export interface EndToEnd {
   requestsPerWorkflow: Counts;
   storeOpsPerWorkflow: Counts;
   seeding: Counts;
-  engine: EngineStats & { historyEventsReplayedPerWorkflow: number; episodesPerWorkflow: number; finalExecutionHistory: { mean: number; max: number } };
+  engine: EngineStats & {
+    historyEventsReplayedPerWorkflow: number;
+    episodesPerWorkflow: number;
+    finalExecutionHistory: { mean: number; max: number };
+  };
   /** Absent when the run skipped it (EndToEndOptions.floor false). */
   floor?: Floor;
   throughputOverFloor?: number;
@@ -60,26 +64,46 @@ export interface EndToEndOptions {
   floor?: boolean;
 }
 
-export async function endToEnd(items: number, http: HttpCounter, repo: string, opts: EndToEndOptions = {}): Promise<EndToEnd> {
+export async function endToEnd(
+  items: number,
+  http: HttpCounter,
+  repo: string,
+  opts: EndToEndOptions = {},
+): Promise<EndToEnd> {
   // Time-based progression, so a job's terminalAt is when it turned terminal, not when it was polled.
-  const stack = await startLocalStack({ cosmosProcess: true, mock: { auth: 'off', progression: { msPerStep: MS_PER_STEP } } });
+  const stack = await startLocalStack({
+    cosmosProcess: true,
+    mock: { auth: 'off', progression: { msPerStep: MS_PER_STEP } },
+  });
   const port = (u: string): string => new URL(u).port;
-  http.watch({ [port(stack.cosmos.endpoint)]: 'cosmos', [port(stack.azurite.tableUrl)]: 'tables', [port(stack.topic.endpoint)]: 'eventgrid' });
+  http.watch({
+    [port(stack.cosmos.endpoint)]: 'cosmos',
+    [port(stack.azurite.tableUrl)]: 'tables',
+    [port(stack.topic.endpoint)]: 'eventgrid',
+  });
   // A deadline long enough that queueing behind every item does not turn passes into time-outs.
-  const settings = localSettings(stack, { DISCOVERY_BATCH_SIZE: '200', DISCOVERY_SCHEDULE: '*/1 * * * * *', WORKFLOW_DEADLINE_SECONDS: String(Math.max(600, Math.ceil(timeLimitMs(items) / 1000))) });
+  const settings = localSettings(stack, {
+    DISCOVERY_BATCH_SIZE: '200',
+    DISCOVERY_SCHEDULE: '*/1 * * * * *',
+    WORKFLOW_DEADLINE_SECONDS: String(Math.max(600, Math.ceil(timeLimitMs(items) / 1000))),
+  });
   Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
   const app = sourceAppDir(repo);
   const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads });
-  const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory }).catch(async (e: unknown) => {
-    await stack.stop();
-    app.remove();
-    throw e;
-  });
+  const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory }).catch(
+    async (e: unknown) => {
+      await stack.stop();
+      app.remove();
+      throw e;
+    },
+  );
   let peakRss = 0;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
   try {
     const services = await buildServices(loadConfig(settings));
-    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, {
+      allowInsecureConnection: true,
+    });
     await table.createTable().catch(() => undefined);
     const ids = Array.from({ length: items }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
     global.gc?.();
@@ -89,13 +113,24 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
     hub.take();
     const t0 = Date.now();
     for (let i = 0; i < ids.length; i += 50) {
-      await Promise.all(ids.slice(i, i + 50).map((id, j) => table.createEntity({
-        partitionKey: 'bench', rowKey: id, Status: 'Unprocessed',
-        Payload: JSON.stringify({ scenario: scenarioFor(i + j) }),
-      })));
+      await Promise.all(
+        ids.slice(i, i + 50).map((id, j) =>
+          table.createEntity({
+            partitionKey: 'bench',
+            rowKey: id,
+            Status: 'Unprocessed',
+            Payload: JSON.stringify({ scenario: scenarioFor(i + j) }),
+          }),
+        ),
+      );
     }
     const seeding = http.take();
-    const outcomes = await waitForAll(stack.topic.events as () => { type: string; data?: unknown }[], ids.length, t0, () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)));
+    const outcomes = await waitForAll(
+      stack.topic.events as () => { type: string; data?: unknown }[],
+      ids.length,
+      t0,
+      () => (peakRss = Math.max(peakRss, process.memoryUsage().rss)),
+    );
     const elapsed = (Date.now() - t0) / 1000;
     const peakInFlight = peakRss;
     const requests = http.take();
@@ -126,14 +161,20 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
     for (const job of stack.mock.jobs()) {
       if (job.requestId.startsWith('bench-')) polls += job.polls;
       const seen = terminalSeen.get(job.id);
-      if (job.requestId.startsWith('bench-') && job.terminalAt && seen !== undefined) detections.push(seen - Date.parse(job.terminalAt));
+      if (job.requestId.startsWith('bench-') && job.terminalAt && seen !== undefined)
+        detections.push(seen - Date.parse(job.terminalAt));
     }
     http.take();
     global.gc?.();
     const rssAfter = process.memoryUsage().rss;
     const heapAfter = process.memoryUsage().heapUsed;
 
-    const perWorkflow = (c: Counts): Counts => Object.fromEntries(Object.entries(c).sort().map(([k, v]) => [k, round(v / items, 2)]));
+    const perWorkflow = (c: Counts): Counts =>
+      Object.fromEntries(
+        Object.entries(c)
+          .sort()
+          .map(([k, v]) => [k, round(v / items, 2)]),
+      );
     const requestsPerWorkflow = perWorkflow(requests);
     let floor: Floor | undefined;
     if (opts.floor !== false) {
@@ -142,23 +183,48 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
     }
     const itemsPerSecond = items / elapsed;
     return {
-      items, settings: pick(settings, /^(WORKFLOW_|DISCOVERY_)/), elapsedSeconds: round(elapsed), itemsPerSecond: round(itemsPerSecond, 2), outcomes,
+      items,
+      settings: pick(settings, /^(WORKFLOW_|DISCOVERY_)/),
+      elapsedSeconds: round(elapsed),
+      itemsPerSecond: round(itemsPerSecond, 2),
+      outcomes,
       latencyMs: { p50: percentile(latencies, 50), p95: percentile(latencies, 95), max: Math.max(...latencies) },
-      detectionMs: { jobs: detections.length, p50: percentile(detections, 50), p95: percentile(detections, 95), max: Math.max(...detections), backoffCapMs: Number(settings.WORKFLOW_POLL_MAX_INTERVAL_SECONDS) * 1000 },
+      detectionMs: {
+        jobs: detections.length,
+        p50: percentile(detections, 50),
+        p95: percentile(detections, 95),
+        max: Math.max(...detections),
+        backoffCapMs: Number(settings.WORKFLOW_POLL_MAX_INTERVAL_SECONDS) * 1000,
+      },
       eventsPerWorkflow: round(events / items, 2),
       pollsPerWorkflow: round(polls / items, 2),
       requestsPerWorkflow,
       storeOpsPerWorkflow: perWorkflow(storeOps),
       seeding,
       engine: {
-        ...stats, orchestratorMs: round(stats.orchestratorMs),
-        episodesPerWorkflow: round(stats.episodes / items, 1), historyEventsReplayedPerWorkflow: round(stats.historyEventsReplayed / items, 1),
-        finalExecutionHistory: { mean: round(histories.reduce((a, b) => a + b, 0) / Math.max(1, histories.length)), max: Math.max(0, ...histories) },
+        ...stats,
+        orchestratorMs: round(stats.orchestratorMs),
+        episodesPerWorkflow: round(stats.episodes / items, 1),
+        historyEventsReplayedPerWorkflow: round(stats.historyEventsReplayed / items, 1),
+        finalExecutionHistory: {
+          mean: round(histories.reduce((a, b) => a + b, 0) / Math.max(1, histories.length)),
+          max: Math.max(0, ...histories),
+        },
       },
-      floor: floor && { ...floor, opsPerSecond: roundAll(floor.opsPerSecond, 0), serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4), workflowsPerSecond: round(floor.workflowsPerSecond, 2) },
+      floor: floor && {
+        ...floor,
+        opsPerSecond: roundAll(floor.opsPerSecond, 0),
+        serverSecondsPerWorkflow: roundAll(floor.serverSecondsPerWorkflow, 4),
+        workflowsPerSecond: round(floor.workflowsPerSecond, 2),
+      },
       throughputOverFloor: floor && round(itemsPerSecond / floor.workflowsPerSecond, 2),
       rssMb: { before: mb(rssBefore), peakInFlight: mb(peakInFlight), afterFinish: mb(rssAfter) },
-      heapAfterGcMb: { before: mb(heapBefore), afterFinish: mb(heapAfter), kbPerItem: round((heapAfter - heapBefore) / 1024 / items), gcExposed: typeof global.gc === 'function' },
+      heapAfterGcMb: {
+        before: mb(heapBefore),
+        afterFinish: mb(heapAfter),
+        kbPerItem: round((heapAfter - heapBefore) / 1024 / items),
+        gcExposed: typeof global.gc === 'function',
+      },
     };
   } finally {
     clearInterval(sampler);
@@ -168,7 +234,12 @@ export async function endToEnd(items: number, http: HttpCounter, repo: string, o
   }
 }
 
-async function waitForAll(events: () => { type: string; data?: unknown }[], count: number, t0: number, sample: () => void): Promise<Record<string, number>> {
+async function waitForAll(
+  events: () => { type: string; data?: unknown }[],
+  count: number,
+  t0: number,
+  sample: () => void,
+): Promise<Record<string, number>> {
   let last = -1;
   for (;;) {
     await new Promise((r) => setTimeout(r, 500));
@@ -178,14 +249,18 @@ async function waitForAll(events: () => { type: string; data?: unknown }[], coun
       const data = e.data as { requestId?: string; outcome?: string } | undefined;
       if (e.type === COMPLETED && data?.requestId?.startsWith('bench-')) done.set(data.requestId, data.outcome ?? '?');
     }
-    if (Math.floor(done.size / 100) !== Math.floor(last / 100)) console.log(`  ${done.size}/${count} done after ${Math.round((Date.now() - t0) / 1000)} s`);
+    if (Math.floor(done.size / 100) !== Math.floor(last / 100))
+      console.log(`  ${done.size}/${count} done after ${Math.round((Date.now() - t0) / 1000)} s`);
     last = done.size;
     if (done.size >= count) {
       const outcomes: Record<string, number> = {};
       for (const o of done.values()) outcomes[o] = (outcomes[o] ?? 0) + 1;
       return outcomes;
     }
-    if (Date.now() - t0 > timeLimitMs(count)) throw new Error(`only ${done.size}/${count} items finished in ${Math.round(timeLimitMs(count) / 60_000)} minutes`);
+    if (Date.now() - t0 > timeLimitMs(count))
+      throw new Error(
+        `only ${done.size}/${count} items finished in ${Math.round(timeLimitMs(count) / 60_000)} minutes`,
+      );
   }
 }
 
@@ -195,5 +270,7 @@ export function percentile(xs: number[], p: number): number {
 }
 export const round = (x: number, d = 1): number => Math.round(x * 10 ** d) / 10 ** d;
 const mb = (bytes: number): number => round(bytes / 2 ** 20);
-const roundAll = (o: Record<string, number>, d: number): Record<string, number> => Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, d)]));
-const pick = (o: Record<string, string>, re: RegExp): Record<string, string> => Object.fromEntries(Object.entries(o).filter(([k]) => re.test(k)));
+const roundAll = (o: Record<string, number>, d: number): Record<string, number> =>
+  Object.fromEntries(Object.entries(o).map(([k, v]) => [k, round(v, d)]));
+const pick = (o: Record<string, string>, re: RegExp): Record<string, string> =>
+  Object.fromEntries(Object.entries(o).filter(([k]) => re.test(k)));

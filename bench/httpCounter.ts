@@ -24,7 +24,8 @@ export function installHttpCounter(): HttpCounter {
     const original = mod.request.bind(mod) as (...a: unknown[]) => http.ClientRequest;
     (mod as { request: unknown }).request = (...args: unknown[]): http.ClientRequest => {
       const first = args[0] as string | URL | Options;
-      const opts: Options = typeof first === 'string' || first instanceof URL ? urlOptions(new URL(String(first))) : first;
+      const opts: Options =
+        typeof first === 'string' || first instanceof URL ? urlOptions(new URL(String(first))) : first;
       const extra = (typeof args[1] === 'object' && args[1] !== null ? args[1] : {}) as Options;
       const server = servers[String(extra.port ?? opts.port ?? '')];
       if (server) {
@@ -65,7 +66,12 @@ function kindOf(server: string, method: string, headers: Record<string, unknown>
   }
   if (server === 'tables') {
     const table = decodeURIComponent(path).includes('intake') ? 'intake' : 'taskhub';
-    const kind = method === 'GET' ? 'query (read)' : method === 'POST' && path.includes('$batch') ? 'batch (write)' : `${method} (write)`;
+    const kind =
+      method === 'GET'
+        ? 'query (read)'
+        : method === 'POST' && path.includes('$batch')
+          ? 'batch (write)'
+          : `${method} (write)`;
     return `${table} ${kind}`;
   }
   return method;

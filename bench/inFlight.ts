@@ -17,9 +17,19 @@ const mb = (b: number): number => round(b / 2 ** 20);
 
 async function inFlight(count: number): Promise<Record<string, unknown>> {
   const registrations = await loadAppOnce(SAGA_APP);
-  const steps = new Map<string, (input: unknown) => unknown>(Object.entries(scriptedSteps(Number.MAX_SAFE_INTEGER)).map(([k, f]) => [k.toLowerCase(), (input: unknown) => f(input as never)]));
+  const steps = new Map<string, (input: unknown) => unknown>(
+    Object.entries(scriptedSteps(Number.MAX_SAFE_INTEGER)).map(([k, f]) => [
+      k.toLowerCase(),
+      (input: unknown) => f(input as never),
+    ]),
+  );
   const engine = createDurableEngine({
-    registrations, store: createMemoryStore(), clock: realClock(), taskHubName: 'InFlight', maxConcurrentActivities: 16, log: () => undefined,
+    registrations,
+    store: createMemoryStore(),
+    clock: realClock(),
+    taskHubName: 'InFlight',
+    maxConcurrentActivities: 16,
+    log: () => undefined,
     activityOverride: (name, input) => Promise.resolve(steps.get(name.toLowerCase())?.(input)),
   });
   global.gc?.();
@@ -31,8 +41,12 @@ async function inFlight(count: number): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   const cpu0 = process.cpuUsage();
   for (let i = 0; i < count; i++) {
-    await engine.startNew(ORCHESTRATOR, { instanceId: `if-${i}`, input: sagaInput(`if-${i}`, { pollInitialDelaySeconds: 3600, pollMaxIntervalSeconds: 3600 }) });
-    if (i % 1000 === 999) process.stderr.write(`  in flight: ${i + 1} started after ${round((performance.now() - t0) / 1000)} s\n`);
+    await engine.startNew(ORCHESTRATOR, {
+      instanceId: `if-${i}`,
+      input: sagaInput(`if-${i}`, { pollInitialDelaySeconds: 3600, pollMaxIntervalSeconds: 3600 }),
+    });
+    if (i % 1000 === 999)
+      process.stderr.write(`  in flight: ${i + 1} started after ${round((performance.now() - t0) / 1000)} s\n`);
   }
   await engine.whenIdle();
   const seconds = (performance.now() - t0) / 1000;
@@ -46,11 +60,18 @@ async function inFlight(count: number): Promise<Record<string, unknown>> {
   const heap = process.memoryUsage().heapUsed;
   await engine.stop();
   return {
-    instances: count, running, secondsToFirstTimer: round(seconds, 2), instancesPerSecond: round(count / seconds),
+    instances: count,
+    running,
+    secondsToFirstTimer: round(seconds, 2),
+    instancesPerSecond: round(count / seconds),
     cpuMsPerInstance: round((cpu.user + cpu.system) / 1000 / count, 2),
-    episodesPerInstance: round(stats.episodes / count, 2), activitiesPerInstance: round(stats.activitiesRun / count, 2),
+    episodesPerInstance: round(stats.episodes / count, 2),
+    activitiesPerInstance: round(stats.activitiesRun / count, 2),
     rssMb: { before: mb(rssBefore), peak: mb(peakRss), inFlightAfterGc: mb(rss) },
-    kbPerInFlightInstance: { rss: round((rss - rssBefore) / 1024 / count, 2), heap: round((heap - heapBefore) / 1024 / count, 2) },
+    kbPerInFlightInstance: {
+      rss: round((rss - rssBefore) / 1024 / count, 2),
+      heap: round((heap - heapBefore) / 1024 / count, 2),
+    },
   };
 }
 

@@ -28,12 +28,19 @@ export interface LoadArgs {
 
 export function parseLoadArgs(argv: string[]): LoadArgs {
   const args: LoadArgs = { connections: 200, seconds: 60, drainMinutes: 20, addShare: 0.1, readShare: 0.6 };
-  const keys: Record<string, keyof LoadArgs> = { '--connections': 'connections', '--seconds': 'seconds', '--drain-minutes': 'drainMinutes', '--add-share': 'addShare', '--read-share': 'readShare' };
+  const keys: Record<string, keyof LoadArgs> = {
+    '--connections': 'connections',
+    '--seconds': 'seconds',
+    '--drain-minutes': 'drainMinutes',
+    '--add-share': 'addShare',
+    '--read-share': 'readShare',
+  };
   for (let i = 0; i < argv.length; i++) {
     const key = keys[argv[i]!];
     const value = Number(argv[i + 1]);
     if (!key) throw new Error(`load: unknown argument "${argv[i]}" (use ${Object.keys(keys).join(', ')})`);
-    if (!Number.isFinite(value) || value <= 0) throw new Error(`load: ${argv[i]} needs a positive number, got "${argv[i + 1] ?? ''}"`);
+    if (!Number.isFinite(value) || value <= 0)
+      throw new Error(`load: ${argv[i]} needs a positive number, got "${argv[i + 1] ?? ''}"`);
     args[key] = value;
     i++;
   }
@@ -73,7 +80,11 @@ function percentile(xs: number[], p: number): number {
 export async function loadTest(args: LoadArgs, log: (line: string) => void = console.log): Promise<LoadResult> {
   const stack = await startLocalStack({ cosmosProcess: true });
   const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *', WORKFLOW_DEADLINE_SECONDS: '3600' });
-  const host = await startProcessHost({ appDir: REPO, storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } }).catch(async (e: unknown) => {
+  const host = await startProcessHost({
+    appDir: REPO,
+    storage: stack.azurite.connectionString,
+    env: { ...settings, DEVHOST_QUIET: '1' },
+  }).catch(async (e: unknown) => {
     await stack.stop();
     throw e;
   });
@@ -96,39 +107,54 @@ export async function loadTest(args: LoadArgs, log: (line: string) => void = con
       connections: args.connections,
       duration: args.seconds,
       timeout: 30,
-      requests: [{
-        setupRequest: (req, context) => {
-          const ctx = context as Ctx;
-          ctx.at = performance.now();
-          const r = Math.random();
-          if (r < args.addShare || added.length === 0) {
-            const id = `${run}-${seq++}`;
-            sent.add(id);
-            Object.assign(ctx, { kind: 'add', id });
-            return { ...req, method: 'POST', path: '/api/requests', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, payload: { scenario: 'pass' }, start: true }) };
-          }
-          if (r < args.addShare + args.readShare) {
-            Object.assign(ctx, { kind: 'read', id: undefined });
-            return { ...req, method: 'GET', path: `/api/requests/${added[Math.floor(Math.random() * added.length)]!}`, body: undefined };
-          }
-          Object.assign(ctx, { kind: 'list', id: undefined });
-          return { ...req, method: 'GET', path: '/api/requests?top=20', body: undefined };
+      requests: [
+        {
+          setupRequest: (req, context) => {
+            const ctx = context as Ctx;
+            ctx.at = performance.now();
+            const r = Math.random();
+            if (r < args.addShare || added.length === 0) {
+              const id = `${run}-${seq++}`;
+              sent.add(id);
+              Object.assign(ctx, { kind: 'add', id });
+              return {
+                ...req,
+                method: 'POST',
+                path: '/api/requests',
+                headers: { 'content-type': 'application/json' },
+                body: JSON.stringify({ id, payload: { scenario: 'pass' }, start: true }),
+              };
+            }
+            if (r < args.addShare + args.readShare) {
+              Object.assign(ctx, { kind: 'read', id: undefined });
+              return {
+                ...req,
+                method: 'GET',
+                path: `/api/requests/${added[Math.floor(Math.random() * added.length)]!}`,
+                body: undefined,
+              };
+            }
+            Object.assign(ctx, { kind: 'list', id: undefined });
+            return { ...req, method: 'GET', path: '/api/requests?top=20', body: undefined };
+          },
+          onResponse: (status, _body, context) => {
+            const ctx = context as Ctx;
+            count(ctx.kind ?? 'list', status, performance.now() - (ctx.at ?? 0));
+            if (ctx.kind === 'add' && ctx.id) {
+              sent.delete(ctx.id);
+              added.push(ctx.id);
+              if (status === 202 || status === 200) accepted.add(ctx.id);
+            }
+          },
         },
-        onResponse: (status, _body, context) => {
-          const ctx = context as Ctx;
-          count(ctx.kind ?? 'list', status, performance.now() - (ctx.at ?? 0));
-          if (ctx.kind === 'add' && ctx.id) {
-            sent.delete(ctx.id);
-            added.push(ctx.id);
-            if (status === 202 || status === 200) accepted.add(ctx.id);
-          }
-        },
-      }],
+      ],
     });
     // An add whose answer timed out may still have been accepted: it counts if the item exists.
     const unanswered = sent.size;
     for (const id of sent) if ((await fetch(`${host.url}/api/requests/${id}`)).status === 200) accepted.add(id);
-    log(`load: ${result.requests.total} requests in ${args.seconds} s; following ${accepted.size} accepted adds to the end of their workflows...`);
+    log(
+      `load: ${result.requests.total} requests in ${args.seconds} s; following ${accepted.size} accepted adds to the end of their workflows...`,
+    );
 
     const t0 = Date.now();
     const outcomes: Record<string, number> = {};
@@ -136,21 +162,35 @@ export async function loadTest(args: LoadArgs, log: (line: string) => void = con
     while (pending.length && Date.now() - t0 < args.drainMinutes * 60_000) {
       const still: string[] = [];
       for (let i = 0; i < pending.length; i += 20) {
-        await Promise.all(pending.slice(i, i + 20).map(async (id) => {
-          const res = await fetch(`${host.url}/api/requests/${id}`);
-          const body = res.ok ? (await res.json()) as { orchestration?: { runtimeStatus?: string; output?: { outcome?: string } } | null } : undefined;
-          const status = body?.orchestration?.runtimeStatus;
-          if (status && TERMINAL.has(status)) {
-            const outcome = body?.orchestration?.output?.outcome ?? status;
-            outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-          } else still.push(id);
-        }));
+        await Promise.all(
+          pending.slice(i, i + 20).map(async (id) => {
+            const res = await fetch(`${host.url}/api/requests/${id}`);
+            const body = res.ok
+              ? ((await res.json()) as {
+                  orchestration?: { runtimeStatus?: string; output?: { outcome?: string } } | null;
+                })
+              : undefined;
+            const status = body?.orchestration?.runtimeStatus;
+            if (status && TERMINAL.has(status)) {
+              const outcome = body?.orchestration?.output?.outcome ?? status;
+              outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+            } else still.push(id);
+          }),
+        );
       }
-      if (still.length !== pending.length) log(`  ${accepted.size - still.length}/${accepted.size} ended after ${Math.round((Date.now() - t0) / 1000)} s`);
+      if (still.length !== pending.length)
+        log(`  ${accepted.size - still.length}/${accepted.size} ended after ${Math.round((Date.now() - t0) / 1000)} s`);
       pending = still;
       if (pending.length) await new Promise((r) => setTimeout(r, 2000));
     }
-    const fiveXx = Object.values(byKind).reduce((n, statuses) => n + Object.entries(statuses).filter(([s]) => s.startsWith('5')).reduce((a, [, v]) => a + v, 0), 0);
+    const fiveXx = Object.values(byKind).reduce(
+      (n, statuses) =>
+        n +
+        Object.entries(statuses)
+          .filter(([s]) => s.startsWith('5'))
+          .reduce((a, [, v]) => a + v, 0),
+      0,
+    );
     return {
       args,
       requestsPerSecond: result.requests.average,
@@ -159,7 +199,9 @@ export async function loadTest(args: LoadArgs, log: (line: string) => void = con
       errors: result.errors,
       timeouts: result.timeouts,
       byKind,
-      latencyByKind: Object.fromEntries(Object.entries(latencies).map(([k, xs]) => [k, { p50: percentile(xs, 50), p99: percentile(xs, 99) }])) as LoadResult['latencyByKind'],
+      latencyByKind: Object.fromEntries(
+        Object.entries(latencies).map(([k, xs]) => [k, { p50: percentile(xs, 50), p99: percentile(xs, 99) }]),
+      ) as LoadResult['latencyByKind'],
       unanswered,
       accepted: accepted.size,
       terminal: accepted.size - pending.length,
@@ -178,7 +220,8 @@ export async function loadTest(args: LoadArgs, log: (line: string) => void = con
 export function loadReport(r: LoadResult): string {
   const kinds = (Object.keys(r.byKind) as Kind[]).map((k) => `${k}: ${JSON.stringify(r.byKind[k])}`).join('; ');
   return [
-    '| measure | value |', '|---|---|',
+    '| measure | value |',
+    '|---|---|',
     `| clients, duration | ${r.args.connections}, ${r.args.seconds} s (adds ${r.args.addShare * 100}%, reads ${r.args.readShare * 100}%, lists the rest) |`,
     `| requests/s (mean) | ${r.requestsPerSecond} (${r.requests} requests) |`,
     `| latency p50 / p99 / max | ${r.latencyMs.p50} / ${r.latencyMs.p99} / ${r.latencyMs.max} ms |`,
@@ -194,17 +237,22 @@ export function loadReport(r: LoadResult): string {
 if (require.main === module) {
   const args = parseLoadArgs(process.argv.slice(2));
   const date = new Date().toISOString();
-  console.log(`load: ${args.connections} clients for ${args.seconds} s on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`);
-  loadTest(args).then((r) => {
-    console.log(`\n${loadReport(r)}`);
-    const dir = path.join(REPO, 'bench-results');
-    mkdirSync(dir, { recursive: true });
-    const file = path.join(dir, `load-${date.replace(/[:.]/g, '-')}.json`);
-    writeFileSync(file, JSON.stringify({ date, ...r }, null, 2));
-    console.log(`\nwritten ${file}`);
-    process.exit(r.passed ? 0 : 1);
-  }, (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  console.log(
+    `load: ${args.connections} clients for ${args.seconds} s on ${cpus().length} cores (${cpus()[0]?.model ?? '?'}), node ${process.version}`,
+  );
+  loadTest(args).then(
+    (r) => {
+      console.log(`\n${loadReport(r)}`);
+      const dir = path.join(REPO, 'bench-results');
+      mkdirSync(dir, { recursive: true });
+      const file = path.join(dir, `load-${date.replace(/[:.]/g, '-')}.json`);
+      writeFileSync(file, JSON.stringify({ date, ...r }, null, 2));
+      console.log(`\nwritten ${file}`);
+      process.exit(r.passed ? 0 : 1);
+    },
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

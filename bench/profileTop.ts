@@ -4,10 +4,21 @@
  */
 import { readFileSync } from 'node:fs';
 
-interface ProfileNode { id: number; callFrame: { functionName: string; url: string; lineNumber: number }; children?: number[] }
-interface Profile { nodes: ProfileNode[]; samples: number[]; timeDeltas: number[] }
+interface ProfileNode {
+  id: number;
+  callFrame: { functionName: string; url: string; lineNumber: number };
+  children?: number[];
+}
+interface Profile {
+  nodes: ProfileNode[];
+  samples: number[];
+  timeDeltas: number[];
+}
 
-export function topFrames(profile: Profile, n: number): { frames: [string, number][]; areas: [string, number][]; totalMs: number } {
+export function topFrames(
+  profile: Profile,
+  n: number,
+): { frames: [string, number][]; areas: [string, number][]; totalMs: number } {
   const byId = new Map(profile.nodes.map((node) => [node.id, node]));
   const self = new Map<string, number>();
   const areas = new Map<string, number>();
@@ -22,7 +33,11 @@ export function topFrames(profile: Profile, n: number): { frames: [string, numbe
     self.set(key, (self.get(key) ?? 0) + us);
     areas.set(areaOf(where, f.functionName), (areas.get(areaOf(where, f.functionName)) ?? 0) + us);
   });
-  const top = (m: Map<string, number>): [string, number][] => [...m].sort((a, b) => b[1] - a[1]).slice(0, n).map(([k, v]) => [k, Math.round(v / 1000)]);
+  const top = (m: Map<string, number>): [string, number][] =>
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, n)
+      .map(([k, v]) => [k, Math.round(v / 1000)]);
   return { frames: top(self), areas: top(areas), totalMs: Math.round(total / 1000) };
 }
 

@@ -48,12 +48,32 @@ export interface Scale {
   largest?: EndToEnd;
 }
 
-const PRICES = (JSON.parse(readFileSync(path.join(__dirname, 'cost', 'prices.json'), 'utf8')) as { prices: Prices }).prices;
+const PRICES = (JSON.parse(readFileSync(path.join(__dirname, 'cost', 'prices.json'), 'utf8')) as { prices: Prices })
+  .prices;
 
 function row(e: EndToEnd): ScaleRow {
-  const sum = (re: RegExp): number => round(Object.entries(e.requestsPerWorkflow).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0), 2);
+  const sum = (re: RegExp): number =>
+    round(
+      Object.entries(e.requestsPerWorkflow)
+        .filter(([k]) => re.test(k))
+        .reduce((a, [, v]) => a + v, 0),
+      2,
+    );
   const measured = measuredFrom(`scale-${e.items}`, { endToEnd: e })!;
-  const [a] = costDesigns(measured, { meanJobSeconds: 120, distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, staleClaimSeconds: 300 }, PRICES);
+  const [a] = costDesigns(
+    measured,
+    {
+      meanJobSeconds: 120,
+      distribution: 'exponential',
+      poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 },
+      subscribers: 1,
+      timerPollSeconds: 300,
+      concurrency: 4,
+      instanceMemoryGb: 2,
+      staleClaimSeconds: 300,
+    },
+    PRICES,
+  );
   return {
     items: e.items,
     itemsPerSecond: e.itemsPerSecond,
@@ -75,7 +95,10 @@ function saveSize(e: EndToEnd): void {
   const dir = path.join(__dirname, '..', 'bench-results');
   mkdirSync(dir, { recursive: true });
   const date = new Date().toISOString();
-  writeFileSync(path.join(dir, `${date.replace(/[:.]/g, '-')}-scale-${e.items}.json`), JSON.stringify({ machine: { date }, command: `npm run bench -- --scale (size ${e.items})`, endToEnd: e }, null, 2));
+  writeFileSync(
+    path.join(dir, `${date.replace(/[:.]/g, '-')}-scale-${e.items}.json`),
+    JSON.stringify({ machine: { date }, command: `npm run bench -- --scale (size ${e.items})`, endToEnd: e }, null, 2),
+  );
 }
 
 export async function scale(sizes: number[], inFlightCount: number): Promise<Scale> {
@@ -100,13 +123,23 @@ export function scaleTable(s: Scale): string {
   const lines = [
     '| items | items/s | latency p95 (s) | peak RSS (MB) | RSS per in-flight item (KB) | task-hub reads / writes per workflow | Cosmos reads / writes per workflow | intake / Event Grid per workflow | episodes / polls per workflow | $ per million items (design a, 2 min jobs) |',
     '|---|---|---|---|---|---|---|---|---|---|',
-    ...s.rows.map((r) => `| ${r.items} | ${r.itemsPerSecond} | ${round(r.latencyP95Ms / 1000)} | ${r.peakRssMb} | ${r.rssKbPerInFlight} | ${r.taskHub.reads} / ${r.taskHub.writes} | ${r.cosmos.reads} / ${r.cosmos.writes} | ${r.intake} / ${r.eventGrid} | ${r.episodesPerWorkflow} / ${r.pollsPerWorkflow} | ${r.costPerMillionA} |`),
+    ...s.rows.map(
+      (r) =>
+        `| ${r.items} | ${r.itemsPerSecond} | ${round(r.latencyP95Ms / 1000)} | ${r.peakRssMb} | ${r.rssKbPerInFlight} | ${r.taskHub.reads} / ${r.taskHub.writes} | ${r.cosmos.reads} / ${r.cosmos.writes} | ${r.intake} / ${r.eventGrid} | ${r.episodesPerWorkflow} / ${r.pollsPerWorkflow} | ${r.costPerMillionA} |`,
+    ),
   ];
   if (s.inFlight?.length) {
-    lines.push('', 'In flight on the memory store (scripted steps, real clock, started together, driven until each waits on its first poll timer):', '',
-      '| instances | running at the end | seconds | instances/s | CPU ms per instance | episodes per instance | RSS before → after (MB) | RSS / live heap per in-flight instance (KB) |', '|---|---|---|---|---|---|---|---|');
+    lines.push(
+      '',
+      'In flight on the memory store (scripted steps, real clock, started together, driven until each waits on its first poll timer):',
+      '',
+      '| instances | running at the end | seconds | instances/s | CPU ms per instance | episodes per instance | RSS before → after (MB) | RSS / live heap per in-flight instance (KB) |',
+      '|---|---|---|---|---|---|---|---|',
+    );
     for (const f of s.inFlight) {
-      lines.push(`| ${f.instances} | ${f.running} | ${f.secondsToFirstTimer} | ${f.instancesPerSecond} | ${f.cpuMsPerInstance} | ${f.episodesPerInstance} | ${f.rssMb.before} → ${f.rssMb.inFlightAfterGc} | ${f.kbPerInFlightInstance.rss} / ${f.kbPerInFlightInstance.heap} |`);
+      lines.push(
+        `| ${f.instances} | ${f.running} | ${f.secondsToFirstTimer} | ${f.instancesPerSecond} | ${f.cpuMsPerInstance} | ${f.episodesPerInstance} | ${f.rssMb.before} → ${f.rssMb.inFlightAfterGc} | ${f.kbPerInFlightInstance.rss} / ${f.kbPerInFlightInstance.heap} |`,
+      );
     }
   }
   return lines.join('\n');

@@ -32,7 +32,10 @@ export interface StepPaths {
 
 export async function stepPaths(http: HttpCounter, requests = 400, concurrency = 16): Promise<StepPaths> {
   // Jobs that never move within the run: every poll is the common "no change" case.
-  const stack = await startLocalStack({ cosmosProcess: true, mock: { auth: 'off', progression: { msPerStep: 3_600_000 } } });
+  const stack = await startLocalStack({
+    cosmosProcess: true,
+    mock: { auth: 'off', progression: { msPerStep: 3_600_000 } },
+  });
   try {
     http.watch({ [new URL(stack.cosmos.endpoint).port]: 'cosmos' });
     const services = await buildServices(loadConfig(localSettings(stack)));
@@ -55,14 +58,27 @@ export async function stepPaths(http: HttpCounter, requests = 400, concurrency =
     }
     const fromStream = result(acc.fromStream);
     const fromView = result(acc.fromView);
-    return { requests, concurrency, fromStream, fromView, speedup: round(fromView.stepsPerSecond / fromStream.stepsPerSecond, 2) };
+    return {
+      requests,
+      concurrency,
+      fromStream,
+      fromView,
+      speedup: round(fromView.stepsPerSecond / fromStream.stepsPerSecond, 2),
+    };
   } finally {
     await stack.stop();
   }
 }
 
 function withoutState(projection: RequestProjection): RequestProjection {
-  return { apply: (id, events) => projection.apply(id, events), get: (id) => projection.get(id), getState: () => Promise.resolve(undefined), list: (q) => projection.list(q), counts: () => projection.counts(), rebuild: (s) => projection.rebuild(s) };
+  return {
+    apply: (id, events) => projection.apply(id, events),
+    get: (id) => projection.get(id),
+    getState: () => Promise.resolve(undefined),
+    list: (q) => projection.list(q),
+    counts: () => projection.counts(),
+    rebuild: (s) => projection.rebuild(s),
+  };
 }
 
 async function runRequest(s: Services, steps: WorkflowSteps, id: string, stepMs: number[]): Promise<void> {
@@ -77,20 +93,54 @@ async function runRequest(s: Services, steps: WorkflowSteps, id: string, stepMs:
   };
   const row = await s.intake.add({ partitionKey: 'bench', rowKey: id }, { scenario: 'pass' });
   await s.intake.claim(row, now);
-  let v = (await timed(() => steps.admitRequest({ ...base, expectedVersion: 0, intake: row.ref, payload: { scenario: 'pass' } }))).version;
+  let v = (
+    await timed(() =>
+      steps.admitRequest({ ...base, expectedVersion: 0, intake: row.ref, payload: { scenario: 'pass' } }),
+    )
+  ).version;
   const prepared = await timed(() => steps.prepareSubmission({ ...base, expectedVersion: v, attempt: 1 }));
   if (!prepared.ok) return;
-  const submitted = await timed(() => steps.submitJob({ ...base, expectedVersion: prepared.version, attempt: 1, submission: prepared.submission }));
+  const submitted = await timed(() =>
+    steps.submitJob({ ...base, expectedVersion: prepared.version, attempt: 1, submission: prepared.submission }),
+  );
   if (!submitted.ok) return;
   v = submitted.version;
   for (let i = 0; i < POLLS; i++) {
-    v = (await timed(() => steps.pollJob({ ...base, expectedVersion: v, attempt: 1, externalJobId: submitted.externalJobId, lastStatus: 'Created', maxAttempts: 3 }))).version;
+    v = (
+      await timed(() =>
+        steps.pollJob({
+          ...base,
+          expectedVersion: v,
+          attempt: 1,
+          externalJobId: submitted.externalJobId,
+          lastStatus: 'Created',
+          maxAttempts: 3,
+        }),
+      )
+    ).version;
   }
-  v = (await timed(() => steps.cancelJob({ ...base, expectedVersion: v, attempt: 1, externalJobId: submitted.externalJobId, reason: 'bench' }))).version;
-  await timed(() => steps.completeRequest({ ...base, expectedVersion: v, intake: row.ref, outcome: 'Cancelled', reason: 'bench' }));
+  v = (
+    await timed(() =>
+      steps.cancelJob({
+        ...base,
+        expectedVersion: v,
+        attempt: 1,
+        externalJobId: submitted.externalJobId,
+        reason: 'bench',
+      }),
+    )
+  ).version;
+  await timed(() =>
+    steps.completeRequest({ ...base, expectedVersion: v, intake: row.ref, outcome: 'Cancelled', reason: 'bench' }),
+  );
 }
 
-interface Acc { seconds: number; steps: number; stepMs: number[]; counts: Counts }
+interface Acc {
+  seconds: number;
+  steps: number;
+  stepMs: number[];
+  counts: Counts;
+}
 const newAcc = (): Acc => ({ seconds: 0, steps: 0, stepMs: [], counts: {} });
 
 function result(a: Acc): PathResult {
@@ -98,7 +148,11 @@ function result(a: Acc): PathResult {
     steps: a.steps,
     stepsPerSecond: round(a.steps / a.seconds),
     stepMs: { p50: round(percentile(a.stepMs, 50)), p95: round(percentile(a.stepMs, 95)) },
-    cosmosRequestsPerStep: Object.fromEntries(Object.entries(a.counts).sort().map(([k, v]) => [k.replace(/^cosmos /, ''), round(v / a.steps, 2)])),
+    cosmosRequestsPerStep: Object.fromEntries(
+      Object.entries(a.counts)
+        .sort()
+        .map(([k, v]) => [k.replace(/^cosmos /, ''), round(v / a.steps, 2)]),
+    ),
   };
 }
 

@@ -23,12 +23,24 @@ export interface TaskHubReads {
 }
 
 export function taskHubCounts(e: EndToEnd): { reads: number; writes: number } {
-  const sum = (re: RegExp): number => round(Object.entries(e.requestsPerWorkflow).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0), 2);
+  const sum = (re: RegExp): number =>
+    round(
+      Object.entries(e.requestsPerWorkflow)
+        .filter(([k]) => re.test(k))
+        .reduce((a, [, v]) => a + v, 0),
+      2,
+    );
   return { reads: sum(/^tables taskhub .*\(read\)/), writes: sum(/^tables taskhub .*\(write\)/) };
 }
 
 function side(e: EndToEnd): TaskHubSide {
-  return { items: e.items, itemsPerSecond: e.itemsPerSecond, ...taskHubCounts(e), episodesPerWorkflow: e.engine.episodesPerWorkflow, storeOpsPerWorkflow: e.storeOpsPerWorkflow };
+  return {
+    items: e.items,
+    itemsPerSecond: e.itemsPerSecond,
+    ...taskHubCounts(e),
+    episodesPerWorkflow: e.engine.episodesPerWorkflow,
+    storeOpsPerWorkflow: e.storeOpsPerWorkflow,
+  };
 }
 
 /** Each side in its own process, one after the other, so both see the same servers and machine. */
@@ -37,12 +49,19 @@ export async function taskHubReads(items: number): Promise<TaskHubReads> {
   const before = side(await endToEndInChild(items, { reuseReads: false, floor: false }));
   console.log(`task hub after (reads reused), ${items} items...`);
   const after = side(await endToEndInChild(items, { reuseReads: true, floor: false }));
-  return { before, after, readsRatio: round(after.reads / before.reads, 2), writesRatio: round(after.writes / before.writes, 2) };
+  return {
+    before,
+    after,
+    readsRatio: round(after.reads / before.reads, 2),
+    writesRatio: round(after.writes / before.writes, 2),
+  };
 }
 
 export function taskHubRows(t: TaskHubReads): [string, string, string][] {
   const row = (name: string, s: TaskHubSide): [string, string, string] => [
-    `task hub ${name}: reads / writes per workflow`, `${s.reads} / ${s.writes}`, `${s.items} items, ${s.itemsPerSecond} items/s, ${s.episodesPerWorkflow} episodes per workflow`,
+    `task hub ${name}: reads / writes per workflow`,
+    `${s.reads} / ${s.writes}`,
+    `${s.items} items, ${s.itemsPerSecond} items/s, ${s.episodesPerWorkflow} episodes per workflow`,
   ];
   return [
     row('before (record read before every use)', t.before),

@@ -18,7 +18,6 @@ const COUNT = Number(process.env.BENCH_TEST_ENGINE_WORKFLOWS ?? 1000);
 const TOGETHER = Number(process.env.BENCH_TEST_ENGINE_TOGETHER ?? 200);
 const progress = (what: string): boolean => process.stderr.write(`  test engine: ${what}\n`);
 
-
 async function testEngine(): Promise<Record<string, unknown>> {
   // Scripted steps shared by every instance, with results derived from each input alone.
   const activities = activitiesOf(scriptedSteps(10));
@@ -26,7 +25,11 @@ async function testEngine(): Promise<Record<string, unknown>> {
   const t0 = performance.now();
   // One after another: the kit's run() drives the virtual clock for the instance it waits on.
   for (let i = 0; i < COUNT; i++) {
-    const r = await host.run(ORCHESTRATOR, sagaInput(`te-${i}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1 }), { instanceId: `te-${i}` });
+    const r = await host.run(
+      ORCHESTRATOR,
+      sagaInput(`te-${i}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1 }),
+      { instanceId: `te-${i}` },
+    );
     if (r.status !== 'Completed') throw new Error(`test engine: te-${i} ended ${r.status}`);
   }
   const seconds = (performance.now() - t0) / 1000;
@@ -37,7 +40,11 @@ async function testEngine(): Promise<Record<string, unknown>> {
   // The same 1,000 started together and driven to idle once: the kit's per-run idle wait is the cost above.
   const together = await createTestHost({ app: SAGA_APP, activities });
   const t1 = performance.now();
-  for (let i = 0; i < TOGETHER; i++) await together.engine.startNew(ORCHESTRATOR, { instanceId: `tt-${i}`, input: sagaInput(`tt-${i}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1 }) });
+  for (let i = 0; i < TOGETHER; i++)
+    await together.engine.startNew(ORCHESTRATOR, {
+      instanceId: `tt-${i}`,
+      input: sagaInput(`tt-${i}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1 }),
+    });
   await together.engine.whenIdle();
   const secondsTogether = (performance.now() - t1) / 1000;
   progress(`${TOGETHER} × 10 polls started together: ${round(secondsTogether, 2)} s`);
@@ -49,16 +56,37 @@ async function testEngine(): Promise<Record<string, unknown>> {
 
   const curve: Record<string, unknown>[] = [];
   for (const n of [10, 100, 1000]) {
-    const h = await createTestHost({ app: SAGA_APP, activities: fakeSteps({ polls: { 1: [...Array<'Inprogress'>(n - 1).fill('Inprogress'), 'Pass'] } }).activities });
+    const h = await createTestHost({
+      app: SAGA_APP,
+      activities: fakeSteps({ polls: { 1: [...Array<'Inprogress'>(n - 1).fill('Inprogress'), 'Pass'] } }).activities,
+    });
     const before = h.engine.stats();
     const started = performance.now();
-    await h.run(ORCHESTRATOR, sagaInput(`curve-${n}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1, deadlineSeconds: 10_000_000 }), { instanceId: `curve-${n}` });
+    await h.run(
+      ORCHESTRATOR,
+      sagaInput(`curve-${n}`, { pollInitialDelaySeconds: 1, pollMaxIntervalSeconds: 1, deadlineSeconds: 10_000_000 }),
+      { instanceId: `curve-${n}` },
+    );
     const after = h.engine.stats();
-    curve.push({ polls: n, episodes: after.episodes - before.episodes, historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed, orchestratorMs: round(after.orchestratorMs - before.orchestratorMs), totalMs: round(performance.now() - started) });
+    curve.push({
+      polls: n,
+      episodes: after.episodes - before.episodes,
+      historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed,
+      orchestratorMs: round(after.orchestratorMs - before.orchestratorMs),
+      totalMs: round(performance.now() - started),
+    });
     await h.close();
   }
   return {
-    workflows: COUNT, pollsEach: 10, seconds: round(seconds, 2), orchestratorSeconds: round(stats.orchestratorMs / 1000, 2), replayModelSeconds: round(stats.replayModelMs / 1000, 2), secondsStartedTogether: round(secondsTogether, 2), startedTogether: TOGETHER, episodes: stats.episodes, replayCurve: curve,
+    workflows: COUNT,
+    pollsEach: 10,
+    seconds: round(seconds, 2),
+    orchestratorSeconds: round(stats.orchestratorMs / 1000, 2),
+    replayModelSeconds: round(stats.replayModelMs / 1000, 2),
+    secondsStartedTogether: round(secondsTogether, 2),
+    startedTogether: TOGETHER,
+    episodes: stats.episodes,
+    replayCurve: curve,
   };
 }
 

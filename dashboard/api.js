@@ -5,7 +5,8 @@ const { base, code } = window.DASHBOARD;
 /** A URL under the dashboard's API, with the function key when the page was opened with one. */
 export function apiUrl(path, params = {}) {
   const u = new URL(`${base}api/${path}`, location.origin);
-  for (const [k, v] of Object.entries(params)) if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
+  for (const [k, v] of Object.entries(params))
+    if (v !== undefined && v !== null && v !== '') u.searchParams.set(k, String(v));
   if (code) u.searchParams.set('code', code);
   return u.href;
 }
@@ -40,4 +41,3 @@ export function startFeed() {
     for (const fn of listeners) fn(change);
   });
 }
-

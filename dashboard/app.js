@@ -30,8 +30,7 @@ function App() {
   else if (section === 'instances') page = html`<${InstancesPage} />`;
   else if (section === 'requests' && id) page = html`<${RequestDetail} id=${id} />`;
   else page = html`<${RequestsPage} />`;
-  return html`
-    <header>
+  return html` <header>
       <strong>${withRequests ? 'Saga workflow' : 'devhost: orchestrations'}</strong>
       <nav>
         ${withRequests && html`<a href="#/requests" class=${section !== 'instances' ? 'active' : ''}>Requests</a>`}

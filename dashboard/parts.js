@@ -19,8 +19,19 @@ export function ActionButton({ id, action, label, body, onDone, danger }) {
   const run = async () => {
     if (!confirm(`${label} ${id}?`)) return;
     try {
-      const r = await api(`instances/${encodeURIComponent(id)}/${action}`, {}, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify((typeof body === 'function' ? body() : body) ?? {}) });
-      setAnswer({ ok: true, text: `Durable API: HTTP ${r.status}${r.answer === null || r.answer === '' ? '' : ` ${JSON.stringify(r.answer)}`}` });
+      const r = await api(
+        `instances/${encodeURIComponent(id)}/${action}`,
+        {},
+        {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body: JSON.stringify((typeof body === 'function' ? body() : body) ?? {}),
+        },
+      );
+      setAnswer({
+        ok: true,
+        text: `Durable API: HTTP ${r.status}${r.answer === null || r.answer === '' ? '' : ` ${JSON.stringify(r.answer)}`}`,
+      });
       onDone?.();
     } catch (e) {
       setAnswer({ ok: false, text: `refused: HTTP ${e.status ?? '?'} ${e.message}` });
@@ -47,14 +58,23 @@ export function Gantt({ rows }) {
   const t0 = Math.min(...rows.map((r) => ms(r.start)));
   const t1 = Math.max(...rows.map((r) => (r.end ? ms(r.end) : now)), t0 + 1);
   const pct = (t) => ((t - t0) / (t1 - t0)) * 100;
-  return html`<div class="gantt" id="timeline">${rows.map((r) => {
-    const start = ms(r.start);
-    const end = r.end ? ms(r.end) : now;
-    return html`<div class=${`row kind-${r.kind} status-${r.status}`} data-kind=${r.kind}>
-      <span class="label">${r.kind === 'activity' && r.name === 'pollJob' ? 'poll' : r.kind} ${r.name}</span>
-      <span class="track"><span class="bar" style=${`left:${pct(start)}%;width:${Math.max(pct(end) - pct(start), 0.4)}%`} title=${`${time(r.start)} → ${time(r.end)} (${r.status})`}></span></span>
-      <span class="dur">${r.end ? `${end - start} ms` : r.status}</span></div>`;
-  })}</div>`;
+  return html`<div class="gantt" id="timeline">
+    ${rows.map((r) => {
+      const start = ms(r.start);
+      const end = r.end ? ms(r.end) : now;
+      return html`<div class=${`row kind-${r.kind} status-${r.status}`} data-kind=${r.kind}>
+        <span class="label">${r.kind === 'activity' && r.name === 'pollJob' ? 'poll' : r.kind} ${r.name}</span>
+        <span class="track"
+          ><span
+            class="bar"
+            style=${`left:${pct(start)}%;width:${Math.max(pct(end) - pct(start), 0.4)}%`}
+            title=${`${time(r.start)} → ${time(r.end)} (${r.status})`}
+          ></span
+        ></span>
+        <span class="dur">${r.end ? `${end - start} ms` : r.status}</span>
+      </div>`;
+    })}
+  </div>`;
 }
 
 export function Waterfall({ spans }) {
@@ -75,14 +95,36 @@ export function Waterfall({ spans }) {
     children.set(p, [...(children.get(p) ?? []), s]);
   }
   const ordered = [];
-  const walk = (key) => (children.get(key) ?? []).sort((a, b) => a.startMs - b.startMs).forEach((s) => { ordered.push(s); walk(s.spanId); });
+  const walk = (key) =>
+    (children.get(key) ?? [])
+      .sort((a, b) => a.startMs - b.startMs)
+      .forEach((s) => {
+        ordered.push(s);
+        walk(s.spanId);
+      });
   walk('root');
   const t0 = Math.min(...spans.map((s) => s.startMs));
   const t1 = Math.max(...spans.map((s) => s.endMs), t0 + 1);
   const pct = (t) => ((t - t0) / (t1 - t0)) * 100;
   const KINDS = ['', 'internal', 'server', 'client', 'producer', 'consumer'];
-  return html`<div class="waterfall" id="trace">${ordered.map((s) => html`<div class=${`row span-kind-${KINDS[s.kind] ?? s.kind}${s.status === 2 ? ' status-failed' : ''}`} data-span=${s.name}>
-    <span class="label" style=${`padding-left:${depthOf(s) * 12}px`} title=${JSON.stringify(s.attributes)}>${s.name}</span>
-    <span class="track"><span class="bar" style=${`left:${pct(s.startMs)}%;width:${Math.max(pct(s.endMs) - pct(s.startMs), 0.3)}%`}></span></span>
-    <span class="dur">${s.endMs - s.startMs} ms</span></div>`)}</div>`;
+  return html`<div class="waterfall" id="trace">
+    ${ordered.map(
+      (s) =>
+        html`<div
+          class=${`row span-kind-${KINDS[s.kind] ?? s.kind}${s.status === 2 ? ' status-failed' : ''}`}
+          data-span=${s.name}
+        >
+          <span class="label" style=${`padding-left:${depthOf(s) * 12}px`} title=${JSON.stringify(s.attributes)}
+            >${s.name}</span
+          >
+          <span class="track"
+            ><span
+              class="bar"
+              style=${`left:${pct(s.startMs)}%;width:${Math.max(pct(s.endMs) - pct(s.startMs), 0.3)}%`}
+            ></span
+          ></span>
+          <span class="dur">${s.endMs - s.startMs} ms</span>
+        </div>`,
+    )}
+  </div>`;
 }

@@ -38,25 +38,46 @@ const USAGE = `Usage: devhost [--app DIR] [--port N] [--rpc-port N] [--storage m
 export function parseArgs(argv: string[], cwd = process.cwd()): CliOptions {
   const options: CliOptions = { appDir: cwd, port: 7071, rpcPort: 0, storage: 'azurite', clean: false, keys: false };
   for (let i = 0, arg = argv[0]; arg !== undefined; arg = argv[++i]) {
-    const [flag, inline] = arg.startsWith('--') && arg.includes('=') ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)] : [arg, undefined];
+    const [flag, inline] =
+      arg.startsWith('--') && arg.includes('=')
+        ? [arg.slice(0, arg.indexOf('=')), arg.slice(arg.indexOf('=') + 1)]
+        : [arg, undefined];
     const value = (): string => {
       const v = inline ?? argv[++i];
       if (v === undefined || v === '') throw new Error(`${flag} needs a value.\n\n${USAGE}`);
       return v;
     };
     switch (flag) {
-      case '--app': options.appDir = path.resolve(cwd, value()); break;
-      case '--port': options.port = port(value(), '--port'); break;
-      case '--rpc-port': options.rpcPort = port(value(), '--rpc-port'); break;
-      case '--storage': options.storage = value(); break;
-      case '--clean': options.clean = true; break;
-      case '--keys': options.keys = true; break;
-      case '--activity-lease-seconds': options.activityLeaseSeconds = positiveSeconds(value(), flag); break;
-      case '--help': case '-h': throw new UsageRequested();
-      default: throw new Error(`Unknown argument "${arg}".\n\n${USAGE}`);
+      case '--app':
+        options.appDir = path.resolve(cwd, value());
+        break;
+      case '--port':
+        options.port = port(value(), '--port');
+        break;
+      case '--rpc-port':
+        options.rpcPort = port(value(), '--rpc-port');
+        break;
+      case '--storage':
+        options.storage = value();
+        break;
+      case '--clean':
+        options.clean = true;
+        break;
+      case '--keys':
+        options.keys = true;
+        break;
+      case '--activity-lease-seconds':
+        options.activityLeaseSeconds = positiveSeconds(value(), flag);
+        break;
+      case '--help':
+      case '-h':
+        throw new UsageRequested();
+      default:
+        throw new Error(`Unknown argument "${arg}".\n\n${USAGE}`);
     }
   }
-  if (!fs.existsSync(path.join(options.appDir, 'package.json'))) throw new Error(`--app: ${options.appDir} has no package.json; point --app at the function app folder.`);
+  if (!fs.existsSync(path.join(options.appDir, 'package.json')))
+    throw new Error(`--app: ${options.appDir} has no package.json; point --app at the function app folder.`);
   return options;
 }
 
@@ -70,7 +91,8 @@ function positiveSeconds(text: string, flag: string): number {
 
 function port(text: string, flag: string): number {
   const n = Number(text);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new Error(`${flag} must be a port number 0-65535, got "${text}".`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new Error(`${flag} must be a port number 0-65535, got "${text}".`);
   return n;
 }
 
@@ -88,13 +110,24 @@ export async function runCli(argv: string[]): Promise<{ host: DevHost; stop(): P
   } else if (/AccountName=|UseDevelopmentStorage=true/i.test(options.storage)) {
     storage = { kind: 'connectionString', connectionString: options.storage };
   } else {
-    throw new Error(`--storage must be "memory", "azurite" or an Azure Storage connection string, got "${options.storage}".`);
+    throw new Error(
+      `--storage must be "memory", "azurite" or an Azure Storage connection string, got "${options.storage}".`,
+    );
   }
-  if (options.clean && options.storage !== 'azurite') consoleLog('warning', '--clean only applies to --storage azurite; nothing was wiped.');
+  if (options.clean && options.storage !== 'azurite')
+    consoleLog('warning', '--clean only applies to --storage azurite; nothing was wiped.');
 
   let host: DevHost;
   try {
-    host = await startDevHost({ appDir: options.appDir, port: options.port, rpcPort: options.rpcPort, taskHub: engineTaskHub(storage, undefined, { activityLeaseMs: options.activityLeaseSeconds === undefined ? undefined : options.activityLeaseSeconds * 1000 }), requireKeys: options.keys });
+    host = await startDevHost({
+      appDir: options.appDir,
+      port: options.port,
+      rpcPort: options.rpcPort,
+      taskHub: engineTaskHub(storage, undefined, {
+        activityLeaseMs: options.activityLeaseSeconds === undefined ? undefined : options.activityLeaseSeconds * 1000,
+      }),
+      requireKeys: options.keys,
+    });
   } catch (e) {
     await azurite?.stop();
     throw e;
@@ -108,7 +141,8 @@ export async function runCli(argv: string[]): Promise<{ host: DevHost; stop(): P
   ];
   // Only a changed lease is news: it decides how soon a crashed host's activities run again.
   const leaseMs = host.taskHub.activityLeaseMs;
-  if (leaseMs !== undefined && leaseMs !== DEFAULT_ACTIVITY_LEASE_MS) lines.push(`Activity lease:    ${leaseMs / 1000} s (a started activity runs again this long after a host crash)`);
+  if (leaseMs !== undefined && leaseMs !== DEFAULT_ACTIVITY_LEASE_MS)
+    lines.push(`Activity lease:    ${leaseMs / 1000} s (a started activity runs again this long after a host crash)`);
   if (host.masterKey) lines.push(`Function key:      ${host.masterKey}  (send as ?code= or x-functions-key)`);
   lines.push('', 'Host started. Press Ctrl+C to stop.');
   console.log(lines.join('\n'));
@@ -116,10 +150,11 @@ export async function runCli(argv: string[]): Promise<{ host: DevHost; stop(): P
   let stopping: Promise<void> | undefined;
   return {
     host,
-    stop: () => (stopping ??= (async () => {
-      await host.stop();
-      await azurite?.stop();
-    })()),
+    stop: () =>
+      (stopping ??= (async () => {
+        await host.stop();
+        await azurite?.stop();
+      })()),
   };
 }
 

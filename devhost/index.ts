@@ -3,7 +3,13 @@
  * `func start` would, without Core Tools. In process: `startDevHost`; as the `devhost` command:
  * `runCli`/`main`; as a child process a test can SIGKILL: `startProcessHost`.
  */
-export { startDevHost, type DevHost, type DevHostOptions, type HostedTaskHub, type TaskHubFactory } from './host/server';
+export {
+  startDevHost,
+  type DevHost,
+  type DevHostOptions,
+  type HostedTaskHub,
+  type TaskHubFactory,
+} from './host/server';
 export { engineTaskHub, type EngineOverrides, type StorageChoice } from './host/taskHubFactory';
 export { consoleLog, silentLog, type HostLog, type LogLevel } from './host/log';
 export { main, parseArgs, runCli, type CliOptions } from './cli';

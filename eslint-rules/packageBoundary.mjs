@@ -21,14 +21,23 @@ export default {
   meta: {
     type: 'problem',
     docs: { description: 'a workspace package and the code around it meet only through the package name' },
-    schema: [{
-      type: 'object',
-      properties: { root: { type: 'string' }, packageDir: { type: 'string' }, packageName: { type: 'string' }, forbiddenFrom: { type: 'array', items: { type: 'string' } }, shared: { type: 'array', items: { type: 'string' } } },
-      required: ['root', 'packageDir', 'packageName'],
-      additionalProperties: false,
-    }],
+    schema: [
+      {
+        type: 'object',
+        properties: {
+          root: { type: 'string' },
+          packageDir: { type: 'string' },
+          packageName: { type: 'string' },
+          forbiddenFrom: { type: 'array', items: { type: 'string' } },
+          shared: { type: 'array', items: { type: 'string' } },
+        },
+        required: ['root', 'packageDir', 'packageName'],
+        additionalProperties: false,
+      },
+    ],
     messages: {
-      leaves: "'{{source}}' leaves {{packageName}} ({{packageDir}}/): the package imports only its own files and its declared dependencies.",
+      leaves:
+        "'{{source}}' leaves {{packageName}} ({{packageDir}}/): the package imports only its own files and its declared dependencies.",
       deep: "'{{source}}' reaches into {{packageDir}}/ by path: import it as {{packageName}} (or one of its exports).",
       forbidden: "'{{source}}': {{from}}/ is deployed without {{packageName}}; it must not import it.",
     },
@@ -52,7 +61,8 @@ export default {
       }
       if (!source.startsWith('.')) return;
       const target = resolve(dirname(file), source);
-      if (fileInside && !inside(pkg, target) && !sharedDirs.some((d) => inside(d, target))) context.report({ node, messageId: 'leaves', data });
+      if (fileInside && !inside(pkg, target) && !sharedDirs.some((d) => inside(d, target)))
+        context.report({ node, messageId: 'leaves', data });
       if (!fileInside && inside(pkg, target)) context.report({ node, messageId: 'deep', data });
     };
     return {
@@ -62,7 +72,8 @@ export default {
       ImportExpression: (n) => check(n.source),
       TSExternalModuleReference: (n) => check(n.expression),
       CallExpression: (n) => {
-        if (n.callee.type === 'Identifier' && n.callee.name === 'require' && n.arguments.length === 1) check(n.arguments[0]);
+        if (n.callee.type === 'Identifier' && n.callee.name === 'require' && n.arguments.length === 1)
+          check(n.arguments[0]);
       },
     };
   },

@@ -41,7 +41,11 @@ function readValues(file: string): Record<string, string> {
  * The example's settings, then whatever the file already holds, then the running servers' endpoints
  * and keys. Demo timings are `npm start`'s business: `func start` keeps the example's timings.
  */
-export function stackSettingsFile(stack: LocalStack, example: Record<string, string>, existing: Record<string, string>): SettingsFile {
+export function stackSettingsFile(
+  stack: LocalStack,
+  example: Record<string, string>,
+  existing: Record<string, string>,
+): SettingsFile {
   const wired = Object.fromEntries(Object.entries(localSettings(stack)).filter(([name]) => !(name in DEMO_TIMINGS)));
   const values: Record<string, string> = { ...example, ...existing, ...wired };
   // The stack's table connection string names the Azurite endpoint; an Azure endpoint beside it would be ambiguous.
@@ -55,21 +59,27 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
   console.log('Starting the local servers (Azurite, Cosmos emulator, Event Grid topic, mock service)...');
   const stack = await startLocalStack();
   try {
-    const file = stackSettingsFile(stack, readValues(join(root, 'local.settings.json.example')), readValues(settingsFile));
+    const file = stackSettingsFile(
+      stack,
+      readValues(join(root, 'local.settings.json.example')),
+      readValues(settingsFile),
+    );
     writeFileSync(settingsFile, `${JSON.stringify(file, null, 2)}\n`);
-    console.log([
-      '',
-      `Azurite:           ${stack.azurite.tableUrl} (tables), ${stack.azurite.queueUrl} (queues), ${stack.azurite.blobUrl} (blobs)`,
-      `Cosmos emulator:   ${stack.cosmos.endpoint}`,
-      `Event Grid topic:  ${stack.topic.endpoint} (key ${stack.topic.key})`,
-      `Mock service:      ${stack.mock.url}`,
-      `Wrote ${settingsFile}: AzureWebJobsStorage, COSMOS_*, INTAKE_TABLE_*, EVENTGRID_TOPIC_*, EXTERNAL_SERVICE_URL point at these.`,
-      '',
-      'Next, in another terminal at the repository root:',
-      '  npm run build && func start',
-      '',
-      'The servers keep their data in memory until Ctrl+C here.',
-    ].join('\n'));
+    console.log(
+      [
+        '',
+        `Azurite:           ${stack.azurite.tableUrl} (tables), ${stack.azurite.queueUrl} (queues), ${stack.azurite.blobUrl} (blobs)`,
+        `Cosmos emulator:   ${stack.cosmos.endpoint}`,
+        `Event Grid topic:  ${stack.topic.endpoint} (key ${stack.topic.key})`,
+        `Mock service:      ${stack.mock.url}`,
+        `Wrote ${settingsFile}: AzureWebJobsStorage, COSMOS_*, INTAKE_TABLE_*, EVENTGRID_TOPIC_*, EXTERNAL_SERVICE_URL point at these.`,
+        '',
+        'Next, in another terminal at the repository root:',
+        '  npm run build && func start',
+        '',
+        'The servers keep their data in memory until Ctrl+C here.',
+      ].join('\n'),
+    );
     await new Promise<void>((done) => {
       process.once('SIGINT', done);
       process.once('SIGTERM', done);
@@ -81,8 +91,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then((code) => process.exit(code), (e: unknown) => {
-    console.error(`npm run stack failed: ${(e as Error).message}`);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(`npm run stack failed: ${(e as Error).message}`);
+      process.exit(1);
+    },
+  );
 }

@@ -39,7 +39,15 @@ interface StartOptions {
 }
 
 function parse(argv: string[]): StartOptions {
-  const o: StartOptions = { items: 10, port: 7071, exitWhenDone: false, timeoutSeconds: 300, storage: 'azurite', subscriptions: subscriptionsFilePath(), verbose: false };
+  const o: StartOptions = {
+    items: 10,
+    port: 7071,
+    exitWhenDone: false,
+    timeoutSeconds: 300,
+    storage: 'azurite',
+    subscriptions: subscriptionsFilePath(),
+    verbose: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const num = (name: string): number => {
@@ -54,7 +62,10 @@ function parse(argv: string[]): StartOptions {
     else if (a === '--verbose') o.verbose = true;
     else if (a === '--storage') o.storage = argv[++i] === 'memory' ? 'memory' : 'azurite';
     else if (a === '--subscriptions') o.subscriptions = argv[++i] ?? '';
-    else throw new Error(`unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --subscriptions FILE, --verbose)`);
+    else
+      throw new Error(
+        `unknown argument '${a}' (use --items N, --port N, --exit-when-done, --timeout-seconds N, --storage azurite|memory, --subscriptions FILE, --verbose)`,
+      );
   }
   return o;
 }
@@ -79,26 +90,40 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     await subscriber?.stop().catch(() => undefined);
     await stack.stop();
   };
-  const logFile = options.verbose ? undefined : openLogFile(join(appRoot(), '.devhost', 'logs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}.log`));
+  const logFile = options.verbose
+    ? undefined
+    : openLogFile(join(appRoot(), '.devhost', 'logs', `start-${new Date().toISOString().replace(/[:.]/g, '-')}.log`));
   setFunctionLogSink(logFile?.functionLog);
   try {
     host = await startDevHost({
       appDir: appRoot(),
       port: options.port,
       log: logFile?.hostLog,
-      taskHub: engineTaskHub(options.storage === 'memory' ? { kind: 'memory' } : { kind: 'connectionString', connectionString: stack.azurite.connectionString }),
+      taskHub: engineTaskHub(
+        options.storage === 'memory'
+          ? { kind: 'memory' }
+          : { kind: 'connectionString', connectionString: stack.azurite.connectionString },
+      ),
     });
     console.log(host.listing);
     console.log(`\nRequest API:       ${host.url}/api/requests`);
     console.log(`Durable HTTP API:  ${host.durableApiUrl}instances`);
     console.log(`Event Grid topic:  ${stack.topic.endpoint} (local)   Mock service: ${stack.mock.url}`);
-    subscriber = await startSubscriberHost(stack, { workflowUrl: host.url, workflowKey: host.masterKey, otlpUrl: host.otlpUrl });
-    console.log(`Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`);
+    subscriber = await startSubscriberHost(stack, {
+      workflowUrl: host.url,
+      workflowKey: host.masterKey,
+      otlpUrl: host.otlpUrl,
+    });
+    console.log(
+      `Subscriber app:    ${subscriber.url}/api/readmodel/daily   Delivery figures: ${new URL('/metrics/subscriptions', stack.topic.endpoint).href}`,
+    );
 
     // The app runs in this process: share its services (a second build would race its timer's build
     // creating the same Cosmos database and containers, which the emulator answers with 409 'conflict').
     const services = await getServices();
-    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, {
+      allowInsecureConnection: true,
+    });
     const items = demoItems(options.items);
     await seed(items, host.url, table, host.masterKey);
     console.log(`\nSeeded ${items.length} work items (every scenario, one to cancel, one malformed row).`);
@@ -108,7 +133,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     const dashboardUrl = `${host.url}/api/dashboard`;
     console.log(`Dashboard:         ${dashboardUrl}${logFile ? `\nHost log:          ${logFile.path}` : ''}\n`);
     // Redraw only on a terminal; CI and --verbose get periodic lines.
-    const view = createProgressView({ tty: Boolean(process.stdout.isTTY) && !options.verbose, dashboardUrl, logPath: logFile?.path });
+    const view = createProgressView({
+      tty: Boolean(process.stdout.isTTY) && !options.verbose,
+      dashboardUrl,
+      logPath: logFile?.path,
+    });
     for (;;) {
       const p = await progress(items, services, table);
       view.update(p, logFile?.lastErrors() ?? []);
@@ -121,7 +150,9 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
     }
     await cancelling;
     if (!options.exitWhenDone) {
-      console.log('\nDemo finished. The system keeps running; add items with POST /api/requests. Press Ctrl+C to stop.');
+      console.log(
+        '\nDemo finished. The system keeps running; add items with POST /api/requests. Press Ctrl+C to stop.',
+      );
       await new Promise<void>((resolve) => {
         process.once('SIGINT', resolve);
         process.once('SIGTERM', resolve);
@@ -129,19 +160,28 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
       return 0;
     }
     const check = await selfCheck(items, services, table, stack.topic, host.url);
-    console.log(`\nSelf-check: ${check.streams} streams, ${check.events} events, ${stack.topic.events().length} deliveries to the topic.`);
-    if (!(await waitForDeliveries(stack.topic.delivery, 60_000))) check.problems.push('the topic still had events to deliver to its subscriptions after 60 s');
+    console.log(
+      `\nSelf-check: ${check.streams} streams, ${check.events} events, ${stack.topic.events().length} deliveries to the topic.`,
+    );
+    if (!(await waitForDeliveries(stack.topic.delivery, 60_000)))
+      check.problems.push('the topic still had events to deliver to its subscriptions after 60 s');
     const streams = items.filter((i) => i.expected !== 'Quarantined').map((i) => i.id);
     const seen = await checkSubscriber(streams, services, subscriber.url, subscriber.masterKey);
     check.problems.push(...seen.problems);
     check.ok = check.problems.length === 0;
-    console.log(`Delivery figures (Event Grid subscriptions):\n${formatDeliveryFigures(stack.topic.delivery?.metrics() ?? [])}`);
+    console.log(
+      `Delivery figures (Event Grid subscriptions):\n${formatDeliveryFigures(stack.topic.delivery?.metrics() ?? [])}`,
+    );
     if (!check.ok) {
       console.error(`FAILED (${check.problems.length} problems):\n  ` + check.problems.join('\n  '));
       return 1;
     }
-    console.log('OK: every stream holds exactly its expected events, the topic received every stored event, intake rows and projection agree.');
-    console.log(`OK: the subscriber applied every stored event exactly once (${seen.events} events in its inbox and read model).`);
+    console.log(
+      'OK: every stream holds exactly its expected events, the topic received every stored event, intake rows and projection agree.',
+    );
+    console.log(
+      `OK: the subscriber applied every stored event exactly once (${seen.events} events in its inbox and read model).`,
+    );
     return 0;
   } catch (e) {
     console.error(`npm start failed: ${(e as Error).message}`);
@@ -153,8 +193,11 @@ export async function main(argv = process.argv.slice(2)): Promise<number> {
 }
 
 if (require.main === module) {
-  main().then((code) => process.exit(code), (e: unknown) => {
-    console.error(e);
-    process.exit(1);
-  });
+  main().then(
+    (code) => process.exit(code),
+    (e: unknown) => {
+      console.error(e);
+      process.exit(1);
+    },
+  );
 }

@@ -32,7 +32,11 @@ export async function bearerCheck(auth: AuthOptions): Promise<BearerCheck> {
     if (!m) throw new Unauthorized('missing bearer token (Authorization: Bearer <jwt>)');
     try {
       // The overloads differ only in the key's type; both accept this call.
-      await j.jwtVerify(m[1]!, key as CryptoKey, { issuer: auth.issuer, audience: auth.audience, algorithms: ['RS256'] });
+      await j.jwtVerify(m[1]!, key as CryptoKey, {
+        issuer: auth.issuer,
+        audience: auth.audience,
+        algorithms: ['RS256'],
+      });
     } catch (e) {
       const code = (e as { code?: string }).code ?? 'ERR_JWT_INVALID';
       throw new Unauthorized(`invalid bearer token (${code}): ${(e as Error).message}`);
@@ -95,7 +99,10 @@ export async function createLocalIssuer(): Promise<LocalIssuer> {
       getToken: async (scopes) => {
         const scope = Array.isArray(scopes) ? scopes[0]! : scopes;
         const expiresIn = 3600;
-        return { token: await mint({ aud: scope.replace(/\/\.default$/, ''), expiresIn }), expiresOnTimestamp: Date.now() + expiresIn * 1000 };
+        return {
+          token: await mint({ aud: scope.replace(/\/\.default$/, ''), expiresIn }),
+          expiresOnTimestamp: Date.now() + expiresIn * 1000,
+        };
       },
     }),
     stop: () =>

@@ -10,7 +10,8 @@ function parse(argv: string[]): MockServiceOptions {
   const flags = new Map<string, string>();
   for (let i = 0; i < argv.length; i += 2) {
     const name = argv[i]!;
-    if (!name.startsWith('--') || argv[i + 1] === undefined) throw new Error(`expected --flag value pairs, got '${name}'`);
+    if (!name.startsWith('--') || argv[i + 1] === undefined)
+      throw new Error(`expected --flag value pairs, got '${name}'`);
     flags.set(name.slice(2), argv[i + 1]!);
   }
   const num = (name: string): number | undefined => {
@@ -24,7 +25,8 @@ function parse(argv: string[]): MockServiceOptions {
   if (flags.get('auth') === 'off') auth = 'off';
   else {
     const [issuer, audience, jwksUrl] = [flags.get('issuer'), flags.get('audience'), flags.get('jwks-url')];
-    if (!issuer || !audience || !jwksUrl) throw new Error('give --auth off, or all of --issuer, --audience and --jwks-url');
+    if (!issuer || !audience || !jwksUrl)
+      throw new Error('give --auth off, or all of --issuer, --audience and --jwks-url');
     auth = { issuer, audience, jwksUrl };
   }
   const msPerStep = num('ms-per-step');

@@ -57,7 +57,9 @@ export class JobBook {
     const existing = this.byKey.get(idempotencyKey);
     if (existing) {
       if (existing.fingerprint !== fingerprint) {
-        throw new IdempotencyConflict(`Idempotency-Key '${idempotencyKey}' was used for a different submission (job ${existing.job.id})`);
+        throw new IdempotencyConflict(
+          `Idempotency-Key '${idempotencyKey}' was used for a different submission (job ${existing.job.id})`,
+        );
       }
       return { job: this.view(existing), created: false };
     }
@@ -129,12 +131,18 @@ export class JobBook {
   private advance(entry: Entry): void {
     if (isTerminal(entry.job.status)) return;
     const p = this.progression;
-    const step = 'msPerStep' in p ? Math.floor((this.now() - entry.createdMs) / p.msPerStep) : Math.floor(entry.job.polls / p.pollsPerStep);
+    const step =
+      'msPerStep' in p
+        ? Math.floor((this.now() - entry.createdMs) / p.msPerStep)
+        : Math.floor(entry.job.polls / p.pollsPerStep);
     // Walk through every step reached, so history shows each change even if polls were sparse.
     for (let s = 1; s <= step; s++) {
       const status = statusAtStep(entry.scenario, entry.job.attempt, s);
       if (status === entry.job.status) continue;
-      const at = 'msPerStep' in p ? new Date(entry.createdMs + s * p.msPerStep).toISOString() : new Date(this.now()).toISOString();
+      const at =
+        'msPerStep' in p
+          ? new Date(entry.createdMs + s * p.msPerStep).toISOString()
+          : new Date(this.now()).toISOString();
       this.change(entry, status, at);
       if (isTerminal(status)) return;
     }

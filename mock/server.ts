@@ -85,7 +85,9 @@ export async function startMockService(opts: MockServiceOptions): Promise<MockSe
     } catch (e) {
       if (!(e instanceof Unauthorized)) throw e;
       stats.unauthorized += 1;
-      throw new Problem(401, 'Unauthorized', e.message, undefined, { 'www-authenticate': 'Bearer error="invalid_token"' });
+      throw new Problem(401, 'Unauthorized', e.message, undefined, {
+        'www-authenticate': 'Bearer error="invalid_token"',
+      });
     }
 
     const parts = url.pathname.split('/').filter(Boolean);
@@ -105,16 +107,26 @@ export async function startMockService(opts: MockServiceOptions): Promise<MockSe
 
   const createJob = (req: IncomingMessage, res: ServerResponse, body: Buffer): void => {
     const key = header(req, 'idempotency-key');
-    if (!key) throw new Problem(400, 'Bad Request', 'the Idempotency-Key header is required', [{ field: 'Idempotency-Key', message: 'required header' }]);
+    if (!key)
+      throw new Problem(400, 'Bad Request', 'the Idempotency-Key header is required', [
+        { field: 'Idempotency-Key', message: 'required header' },
+      ]);
     let json: unknown;
     try {
       json = JSON.parse(body.toString('utf8'));
     } catch (e) {
-      throw new Problem(400, 'Bad Request', `the body is not JSON: ${(e as Error).message}`, [{ field: '(body)', message: 'invalid JSON' }]);
+      throw new Problem(400, 'Bad Request', `the body is not JSON: ${(e as Error).message}`, [
+        { field: '(body)', message: 'invalid JSON' },
+      ]);
     }
     const parsed = parseSubmission(json);
     if (!parsed.ok) {
-      throw new Problem(400, 'Bad Request', `invalid submission: ${parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`, parsed.errors);
+      throw new Problem(
+        400,
+        'Bad Request',
+        `invalid submission: ${parsed.errors.map((e) => `${e.field} ${e.message}`).join('; ')}`,
+        parsed.errors,
+      );
     }
     const { job, created } = book.create(parsed.submission, key);
     if (created) stats.created += 1;
@@ -124,10 +136,15 @@ export async function startMockService(opts: MockServiceOptions): Promise<MockSe
   const server = createServer((req, res) => {
     handle(req, res).catch((e: unknown) => {
       const problem =
-        e instanceof Problem ? e
-        : e instanceof UnknownJob ? new Problem(404, 'Not Found', e.message)
-        : e instanceof IdempotencyConflict ? new Problem(409, 'Conflict', e.message, [{ field: 'Idempotency-Key', message: 'reused with a different body' }])
-        : new Problem(500, 'Internal Server Error', String(e));
+        e instanceof Problem
+          ? e
+          : e instanceof UnknownJob
+            ? new Problem(404, 'Not Found', e.message)
+            : e instanceof IdempotencyConflict
+              ? new Problem(409, 'Conflict', e.message, [
+                  { field: 'Idempotency-Key', message: 'reused with a different body' },
+                ])
+              : new Problem(500, 'Internal Server Error', String(e));
       sendProblem(res, problem);
     });
   });
@@ -178,10 +195,28 @@ async function readBody(req: IncomingMessage): Promise<Buffer> {
 
 function send(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
   const text = JSON.stringify(body);
-  res.writeHead(status, { 'content-type': 'application/json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...headers }).end(text);
+  res
+    .writeHead(status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text)),
+      ...headers,
+    })
+    .end(text);
 }
 
 function sendProblem(res: ServerResponse, p: Problem): void {
-  const text = JSON.stringify({ type: 'about:blank', title: p.title, status: p.status, detail: p.message, ...(p.errors ? { errors: p.errors } : {}) });
-  res.writeHead(p.status, { 'content-type': 'application/problem+json; charset=utf-8', 'content-length': String(Buffer.byteLength(text)), ...p.headers }).end(text);
+  const text = JSON.stringify({
+    type: 'about:blank',
+    title: p.title,
+    status: p.status,
+    detail: p.message,
+    ...(p.errors ? { errors: p.errors } : {}),
+  });
+  res
+    .writeHead(p.status, {
+      'content-type': 'application/problem+json; charset=utf-8',
+      'content-length': String(Buffer.byteLength(text)),
+      ...p.headers,
+    })
+    .end(text);
 }

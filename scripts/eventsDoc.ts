@@ -8,7 +8,14 @@ import { REQUEST_EVENT_TYPES } from '../src/domain/events';
 import { WIRE_TYPES } from '../src/infrastructure/events/wireTypes';
 import { schemaOf } from '../src/infrastructure/events/schemaRegistry';
 
-interface PropertySchema { type?: string | string[]; description?: string; enum?: unknown[]; format?: string; pattern?: string; properties?: Record<string, PropertySchema> }
+interface PropertySchema {
+  type?: string | string[];
+  description?: string;
+  enum?: unknown[];
+  format?: string;
+  pattern?: string;
+  properties?: Record<string, PropertySchema>;
+}
 
 export function renderEventsDoc(): string {
   const lines = [
@@ -34,10 +41,24 @@ export function renderEventsDoc(): string {
   }
   for (const t of REQUEST_EVENT_TYPES) {
     const wire = WIRE_TYPES[t];
-    const schema = schemaOf(wire) as { $id?: string; description?: string; required?: string[]; properties?: Record<string, PropertySchema> } | undefined;
-    lines.push('', `## \`${wire}\``, '', String(schema?.description ?? ''), '', `Schema: \`schemas/${wire}.json\` (\`${schema?.$id ?? ''}\`)`, '', '| field | type | required | description |', '|---|---|---|---|');
+    const schema = schemaOf(wire) as
+      | { $id?: string; description?: string; required?: string[]; properties?: Record<string, PropertySchema> }
+      | undefined;
+    lines.push(
+      '',
+      `## \`${wire}\``,
+      '',
+      String(schema?.description ?? ''),
+      '',
+      `Schema: \`schemas/${wire}.json\` (\`${schema?.$id ?? ''}\`)`,
+      '',
+      '| field | type | required | description |',
+      '|---|---|---|---|',
+    );
     for (const [name, prop] of Object.entries(schema?.properties ?? {})) {
-      lines.push(`| \`${name}\` | ${typeOf(prop)} | ${schema?.required?.includes(name) ? 'yes' : 'no'} | ${(prop.description ?? '').replace(/\|/g, '\\|')} |`);
+      lines.push(
+        `| \`${name}\` | ${typeOf(prop)} | ${schema?.required?.includes(name) ? 'yes' : 'no'} | ${(prop.description ?? '').replace(/\|/g, '\\|')} |`,
+      );
     }
   }
   lines.push('', 'Retired: `workflow.job.pollrequested.v1` (its scheduler was replaced by durable timers).', '');

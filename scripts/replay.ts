@@ -6,20 +6,36 @@
  * The key defaults to $WORKFLOW_API_KEY. Prints the app's report; exits 1 when anything failed.
  */
 function parse(argv: string[]): { url: string; key?: string; body: Record<string, string> } {
-  const o: { url: string; key?: string; body: Record<string, string> } = { url: 'http://localhost:7071', key: process.env.WORKFLOW_API_KEY, body: {} };
+  const o: { url: string; key?: string; body: Record<string, string> } = {
+    url: 'http://localhost:7071',
+    key: process.env.WORKFLOW_API_KEY,
+    body: {},
+  };
   for (let i = 0; i < argv.length; i++) {
     const v = argv[i + 1];
     if (v === undefined) throw new Error(`${argv[i]} needs a value`);
     switch (argv[i++]) {
-      case '--request': o.body.requestId = v; break;
-      case '--from': o.body.from = v; break;
-      case '--to': o.body.to = v; break;
-      case '--url': o.url = v; break;
-      case '--key': o.key = v; break;
-      default: throw new Error(`unknown argument '${argv[i - 1]}' (use --request ID | --from T --to T, --url, --key)`);
+      case '--request':
+        o.body.requestId = v;
+        break;
+      case '--from':
+        o.body.from = v;
+        break;
+      case '--to':
+        o.body.to = v;
+        break;
+      case '--url':
+        o.url = v;
+        break;
+      case '--key':
+        o.key = v;
+        break;
+      default:
+        throw new Error(`unknown argument '${argv[i - 1]}' (use --request ID | --from T --to T, --url, --key)`);
     }
   }
-  if (!o.body.requestId && !(o.body.from && o.body.to)) throw new Error('give --request <id>, or --from <time> and --to <time>');
+  if (!o.body.requestId && !(o.body.from && o.body.to))
+    throw new Error('give --request <id>, or --from <time> and --to <time>');
   return o;
 }
 
@@ -34,7 +50,10 @@ async function main(): Promise<number> {
   return res.ok ? 0 : 1;
 }
 
-main().then((code) => process.exit(code), (e: unknown) => {
-  console.error(`replay: ${(e as Error).message}`);
-  process.exit(2);
-});
+main().then(
+  (code) => process.exit(code),
+  (e: unknown) => {
+    console.error(`replay: ${(e as Error).message}`);
+    process.exit(2);
+  },
+);

@@ -20,7 +20,10 @@ function readJson(file: string): Record<string, unknown> {
 }
 
 function schemaTypes(dir: string): string[] {
-  return readdirSync(dir).filter((f) => f.endsWith('.json')).map((f) => f.slice(0, -'.json'.length)).sort();
+  return readdirSync(dir)
+    .filter((f) => f.endsWith('.json'))
+    .map((f) => f.slice(0, -'.json'.length))
+    .sort();
 }
 
 /** Every reason the schemas in `dir` break a consumer of an earlier version (empty = compatible). */
@@ -33,23 +36,37 @@ export function compatibilityProblems(dir = SCHEMAS_DIR): string[] {
   const goldenTypes = existsSync(goldenRoot) ? readdirSync(goldenRoot).sort() : [];
   for (const type of goldenTypes) {
     if (!types.includes(type)) {
-      problems.push(`${type}: the schema is gone but consumers of it exist (golden payloads in schemas/golden/${type}); keep it published`);
+      problems.push(
+        `${type}: the schema is gone but consumers of it exist (golden payloads in schemas/golden/${type}); keep it published`,
+      );
       continue;
     }
     const validate = ajv.compile(readJson(join(dir, `${type}.json`)));
-    for (const file of readdirSync(join(goldenRoot, type)).filter((f) => f.endsWith('.json')).sort()) {
+    for (const file of readdirSync(join(goldenRoot, type))
+      .filter((f) => f.endsWith('.json'))
+      .sort()) {
       if (!validate(readJson(join(goldenRoot, type, file)))) {
-        const why = (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'missingProperty' in e.params ? ` '${String(e.params.missingProperty)}'` : ''}`).join('; ');
-        problems.push(`${type}: rejects the earlier payload golden/${type}/${file} (${why}); a breaking change ships as a new type version beside this one`);
+        const why = (validate.errors ?? [])
+          .map(
+            (e) =>
+              `${e.instancePath || '/'} ${e.message}${e.params && 'missingProperty' in e.params ? ` '${String(e.params.missingProperty)}'` : ''}`,
+          )
+          .join('; ');
+        problems.push(
+          `${type}: rejects the earlier payload golden/${type}/${file} (${why}); a breaking change ships as a new type version beside this one`,
+        );
       }
     }
   }
   for (const type of types) {
-    if (!goldenTypes.includes(type)) problems.push(`${type}: no golden payloads; run "npm run schemas:golden" to record them`);
+    if (!goldenTypes.includes(type))
+      problems.push(`${type}: no golden payloads; run "npm run schemas:golden" to record them`);
     const m = /^(.*)\.v(\d+)$/.exec(type);
     if (!m) problems.push(`${type}: the type name must end in its version (.v1, .v2, …)`);
     else if (Number(m[2]) > 1 && !types.includes(`${m[1]}.v${Number(m[2]) - 1}`)) {
-      problems.push(`${type}: published without ${m[1]}.v${Number(m[2]) - 1}; keep the previous version beside it for the transition`);
+      problems.push(
+        `${type}: published without ${m[1]}.v${Number(m[2]) - 1}; keep the previous version beside it for the transition`,
+      );
     }
   }
   return problems;

@@ -43,7 +43,9 @@ export function costChart(series: Series[], title: string, xTicks: number[]): st
     out.push(`<text x="${M.left - 6}" y="${py(y) + 4}" text-anchor="end">$${y.toFixed(0)}</text>`);
   }
   out.push(`<text x="${W / 2}" y="${H - M.bottom + 36}" text-anchor="middle">mean job duration (log scale)</text>`);
-  out.push(`<text x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">$ per million work items</text>`);
+  out.push(
+    `<text x="16" y="${H / 2}" text-anchor="middle" transform="rotate(-90 16 ${H / 2})">$ per million work items</text>`,
+  );
   series.forEach((s, i) => {
     const d = s.points.map((p, j) => `${j === 0 ? 'M' : 'L'}${px(p.x).toFixed(1)},${py(p.y).toFixed(1)}`).join(' ');
     out.push(`<path d="${d}" fill="none" stroke="${s.colour}" stroke-width="2"/>`);

@@ -8,7 +8,16 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { costChart } from './chart';
-import { breakEvenActionPrice, costDesigns, type DesignResult, type Distribution, type Measured, type PriceKey, type Prices, type Scenario } from './model';
+import {
+  breakEvenActionPrice,
+  costDesigns,
+  type DesignResult,
+  type Distribution,
+  type Measured,
+  type PriceKey,
+  type Prices,
+  type Scenario,
+} from './model';
 
 const REPO = path.join(__dirname, '..', '..');
 const SNAPSHOT = path.join(__dirname, 'measured.json');
@@ -38,13 +47,22 @@ export function parseCostArgs(argv: string[]): CostArgs {
   const args: CostArgs = {
     durations: [120, 7200],
     // The production defaults of settings.ts: first poll 15 s, ×2, at most 300 s.
-    scenario: { distribution: 'exponential', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, staleClaimSeconds: 300 },
+    scenario: {
+      distribution: 'exponential',
+      poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 },
+      subscribers: 1,
+      timerPollSeconds: 300,
+      concurrency: 4,
+      instanceMemoryGb: 2,
+      staleClaimSeconds: 300,
+    },
     write: false,
     saveSnapshot: false,
   };
   const number = (flag: string, v: string | undefined, min: number): number => {
     const n = Number(v);
-    if (v === undefined || !Number.isFinite(n) || n < min) throw new Error(`cost: ${flag} needs a number ≥ ${min}, got "${v ?? ''}"`);
+    if (v === undefined || !Number.isFinite(n) || n < min)
+      throw new Error(`cost: ${flag} needs a number ≥ ${min}, got "${v ?? ''}"`);
     return n;
   };
   for (let i = 0; i < argv.length; i++) {
@@ -52,25 +70,51 @@ export function parseCostArgs(argv: string[]): CostArgs {
     const value = (): string | undefined => argv[++i];
     const s = args.scenario;
     switch (flag) {
-      case '--durations': args.durations = (value() ?? '').split(',').map(parseDuration); break;
+      case '--durations':
+        args.durations = (value() ?? '').split(',').map(parseDuration);
+        break;
       case '--distribution': {
         const d = value();
-        if (d !== 'fixed' && d !== 'exponential' && d !== 'uniform') throw new Error(`cost: --distribution is fixed, exponential or uniform, got "${d ?? ''}"`);
+        if (d !== 'fixed' && d !== 'exponential' && d !== 'uniform')
+          throw new Error(`cost: --distribution is fixed, exponential or uniform, got "${d ?? ''}"`);
         s.distribution = d as Distribution;
         break;
       }
-      case '--poll-initial': s.poll.initialSeconds = parseDuration(value() ?? ''); break;
-      case '--poll-factor': s.poll.factor = number(flag, value(), 1); break;
-      case '--poll-max': s.poll.maxSeconds = parseDuration(value() ?? ''); break;
-      case '--subscribers': s.subscribers = number(flag, value(), 0); break;
-      case '--timer': s.timerPollSeconds = parseDuration(value() ?? ''); break;
-      case '--concurrency': s.concurrency = number(flag, value(), 1); break;
-      case '--memory-gb': s.instanceMemoryGb = number(flag, value(), 0.5); break;
-      case '--stale-claim': s.staleClaimSeconds = parseDuration(value() ?? ''); break;
-      case '--bench': args.bench = value(); break;
-      case '--write': args.write = true; break;
-      case '--save-snapshot': args.saveSnapshot = true; break;
-      default: throw new Error(`cost: unknown argument "${flag}" (see the header of bench/cost/cli.ts or docs/COST.md)`);
+      case '--poll-initial':
+        s.poll.initialSeconds = parseDuration(value() ?? '');
+        break;
+      case '--poll-factor':
+        s.poll.factor = number(flag, value(), 1);
+        break;
+      case '--poll-max':
+        s.poll.maxSeconds = parseDuration(value() ?? '');
+        break;
+      case '--subscribers':
+        s.subscribers = number(flag, value(), 0);
+        break;
+      case '--timer':
+        s.timerPollSeconds = parseDuration(value() ?? '');
+        break;
+      case '--concurrency':
+        s.concurrency = number(flag, value(), 1);
+        break;
+      case '--memory-gb':
+        s.instanceMemoryGb = number(flag, value(), 0.5);
+        break;
+      case '--stale-claim':
+        s.staleClaimSeconds = parseDuration(value() ?? '');
+        break;
+      case '--bench':
+        args.bench = value();
+        break;
+      case '--write':
+        args.write = true;
+        break;
+      case '--save-snapshot':
+        args.saveSnapshot = true;
+        break;
+      default:
+        throw new Error(`cost: unknown argument "${flag}" (see the header of bench/cost/cli.ts or docs/COST.md)`);
     }
   }
   if (args.durations.some((d) => !(d > 0))) throw new Error('cost: --durations must be positive');
@@ -80,7 +124,10 @@ export function parseCostArgs(argv: string[]): CostArgs {
 interface BenchFile {
   machine?: { date?: string };
   endToEnd?: {
-    items: number; pollsPerWorkflow?: number; eventsPerWorkflow: number; requestsPerWorkflow: Record<string, number>;
+    items: number;
+    pollsPerWorkflow?: number;
+    eventsPerWorkflow: number;
+    requestsPerWorkflow: Record<string, number>;
     engine: { activitiesRun: number; episodesPerWorkflow: number };
   };
 }
@@ -89,7 +136,13 @@ interface BenchFile {
 export function measuredFrom(file: string, bench: BenchFile): Measured | undefined {
   const e = bench.endToEnd;
   if (!e || e.pollsPerWorkflow === undefined) return undefined;
-  const sum = (re: RegExp): number => Math.round(1000 * Object.entries(e.requestsPerWorkflow).filter(([k]) => re.test(k)).reduce((a, [, v]) => a + v, 0)) / 1000;
+  const sum = (re: RegExp): number =>
+    Math.round(
+      1000 *
+        Object.entries(e.requestsPerWorkflow)
+          .filter(([k]) => re.test(k))
+          .reduce((a, [, v]) => a + v, 0),
+    ) / 1000;
   return {
     from: `${path.relative(REPO, file)} (${e.items} items, ${bench.machine?.date ?? 'undated'})`,
     polls: e.pollsPerWorkflow,
@@ -103,14 +156,23 @@ export function measuredFrom(file: string, bench: BenchFile): Measured | undefin
 }
 
 function latestMeasured(explicit?: string): Measured {
-  const candidates = explicit ? [path.resolve(explicit)] : (() => {
-    const dir = path.join(REPO, 'bench-results');
-    return existsSync(dir) ? readdirSync(dir).filter((f) => f.endsWith('.json')).sort().reverse().map((f) => path.join(dir, f)) : [];
-  })();
+  const candidates = explicit
+    ? [path.resolve(explicit)]
+    : (() => {
+        const dir = path.join(REPO, 'bench-results');
+        return existsSync(dir)
+          ? readdirSync(dir)
+              .filter((f) => f.endsWith('.json'))
+              .sort()
+              .reverse()
+              .map((f) => path.join(dir, f))
+          : [];
+      })();
   for (const file of candidates) {
     const m = measuredFrom(file, JSON.parse(readFileSync(file, 'utf8')) as BenchFile);
     if (m) return m;
-    if (explicit) throw new Error(`cost: ${explicit} has no end-to-end stage with poll counts (run npm run bench first)`);
+    if (explicit)
+      throw new Error(`cost: ${explicit} has no end-to-end stage with poll counts (run npm run bench first)`);
   }
   return JSON.parse(readFileSync(SNAPSHOT, 'utf8')) as Measured;
 }
@@ -119,8 +181,14 @@ const money = (v: number): string => `$${v >= 100 ? v.toFixed(0) : v.toFixed(2)}
 const time = (s: number): string => (s < 120 ? `${s.toFixed(0)} s` : `${(s / 60).toFixed(1)} min`);
 const label = (seconds: number): string => (seconds < 3600 ? `${seconds / 60} min` : `${seconds / 3600} h`);
 
-export function report(measured: Measured, args: CostArgs, prices: Prices): { text: string; results: Map<number, DesignResult[]> } {
-  const results = new Map(args.durations.map((d) => [d, costDesigns(measured, { ...args.scenario, meanJobSeconds: d }, prices)] as const));
+export function report(
+  measured: Measured,
+  args: CostArgs,
+  prices: Prices,
+): { text: string; results: Map<number, DesignResult[]> } {
+  const results = new Map(
+    args.durations.map((d) => [d, costDesigns(measured, { ...args.scenario, meanJobSeconds: d }, prices)] as const),
+  );
   const s = args.scenario;
   const lines = [
     `Measured counts: ${measured.from}`,
@@ -133,13 +201,23 @@ export function report(measured: Measured, args: CostArgs, prices: Prices): { te
   for (const [d, rs] of results) {
     for (const r of rs) {
       r.unconfirmed.forEach((k) => unconfirmed.add(k));
-      const parts = Object.entries(r.parts).map(([k, v]) => `${k} ${money(v)}`).join(', ');
-      lines.push(`| ${label(d)} | ${r.design}) ${r.name} | **${money(r.costPerMillion)}** | ${time(r.detection.meanSeconds)} / ${time(r.detection.p95Seconds)} | ${r.polls.toFixed(1)} | ${parts} | ${r.unconfirmed.length ? r.unconfirmed.join(', ') : 'none'} |`);
+      const parts = Object.entries(r.parts)
+        .map(([k, v]) => `${k} ${money(v)}`)
+        .join(', ');
+      lines.push(
+        `| ${label(d)} | ${r.design}) ${r.name} | **${money(r.costPerMillion)}** | ${time(r.detection.meanSeconds)} / ${time(r.detection.p95Seconds)} | ${r.polls.toFixed(1)} | ${parts} | ${r.unconfirmed.length ? r.unconfirmed.join(', ') : 'none'} |`,
+      );
     }
-    lines.push(`| ${label(d)} | b) break-even Scheduler price | ${money(breakEvenActionPrice(rs, prices))} per million actions | | | b costs what a does at this action price | |`);
+    lines.push(
+      `| ${label(d)} | b) break-even Scheduler price | ${money(breakEvenActionPrice(rs, prices))} per million actions | | | b costs what a does at this action price | |`,
+    );
   }
-  lines.push('', 'Prices not confirmed on the official pricing page (every result above that names one depends on it):');
-  for (const k of unconfirmed) lines.push(`- ${k}: ${prices[k].value} ${prices[k].unit} — ${prices[k].status}; source: ${prices[k].source}`);
+  lines.push(
+    '',
+    'Prices not confirmed on the official pricing page (every result above that names one depends on it):',
+  );
+  for (const k of unconfirmed)
+    lines.push(`- ${k}: ${prices[k].value} ${prices[k].unit} — ${prices[k].status}; source: ${prices[k].source}`);
   return { text: lines.join('\n'), results };
 }
 
@@ -152,7 +230,13 @@ function chart(measured: Measured, args: CostArgs, prices: Prices): string {
     colour: colours[design],
     points: xs.map((x, i) => ({ x, y: curves[i]!.find((r) => r.design === design)!.costPerMillion })),
   }));
-  return costChart(series, 'Cost per million work items against mean job duration (npm run cost)', [60, 600, 3600, 6 * 3600, 86400]);
+  return costChart(series, 'Cost per million work items against mean job duration (npm run cost)', [
+    60,
+    600,
+    3600,
+    6 * 3600,
+    86400,
+  ]);
 }
 
 function main(): void {
@@ -171,7 +255,10 @@ function main(): void {
     const [head, rest] = [doc.slice(0, doc.indexOf(BEGIN)), doc.slice(doc.indexOf(END))];
     if (!doc.includes(BEGIN) || !doc.includes(END)) throw new Error(`cost: ${DOC} has no ${BEGIN} … ${END} block`);
     const command = `npm run cost${process.argv.length > 2 ? ` -- ${process.argv.slice(2).join(' ')}` : ''}`;
-    writeFileSync(DOC, `${head}${BEGIN}\n\nCommand: \`${command}\`, ${new Date().toISOString().slice(0, 10)}.\n\n${text}\n\n![cost per million work items against mean job duration](cost.svg)\n\n${rest}`);
+    writeFileSync(
+      DOC,
+      `${head}${BEGIN}\n\nCommand: \`${command}\`, ${new Date().toISOString().slice(0, 10)}.\n\n${text}\n\n![cost per million work items against mean job duration](cost.svg)\n\n${rest}`,
+    );
     console.log(`\nwritten ${path.relative(REPO, SVG)} and the figures in ${path.relative(REPO, DOC)}`);
   }
 }

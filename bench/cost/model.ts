@@ -9,8 +9,12 @@
  */
 
 export type PriceKey =
-  | 'functionsFlexGbSecond' | 'functionsFlexExecutionPerMillion' | 'cosmosServerlessPerMillionRu'
-  | 'eventGridPerMillionOperations' | 'storageTransactionsPer10k' | 'durableTaskSchedulerConsumptionPerMillionActions';
+  | 'functionsFlexGbSecond'
+  | 'functionsFlexExecutionPerMillion'
+  | 'cosmosServerlessPerMillionRu'
+  | 'eventGridPerMillionOperations'
+  | 'storageTransactionsPer10k'
+  | 'durableTaskSchedulerConsumptionPerMillionActions';
 
 export interface Price {
   value: number;
@@ -157,17 +161,28 @@ interface Usage {
   dtsActions: number;
 }
 
-function price(usage: Usage, prices: Prices, s: Scenario): { total: number; parts: Record<string, number>; used: PriceKey[] } {
+function price(
+  usage: Usage,
+  prices: Prices,
+  s: Scenario,
+): { total: number; parts: Record<string, number>; used: PriceKey[] } {
   const million = 1e6;
   const parts: Record<string, number> = {
-    functions: million * (usage.executions * prices.functionsFlexExecutionPerMillion.value / 1e6
-      + usage.executionSeconds * s.instanceMemoryGb / s.concurrency * prices.functionsFlexGbSecond.value),
-    cosmos: million * usage.ru * prices.cosmosServerlessPerMillionRu.value / 1e6,
-    eventGrid: million * usage.eventGridOps * prices.eventGridPerMillionOperations.value / 1e6,
-    storage: million * usage.storageTransactions * prices.storageTransactionsPer10k.value / 1e4,
-    scheduler: million * usage.dtsActions * prices.durableTaskSchedulerConsumptionPerMillionActions.value / 1e6,
+    functions:
+      million *
+      ((usage.executions * prices.functionsFlexExecutionPerMillion.value) / 1e6 +
+        ((usage.executionSeconds * s.instanceMemoryGb) / s.concurrency) * prices.functionsFlexGbSecond.value),
+    cosmos: (million * usage.ru * prices.cosmosServerlessPerMillionRu.value) / 1e6,
+    eventGrid: (million * usage.eventGridOps * prices.eventGridPerMillionOperations.value) / 1e6,
+    storage: (million * usage.storageTransactions * prices.storageTransactionsPer10k.value) / 1e4,
+    scheduler: (million * usage.dtsActions * prices.durableTaskSchedulerConsumptionPerMillionActions.value) / 1e6,
   };
-  const used: PriceKey[] = ['functionsFlexGbSecond', 'functionsFlexExecutionPerMillion', 'cosmosServerlessPerMillionRu', 'eventGridPerMillionOperations'];
+  const used: PriceKey[] = [
+    'functionsFlexGbSecond',
+    'functionsFlexExecutionPerMillion',
+    'cosmosServerlessPerMillionRu',
+    'eventGridPerMillionOperations',
+  ];
   if (usage.storageTransactions > 0) used.push('storageTransactionsPer10k');
   if (usage.dtsActions > 0) used.push('durableTaskSchedulerConsumptionPerMillionActions');
   for (const k of Object.keys(parts)) if (parts[k] === 0) delete parts[k];
@@ -175,13 +190,18 @@ function price(usage: Usage, prices: Prices, s: Scenario): { total: number; part
 }
 
 /** This design's usage for one item whose job takes `polls` polls, from the measured counts. */
-function orchestrationUsage(m: Measured, polls: number, s: Scenario): Omit<Usage, 'storageTransactions' | 'dtsActions'> & { episodes: number; activities: number } {
+function orchestrationUsage(
+  m: Measured,
+  polls: number,
+  s: Scenario,
+): Omit<Usage, 'storageTransactions' | 'dtsActions'> & { episodes: number; activities: number } {
   const A = ASSUMPTIONS;
   const extra = polls - m.polls;
   const episodes = m.episodes + extra * A.episodesPerPoll;
   const activities = m.activities + extra * A.activitiesPerPoll;
   return {
-    episodes, activities,
+    episodes,
+    activities,
     executions: episodes + activities,
     executionSeconds: episodes * A.orchestratorSeconds + activities * A.activitySeconds,
     ru: (m.cosmosReads + extra * A.cosmosReadsPerPoll) * A.ruPerRead + m.cosmosWrites * A.ruPerWrite,
@@ -199,34 +219,90 @@ export function costDesigns(m: Measured, s: Scenario, prices: Prices): DesignRes
   const orch = orchestrationUsage(m, backoffPolls, s);
   const renewals = mean(jobs.map((d) => Math.floor(d / s.staleClaimSeconds)));
   const intake = m.intakeTransactions + renewals * A.intakeTransactionsPerRenewal;
-  const a = price({ ...orch, storageTransactions: orch.episodes * A.storageOpsPerEpisode + orch.activities * A.storageOpsPerActivity + renewals * A.taskHubReadsPerRenewal + intake, dtsActions: 0 }, prices, s);
+  const a = price(
+    {
+      ...orch,
+      storageTransactions:
+        orch.episodes * A.storageOpsPerEpisode +
+        orch.activities * A.storageOpsPerActivity +
+        renewals * A.taskHubReadsPerRenewal +
+        intake,
+      dtsActions: 0,
+    },
+    prices,
+    s,
+  );
   const timers = backoffPolls;
-  const b = price({ ...orch, storageTransactions: intake, dtsActions: A.dtsActionsPerStart + orch.activities * A.dtsActionsPerActivity + timers * A.dtsActionsPerTimer }, prices, s);
+  const b = price(
+    {
+      ...orch,
+      storageTransactions: intake,
+      dtsActions: A.dtsActionsPerStart + orch.activities * A.dtsActionsPerActivity + timers * A.dtsActionsPerTimer,
+    },
+    prices,
+    s,
+  );
 
   // Timer-poll: a poll at each scheduler tick after submission; the job's submission falls at a uniform phase of the tick.
   const phases = jobs.map((_, i) => ((i * 0.618034) % 1) * s.timerPollSeconds);
-  const tickPolls = jobs.map((d, i) => Math.max(1, Math.ceil((d - (s.timerPollSeconds - phases[i]!)) / s.timerPollSeconds) + 1));
-  const tickLatency = jobs.map((d, i) => (s.timerPollSeconds - phases[i]!) + (tickPolls[i]! - 1) * s.timerPollSeconds - d);
+  const tickPolls = jobs.map((d, i) =>
+    Math.max(1, Math.ceil((d - (s.timerPollSeconds - phases[i]!)) / s.timerPollSeconds) + 1),
+  );
+  const tickLatency = jobs.map(
+    (d, i) => s.timerPollSeconds - phases[i]! + (tickPolls[i]! - 1) * s.timerPollSeconds - d,
+  );
   const polls = mean(tickPolls);
   const handlerRuns = A.timerPollHandlers + polls;
-  const c = price({
-    executions: handlerRuns,
-    executionSeconds: handlerRuns * A.handlerSeconds,
-    ru: handlerRuns * (A.timerPollHandlerWrites * A.ruPerWrite + A.timerPollHandlerQueries * A.ruPerQuery)
-      + A.timerPollEvents * A.timerPollWritesPerAppend * A.ruPerWrite
-      + polls * (A.timerPollWritesPerPoll * A.ruPerWrite + A.timerPollQueryRuPerItem),
-    // Every event: 1 ingress + 1 delivery per external subscriber; handled ones also 1 delivery to their handler.
-    eventGridOps: (A.timerPollEvents + polls) * (1 + s.subscribers) + A.timerPollHandledEvents + polls,
-    storageTransactions: A.timerPollIntakeTransactions,
-    dtsActions: 0,
-  }, prices, s);
+  const c = price(
+    {
+      executions: handlerRuns,
+      executionSeconds: handlerRuns * A.handlerSeconds,
+      ru:
+        handlerRuns * (A.timerPollHandlerWrites * A.ruPerWrite + A.timerPollHandlerQueries * A.ruPerQuery) +
+        A.timerPollEvents * A.timerPollWritesPerAppend * A.ruPerWrite +
+        polls * (A.timerPollWritesPerPoll * A.ruPerWrite + A.timerPollQueryRuPerItem),
+      // Every event: 1 ingress + 1 delivery per external subscriber; handled ones also 1 delivery to their handler.
+      eventGridOps: (A.timerPollEvents + polls) * (1 + s.subscribers) + A.timerPollHandledEvents + polls,
+      storageTransactions: A.timerPollIntakeTransactions,
+      dtsActions: 0,
+    },
+    prices,
+    s,
+  );
 
-  const detection = (xs: number[]): DesignResult['detection'] => ({ meanSeconds: mean(xs), p95Seconds: percentile(xs, 95) });
+  const detection = (xs: number[]): DesignResult['detection'] => ({
+    meanSeconds: mean(xs),
+    p95Seconds: percentile(xs, 95),
+  });
   const unconfirmed = (used: PriceKey[]): PriceKey[] => used.filter((k) => prices[k].status !== 'confirmed');
   return [
-    { design: 'a', name: 'orchestration per request, Azure Storage provider', costPerMillion: a.total, parts: a.parts, polls: backoffPolls, detection: detection(backoffLatency), unconfirmed: unconfirmed(a.used) },
-    { design: 'b', name: 'orchestration per request, Durable Task Scheduler (Consumption)', costPerMillion: b.total, parts: b.parts, polls: backoffPolls, detection: detection(backoffLatency), unconfirmed: unconfirmed(b.used) },
-    { design: 'c', name: `timer poll every ${s.timerPollSeconds / 60} min (origins/000)`, costPerMillion: c.total, parts: c.parts, polls, detection: detection(tickLatency), unconfirmed: unconfirmed(c.used) },
+    {
+      design: 'a',
+      name: 'orchestration per request, Azure Storage provider',
+      costPerMillion: a.total,
+      parts: a.parts,
+      polls: backoffPolls,
+      detection: detection(backoffLatency),
+      unconfirmed: unconfirmed(a.used),
+    },
+    {
+      design: 'b',
+      name: 'orchestration per request, Durable Task Scheduler (Consumption)',
+      costPerMillion: b.total,
+      parts: b.parts,
+      polls: backoffPolls,
+      detection: detection(backoffLatency),
+      unconfirmed: unconfirmed(b.used),
+    },
+    {
+      design: 'c',
+      name: `timer poll every ${s.timerPollSeconds / 60} min (origins/000)`,
+      costPerMillion: c.total,
+      parts: c.parts,
+      polls,
+      detection: detection(tickLatency),
+      unconfirmed: unconfirmed(c.used),
+    },
   ];
 }
 

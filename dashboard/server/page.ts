@@ -48,7 +48,15 @@ export interface Served {
 export function dashboardAsset(name: string | undefined): Served {
   const asset = ASSETS[name ?? ''];
   if (!asset) throw notFound(`no dashboard asset '${String(name).slice(0, 60)}'`);
-  return { status: 200, headers: { 'content-type': `${asset.type}; charset=utf-8`, 'cache-control': 'no-cache', 'x-content-type-options': 'nosniff' }, body: read(asset.file()) };
+  return {
+    status: 200,
+    headers: {
+      'content-type': `${asset.type}; charset=utf-8`,
+      'cache-control': 'no-cache',
+      'x-content-type-options': 'nosniff',
+    },
+    body: read(asset.file()),
+  };
 }
 
 /**
@@ -59,9 +67,13 @@ export function dashboardPage(url: URL, options: { requests: boolean }): Served 
   const base = url.pathname.replace(/\/?$/, '/');
   const code = url.searchParams.get('code');
   const q = code ? `?code=${encodeURIComponent(code)}` : '';
-  const imports = { preact: `${base}ui/preact.mjs${q}`, 'preact/hooks': `${base}ui/hooks.mjs${q}`, htm: `${base}ui/htm.mjs${q}`,
+  const imports = {
+    preact: `${base}ui/preact.mjs${q}`,
+    'preact/hooks': `${base}ui/hooks.mjs${q}`,
+    htm: `${base}ui/htm.mjs${q}`,
     // The page's own modules import each other by relative URL; the map adds the key to those URLs too.
-    ...Object.fromEntries(OWN_MODULES.map((f) => [`${base}ui/${f}`, `${base}ui/${f}${q}`])) };
+    ...Object.fromEntries(OWN_MODULES.map((f) => [`${base}ui/${f}`, `${base}ui/${f}${q}`])),
+  };
   // JSON inside <script>: '<' escaped so no value can close the element.
   const json = (v: unknown): string => JSON.stringify(v).replace(/</g, '\\u003c');
   const html = `<!doctype html>
@@ -75,5 +87,13 @@ ${['app.js', ...OWN_MODULES, 'preact.mjs', 'hooks.mjs', 'htm.mjs'].map((f) => `<
 window.DASHBOARD.firstPage = window.DASHBOARD.requests ? fetch(${json(`${base}api/requests?top=50&counts=false${code ? `&code=${encodeURIComponent(code)}` : ''}`)}).then((r) => (r.ok ? r.json() : null)).catch(() => null) : null;</script>
 </head><body><div id="app">Loading…</div>
 <script type="module" src="${base}ui/app.js${q}"></script></body></html>`;
-  return { status: 200, headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'x-content-type-options': 'nosniff' }, body: html };
+  return {
+    status: 200,
+    headers: {
+      'content-type': 'text/html; charset=utf-8',
+      'cache-control': 'no-store',
+      'x-content-type-options': 'nosniff',
+    },
+    body: html,
+  };
 }

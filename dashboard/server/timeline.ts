@@ -13,7 +13,8 @@ export interface TimelineRow {
 }
 
 type H = Record<string, unknown>;
-const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : undefined);
+const str = (v: unknown): string | undefined =>
+  typeof v === 'string' ? v : v instanceof Date ? v.toISOString() : undefined;
 
 export function timelineOf(history: H[]): TimelineRow[] {
   const rows: TimelineRow[] = [];
@@ -23,7 +24,12 @@ export function timelineOf(history: H[]): TimelineRow[] {
     const at = str(e.Timestamp) ?? '';
     switch (e.EventType) {
       case 'ExecutionStarted':
-        execution = { kind: 'execution', name: String(e.FunctionName ?? e.Name ?? 'orchestration'), start: at, status: 'running' };
+        execution = {
+          kind: 'execution',
+          name: String(e.FunctionName ?? e.Name ?? 'orchestration'),
+          start: at,
+          status: 'running',
+        };
         rows.push(execution);
         break;
       case 'ExecutionCompleted':
@@ -41,13 +47,29 @@ export function timelineOf(history: H[]): TimelineRow[] {
         break;
       case 'TaskCompleted':
       case 'TaskFailed':
-        rows.push({ kind: 'activity', name: String(e.FunctionName ?? 'activity'), start: str(e.ScheduledTime) ?? at, end: at, status: e.EventType === 'TaskFailed' ? 'failed' : 'completed' });
+        rows.push({
+          kind: 'activity',
+          name: String(e.FunctionName ?? 'activity'),
+          start: str(e.ScheduledTime) ?? at,
+          end: at,
+          status: e.EventType === 'TaskFailed' ? 'failed' : 'completed',
+        });
         break;
       case 'TaskScheduled':
-        rows.push({ kind: 'activity', name: String(e.Name ?? e.FunctionName ?? 'activity'), start: at, status: 'running' });
+        rows.push({
+          kind: 'activity',
+          name: String(e.Name ?? e.FunctionName ?? 'activity'),
+          start: at,
+          status: 'running',
+        });
         break;
       case 'TimerCreated': {
-        const row: TimelineRow = { kind: 'timer', name: `timer until ${str(e.FireAt) ?? '?'}`, start: at, status: 'pending' };
+        const row: TimelineRow = {
+          kind: 'timer',
+          name: `timer until ${str(e.FireAt) ?? '?'}`,
+          start: at,
+          status: 'pending',
+        };
         openTimers.push(row);
         rows.push(row);
         break;

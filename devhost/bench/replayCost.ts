@@ -20,12 +20,20 @@ async function main(): Promise<void> {
   await host.close();
   const episodes = after.episodes - before.episodes;
   const orchestratorMs = after.orchestratorMs - before.orchestratorMs;
-  console.log(JSON.stringify({
-    n, status: r.status, output: r.output, episodes, totalMs: Math.round(total), orchestratorMs: Math.round(orchestratorMs),
-    replayModelMs: Math.round(after.replayModelMs - before.replayModelMs),
-    historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed,
-    lastEpisodeHistory: r.history.length, msPerEpisode: +(total / episodes).toFixed(2),
-  }));
+  console.log(
+    JSON.stringify({
+      n,
+      status: r.status,
+      output: r.output,
+      episodes,
+      totalMs: Math.round(total),
+      orchestratorMs: Math.round(orchestratorMs),
+      replayModelMs: Math.round(after.replayModelMs - before.replayModelMs),
+      historyEventsReplayed: after.historyEventsReplayed - before.historyEventsReplayed,
+      lastEpisodeHistory: r.history.length,
+      msPerEpisode: +(total / episodes).toFixed(2),
+    }),
+  );
 }
 
 main().catch((err: unknown) => {

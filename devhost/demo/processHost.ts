@@ -54,7 +54,15 @@ function cliScript(): string {
 }
 
 async function launch(opts: ProcessHostOptions, port: number): Promise<Running> {
-  const args = ['--app', opts.appDir, '--port', String(port), '--storage', opts.storage, ...(opts.keys ? ['--keys'] : [])];
+  const args = [
+    '--app',
+    opts.appDir,
+    '--port',
+    String(port),
+    '--storage',
+    opts.storage,
+    ...(opts.keys ? ['--keys'] : []),
+  ];
   if (opts.activityLeaseSeconds !== undefined) args.push('--activity-lease-seconds', String(opts.activityLeaseSeconds));
   const server = await startChildServer({
     name: 'devhost',
@@ -74,9 +82,15 @@ export async function startProcessHost(opts: ProcessHostOptions): Promise<Proces
   let current = await launch(opts, opts.port ?? 0);
   const port = Number(new URL(current.url).port);
   return {
-    get url() { return current.url; },
-    get masterKey() { return current.masterKey; },
-    get pid() { return current.server.pid; },
+    get url() {
+      return current.url;
+    },
+    get masterKey() {
+      return current.masterKey;
+    },
+    get pid() {
+      return current.server.pid;
+    },
     output: () => current.server.output(),
     kill: () => current.server.kill(),
     async restart() {

@@ -29,12 +29,24 @@ export interface OrchestratorAction {
   fireAt?: string;
   isCanceled?: boolean;
   externalEventName?: string;
-  retryOptions?: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient?: number; maxRetryIntervalInMilliseconds?: number };
+  retryOptions?: {
+    firstRetryIntervalInMilliseconds: number;
+    maxNumberOfAttempts: number;
+    backoffCoefficient?: number;
+    maxRetryIntervalInMilliseconds?: number;
+  };
   compoundActions?: OrchestratorAction[];
   /** CallEntity / SignalEntity: the operation name. */
   operation?: string;
   /** CallHttp: the DurableHttpRequest. */
-  httpRequest?: { method?: string; uri?: string; content?: string; headers?: Record<string, string>; tokenSource?: unknown; asynchronousPatternEnabled?: boolean };
+  httpRequest?: {
+    method?: string;
+    uri?: string;
+    content?: string;
+    headers?: Record<string, string>;
+    tokenSource?: unknown;
+    asynchronousPatternEnabled?: boolean;
+  };
 }
 
 export interface OrchestratorState {
@@ -59,8 +71,12 @@ export function flattenActions(actions: readonly (readonly OrchestratorAction[])
 
 /** Whether the SDK allocated a sequence id for this action (§8.1). */
 export function consumesId(a: OrchestratorAction): boolean {
-  return a.actionType !== ActionType.WaitForExternalEvent && a.actionType !== ActionType.ContinueAsNew
-    && a.actionType !== ActionType.LockEntities && a.actionType !== ActionType.ReleaseEntities;
+  return (
+    a.actionType !== ActionType.WaitForExternalEvent &&
+    a.actionType !== ActionType.ContinueAsNew &&
+    a.actionType !== ActionType.LockEntities &&
+    a.actionType !== ActionType.ReleaseEntities
+  );
 }
 
 /**
@@ -68,7 +84,10 @@ export function consumesId(a: OrchestratorAction): boolean {
  * this undoes that. Other inputs are raw.
  */
 export function decodeActionInput(a: OrchestratorAction): unknown {
-  const encodesStrings = a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry || a.actionType === ActionType.ContinueAsNew;
+  const encodesStrings =
+    a.actionType === ActionType.CallActivity ||
+    a.actionType === ActionType.CallActivityWithRetry ||
+    a.actionType === ActionType.ContinueAsNew;
   if (encodesStrings && typeof a.input === 'string') {
     try {
       return JSON.parse(a.input);

@@ -8,9 +8,20 @@ import { EventType, historyEvent, type HistoryEvent } from './history';
 import { HTTP_ACTIVITY, runHttpActivity } from './httpActivity';
 
 /** Lets a caller (the test kit) replace an activity: return `undefined` to run the real one. */
-export type ActivityOverride = (name: string, input: unknown, runReal: () => Promise<unknown>, call: { instanceId: string; taskId: number }) => Promise<unknown> | undefined;
+export type ActivityOverride = (
+  name: string,
+  input: unknown,
+  runReal: () => Promise<unknown>,
+  call: { instanceId: string; taskId: number },
+) => Promise<unknown> | undefined;
 
-export async function runActivity(registrations: Map<string, Registration>, call: { instanceId: string; taskId: number; name: string; inputJson: string }, now: () => Date, override?: ActivityOverride, onLog?: (level: string, category: string, message: string) => void): Promise<HistoryEvent> {
+export async function runActivity(
+  registrations: Map<string, Registration>,
+  call: { instanceId: string; taskId: number; name: string; inputJson: string },
+  now: () => Date,
+  override?: ActivityOverride,
+  onLog?: (level: string, category: string, message: string) => void,
+): Promise<HistoryEvent> {
   const { name, inputJson, taskId } = call;
   const reg = findActivity(registrations, name);
   const runReal = async (): Promise<unknown> => {
@@ -22,11 +33,18 @@ export async function runActivity(registrations: Map<string, Registration>, call
   try {
     const overridden = override?.(name, JSON.parse(inputJson), runReal, { instanceId: call.instanceId, taskId });
     const value = await (overridden ?? runReal());
-    return historyEvent(EventType.TaskCompleted, now(), { TaskScheduledId: taskId, Result: JSON.stringify(value ?? null) });
+    return historyEvent(EventType.TaskCompleted, now(), {
+      TaskScheduledId: taskId,
+      Result: JSON.stringify(value ?? null),
+    });
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
     const details = err instanceof Error ? (err.stack ?? message) : String(err);
-    return historyEvent(EventType.TaskFailed, now(), { TaskScheduledId: taskId, Reason: `Activity function '${name}' failed: ${message}`, Details: details });
+    return historyEvent(EventType.TaskFailed, now(), {
+      TaskScheduledId: taskId,
+      Reason: `Activity function '${name}' failed: ${message}`,
+      Details: details,
+    });
   }
 }
 

@@ -2,7 +2,8 @@
  * The task hub as the Durable HTTP API (devhost/host) and the test kit see it. The engine
  * implements it over a store (in-memory or Azurite). Shapes follow docs/DURABLE_PROTOCOL.md §9.
  */
-export type RuntimeStatus = 'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Pending' | 'Suspended';
+export type RuntimeStatus =
+  'Running' | 'Completed' | 'ContinuedAsNew' | 'Failed' | 'Canceled' | 'Terminated' | 'Pending' | 'Suspended';
 
 export interface InstanceStatus {
   name: string;
@@ -75,7 +76,10 @@ export interface TaskHubApi {
   orchestratorNames(): string[];
   /** Creates an instance. Throws InstanceExistsError if it exists in a non-overridable state. */
   startNew(orchestratorName: string, options: StartOptions): Promise<string>;
-  getStatus(instanceId: string, options?: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean }): Promise<InstanceStatus | undefined>;
+  getStatus(
+    instanceId: string,
+    options?: { showHistory?: boolean; showHistoryOutput?: boolean; showInput?: boolean },
+  ): Promise<InstanceStatus | undefined>;
   list(filter: ListFilter): Promise<{ items: InstanceStatus[]; continuationToken?: string }>;
   raiseEvent(instanceId: string, eventName: string, data: unknown): Promise<OperationResult>;
   terminate(instanceId: string, reason?: string): Promise<OperationResult>;
@@ -90,7 +94,11 @@ export interface TaskHubApi {
   restart(instanceId: string, options: { newInstanceId: boolean }): Promise<string>;
   /** Present when the task hub runs durable entities. */
   readonly entities?: EntityApi;
-  purgeBy(filter: { createdTimeFrom: string; createdTimeTo?: string; runtimeStatus?: RuntimeStatus[] }): Promise<number>;
+  purgeBy(filter: {
+    createdTimeFrom: string;
+    createdTimeTo?: string;
+    runtimeStatus?: RuntimeStatus[];
+  }): Promise<number>;
 }
 
 /** Signalling an entity whose function the app does not register (DurableClient.SignalEntityAsync: ArgumentException, HTTP 400). */
@@ -109,7 +117,10 @@ export class InstanceNotFoundError extends Error {
 }
 
 export class InstanceExistsError extends Error {
-  constructor(readonly instanceId: string, readonly runtimeStatus: RuntimeStatus) {
+  constructor(
+    readonly instanceId: string,
+    readonly runtimeStatus: RuntimeStatus,
+  ) {
     super(`An instance with ID '${instanceId}' already exists (status ${runtimeStatus}).`);
     this.name = 'InstanceExistsError';
   }

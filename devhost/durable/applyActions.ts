@@ -41,11 +41,18 @@ const sameName = (a: unknown, b: unknown): boolean => String(a).toLowerCase() ==
 function matches(recorded: HistoryEvent, a: OrchestratorAction): boolean {
   switch (recorded.EventType) {
     case EventType.TaskScheduled:
-      return ((a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry) && sameName(recorded.Name, a.functionName)) || matchesExtended(recorded, a);
+      return (
+        ((a.actionType === ActionType.CallActivity || a.actionType === ActionType.CallActivityWithRetry) &&
+          sameName(recorded.Name, a.functionName)) ||
+        matchesExtended(recorded, a)
+      );
     case EventType.TimerCreated:
       return a.actionType === ActionType.CreateTimer;
     case EventType.SubOrchestrationInstanceCreated:
-      return (a.actionType === ActionType.CallSubOrchestrator || a.actionType === ActionType.CallSubOrchestratorWithRetry) && sameName(recorded.Name, a.functionName);
+      return (
+        (a.actionType === ActionType.CallSubOrchestrator || a.actionType === ActionType.CallSubOrchestratorWithRetry) &&
+        sameName(recorded.Name, a.functionName)
+      );
     default:
       return matchesExtended(recorded, a);
   }
@@ -82,7 +89,12 @@ export function applyActions(input: ApplyInput): ActionWork {
         work.failure = `Non-Deterministic workflow detected: A previous execution of this orchestration scheduled ${describeRecorded(recorded)} with sequence number ${id}, but the current replay instead scheduled ${describeAction(a)}. Was a change made to the orchestrator code after this instance had already started running?`;
         return work;
       }
-      if (a.actionType === ActionType.CreateTimer && a.isCanceled && !index.completed.has(id) && !record.canceledTimers.includes(id)) {
+      if (
+        a.actionType === ActionType.CreateTimer &&
+        a.isCanceled &&
+        !index.completed.has(id) &&
+        !record.canceledTimers.includes(id)
+      ) {
         record.canceledTimers.push(id);
         work.canceledTimerMessages.push(timerMessageId(record, id));
       }
@@ -130,45 +142,101 @@ function timerMessageId(record: InstanceRecord, id: number): string {
 
 export function timerMessage(record: InstanceRecord, id: number, fireAt: Date, seq: number): EventMessage {
   return {
-    kind: 'event', id: timerMessageId(record, id), instanceId: record.instanceId, executionId: record.executionId,
-    dueAt: fireAt.getTime(), seq, event: historyEvent(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }),
+    kind: 'event',
+    id: timerMessageId(record, id),
+    instanceId: record.instanceId,
+    executionId: record.executionId,
+    dueAt: fireAt.getTime(),
+    seq,
+    event: historyEvent(EventType.TimerFired, fireAt, { TimerId: id, FireAt: fireAt.toISOString() }),
   };
 }
 
 /** What scheduling one action needs from the episode. */
 export type Scheduling = Pick<ApplyInput, 'record' | 'now' | 'seq'>;
 
-export function scheduleActivity(input: Scheduling, work: ActionWork, id: number, name: string, inputJson: string): void {
+export function scheduleActivity(
+  input: Scheduling,
+  work: ActionWork,
+  id: number,
+  name: string,
+  inputJson: string,
+): void {
   const { record, now } = input;
   work.events.push(historyEvent(EventType.TaskScheduled, now, { Name: name, Version: '', Input: inputJson }, id));
   work.send.push({
-    kind: 'activity', id: `act-${record.executionId}-${id}`, instanceId: record.instanceId, executionId: record.executionId,
-    dueAt: now.getTime(), seq: input.seq(), taskId: id, name, input: inputJson,
+    kind: 'activity',
+    id: `act-${record.executionId}-${id}`,
+    instanceId: record.instanceId,
+    executionId: record.executionId,
+    dueAt: now.getTime(),
+    seq: input.seq(),
+    taskId: id,
+    name,
+    input: inputJson,
   });
 }
 
-export function scheduleSubOrchestration(input: Scheduling, work: ActionWork, id: number, name: string, inputJson: string, childId: string | undefined, version?: string): void {
+export function scheduleSubOrchestration(
+  input: Scheduling,
+  work: ActionWork,
+  id: number,
+  name: string,
+  inputJson: string,
+  childId: string | undefined,
+  version?: string,
+): void {
   const { record, now } = input;
   const instanceId = childId ?? `${record.instanceId}:${id}`;
-  work.events.push(historyEvent(EventType.SubOrchestrationInstanceCreated, now, { Name: name, Version: version ?? '', InstanceId: instanceId, Input: inputJson }, id));
+  work.events.push(
+    historyEvent(
+      EventType.SubOrchestrationInstanceCreated,
+      now,
+      { Name: name, Version: version ?? '', InstanceId: instanceId, Input: inputJson },
+      id,
+    ),
+  );
   const executionId = randomUUID();
   const child: InstanceRecord = {
-    instanceId, name, version, executionId, runtimeStatus: 'Pending', input: inputJson,
-    createdTime: now.toISOString(), lastUpdatedTime: now.toISOString(),
+    instanceId,
+    name,
+    version,
+    executionId,
+    runtimeStatus: 'Pending',
+    input: inputJson,
+    createdTime: now.toISOString(),
+    lastUpdatedTime: now.toISOString(),
     parent: { instanceId: record.instanceId, executionId: record.executionId, taskId: id },
-    hiddenIds: [], retries: {}, canceledTimers: [],
+    hiddenIds: [],
+    retries: {},
+    canceledTimers: [],
   };
   work.children.push({ record: child, start: startMessage(child, now, input.seq()) });
 }
 
 export function startMessage(record: InstanceRecord, now: Date, seq: number): EventMessage {
   return {
-    kind: 'event', id: `start-${record.executionId}`, instanceId: record.instanceId, executionId: record.executionId,
-    dueAt: now.getTime(), seq,
+    kind: 'event',
+    id: `start-${record.executionId}`,
+    instanceId: record.instanceId,
+    executionId: record.executionId,
+    dueAt: now.getTime(),
+    seq,
     event: historyEvent(EventType.ExecutionStarted, now, {
       OrchestrationInstance: { InstanceId: record.instanceId, ExecutionId: record.executionId },
-      ParentInstance: record.parent ? { OrchestrationInstance: { InstanceId: record.parent.instanceId, ExecutionId: record.parent.executionId }, TaskScheduleId: record.parent.taskId } : null,
-      Name: record.name, Version: record.version ?? '', Input: record.input, Tags: null, Correlation: null, ScheduledStartTime: null, Generation: 0,
+      ParentInstance: record.parent
+        ? {
+            OrchestrationInstance: { InstanceId: record.parent.instanceId, ExecutionId: record.parent.executionId },
+            TaskScheduleId: record.parent.taskId,
+          }
+        : null,
+      Name: record.name,
+      Version: record.version ?? '',
+      Input: record.input,
+      Tags: null,
+      Correlation: null,
+      ScheduledStartTime: null,
+      Generation: 0,
     }),
   };
 }
@@ -185,8 +253,15 @@ function scheduleNew(input: ApplyInput, work: ActionWork, id: number, a: Orchest
       const kind = a.actionType === ActionType.CallActivityWithRetry ? 'activity' : 'subOrchestration';
       if (!a.retryOptions) return `Action ${id} (${describeAction(a)}) has no retryOptions.`;
       record.retries[String(id)] = {
-        kind, name: String(a.functionName), input: inputJson, childInstanceId: a.instanceId, version: a.version,
-        options: a.retryOptions, attempt: 1, currentTaskId: id, waitingOnTimer: false,
+        kind,
+        name: String(a.functionName),
+        input: inputJson,
+        childInstanceId: a.instanceId,
+        version: a.version,
+        options: a.retryOptions,
+        attempt: 1,
+        currentTaskId: id,
+        waitingOnTimer: false,
       };
       if (kind === 'activity') scheduleActivity(input, work, id, String(a.functionName), inputJson);
       else scheduleSubOrchestration(input, work, id, String(a.functionName), inputJson, a.instanceId, a.version);

@@ -35,10 +35,18 @@ export function isAllocating(record: InstanceRecord, e: HistoryEvent): boolean {
   if (!retry) return false;
   const failed = e.EventType === EventType.TaskFailed || e.EventType === EventType.SubOrchestrationInstanceFailed;
   if (failed) return !retry.waitingOnTimer;
-  return e.EventType === EventType.TimerFired && retry.waitingOnTimer && retry.attempt < retry.options.maxNumberOfAttempts;
+  return (
+    e.EventType === EventType.TimerFired && retry.waitingOnTimer && retry.attempt < retry.options.maxNumberOfAttempts
+  );
 }
 
-export function planBatch(record: InstanceRecord, index: HistoryIndex, historyEmpty: boolean, messages: EventMessage[], now: Date): Batch {
+export function planBatch(
+  record: InstanceRecord,
+  index: HistoryIndex,
+  historyEmpty: boolean,
+  messages: EventMessage[],
+  now: Date,
+): Batch {
   const batch: Batch = { consumed: [], control: [], events: [], allocating: [] };
   const terminal = TERMINAL.has(record.runtimeStatus);
   const seenIds = new Set<number>();

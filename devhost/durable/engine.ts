@@ -37,7 +37,13 @@ export interface SchedulerOptions {
 }
 
 export class Scheduler {
-  readonly stats: EngineStats = { episodes: 0, activitiesRun: 0, historyEventsReplayed: 0, orchestratorMs: 0, replayModelMs: 0 };
+  readonly stats: EngineStats = {
+    episodes: 0,
+    activitiesRun: 0,
+    historyEventsReplayed: 0,
+    orchestratorMs: 0,
+    replayModelMs: 0,
+  };
   readonly owner = randomUUID();
   #running = false;
   #pumping = false;
@@ -98,17 +104,19 @@ export class Scheduler {
     this.#pumping = true;
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    this.#pump().catch((err: unknown) => {
-      this.#failure = err;
-      this.o.log(`durable engine: scheduler error: ${String(err)}`);
-    }).finally(() => {
-      this.#pumping = false;
-      if (this.#failure !== undefined) this.#settleIdle();
-      if (this.#running && this.#timer === undefined && this.o.clock.kind === 'real') {
-        this.#timer = setTimeout(() => this.kick(), this.o.pollIntervalMs);
-        this.#timer.unref();
-      }
-    });
+    this.#pump()
+      .catch((err: unknown) => {
+        this.#failure = err;
+        this.o.log(`durable engine: scheduler error: ${String(err)}`);
+      })
+      .finally(() => {
+        this.#pumping = false;
+        if (this.#failure !== undefined) this.#settleIdle();
+        if (this.#running && this.#timer === undefined && this.o.clock.kind === 'real') {
+          this.#timer = setTimeout(() => this.kick(), this.o.pollIntervalMs);
+          this.#timer.unref();
+        }
+      });
   }
 
   async #pump(): Promise<void> {
@@ -127,7 +135,8 @@ export class Scheduler {
       if (this.#again) continue;
       this.#settleIdle();
       if ((this.o.clock.kind === 'real' || this.#stalled.size > 0) && this.#running) {
-        const wait = next === undefined ? this.o.pollIntervalMs : Math.min(Math.max(next - now, 1), this.o.pollIntervalMs);
+        const wait =
+          next === undefined ? this.o.pollIntervalMs : Math.min(Math.max(next - now, 1), this.o.pollIntervalMs);
         this.#timer = setTimeout(() => this.kick(), wait);
         this.#timer.unref();
       }
@@ -144,7 +153,10 @@ export class Scheduler {
   async #bounded<T>(what: string, request: Promise<T>): Promise<T> {
     let guard: NodeJS.Timeout | undefined;
     const limit = new Promise<never>((_, reject) => {
-      guard = setTimeout(() => reject(new Error(`store did not answer within ${this.o.workTimeoutMs} ms while ${what}`)), this.o.workTimeoutMs);
+      guard = setTimeout(
+        () => reject(new Error(`store did not answer within ${this.o.workTimeoutMs} ms while ${what}`)),
+        this.o.workTimeoutMs,
+      );
     });
     try {
       return await Promise.race([request, limit]);
@@ -210,13 +222,16 @@ export class Scheduler {
       }, this.o.workTimeoutMs);
       guard.unref();
     });
-    Promise.race([work(), limit]).finally(() => clearTimeout(guard)).catch((err: unknown) => {
-      this.o.log(`durable engine: ${String(err instanceof Error ? err.stack : err)}`);
-    }).finally(() => {
-      set.delete(key);
-      this.#inflight--;
-      this.kick();
-    });
+    Promise.race([work(), limit])
+      .finally(() => clearTimeout(guard))
+      .catch((err: unknown) => {
+        this.o.log(`durable engine: ${String(err instanceof Error ? err.stack : err)}`);
+      })
+      .finally(() => {
+        set.delete(key);
+        this.#inflight--;
+        this.kick();
+      });
   }
 
   async #episode(instanceId: string, messages: EventMessage[], signature: string): Promise<void> {
@@ -226,11 +241,23 @@ export class Scheduler {
       for (const m of messages) await store.deleteMessage(instanceId, m.id);
       return;
     }
-    const outcome = record.kind === 'entity'
-      ? await entityEpisode({ record, messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq() })
-      : await runEpisode({
-        record, history: await store.loadHistory(instanceId, record.executionId, record), messages, now: this.o.clock.now(), registrations: this.o.registrations, seq: () => this.nextSeq(),
-      });
+    const outcome =
+      record.kind === 'entity'
+        ? await entityEpisode({
+            record,
+            messages,
+            now: this.o.clock.now(),
+            registrations: this.o.registrations,
+            seq: () => this.nextSeq(),
+          })
+        : await runEpisode({
+            record,
+            history: await store.loadHistory(instanceId, record.executionId, record),
+            messages,
+            now: this.o.clock.now(),
+            registrations: this.o.registrations,
+            seq: () => this.nextSeq(),
+          });
     if (!outcome.commit) {
       this.#stalled.set(instanceId, { signature, at: Date.now() });
       return;
@@ -265,13 +292,35 @@ export class Scheduler {
     const { store } = this.o;
     const existing = await store.getInstance(child.instanceId);
     const p = child.parent;
-    if (existing && p && existing.parent?.instanceId === p.instanceId && existing.parent.executionId === p.executionId && existing.parent.taskId === p.taskId) return;
+    if (
+      existing &&
+      p &&
+      existing.parent?.instanceId === p.instanceId &&
+      existing.parent.executionId === p.executionId &&
+      existing.parent.taskId === p.taskId
+    )
+      return;
     if (existing && !TERMINAL.has(existing.runtimeStatus)) {
       if (p) {
-        await store.putMessages([{
-          kind: 'event', id: `sub-${p.executionId}-${p.taskId}`, instanceId: p.instanceId, executionId: p.executionId, dueAt: this.o.clock.now().getTime(), seq: this.nextSeq(),
-          event: { EventType: 9, EventId: -1, IsPlayed: false, Timestamp: this.o.clock.now().toISOString(), TaskScheduledId: p.taskId, Reason: `An instance with ID '${child.instanceId}' already exists.`, Details: '' },
-        }]);
+        await store.putMessages([
+          {
+            kind: 'event',
+            id: `sub-${p.executionId}-${p.taskId}`,
+            instanceId: p.instanceId,
+            executionId: p.executionId,
+            dueAt: this.o.clock.now().getTime(),
+            seq: this.nextSeq(),
+            event: {
+              EventType: 9,
+              EventId: -1,
+              IsPlayed: false,
+              Timestamp: this.o.clock.now().toISOString(),
+              TaskScheduledId: p.taskId,
+              Reason: `An instance with ID '${child.instanceId}' already exists.`,
+              Details: '',
+            },
+          },
+        ]);
       }
       return;
     }
@@ -286,17 +335,34 @@ export class Scheduler {
     // Renewed while the activity runs, as DTFx's TaskActivityDispatcher.RenewUntil does, so only a
     // host that died loses its activities; a long activity is never started twice.
     const renewal = setInterval(() => {
-      store.leaseActivity(m, this.owner, Date.now() + lease).catch((err: unknown) => this.o.log(`durable engine: renewing the lease of activity '${m.id}' failed: ${String(err)}`));
+      store
+        .leaseActivity(m, this.owner, Date.now() + lease)
+        .catch((err: unknown) =>
+          this.o.log(`durable engine: renewing the lease of activity '${m.id}' failed: ${String(err)}`),
+        );
     }, activityLeaseRenewalMs(lease));
     renewal.unref();
     let event;
     try {
-      event = await runActivity(this.o.registrations, { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input }, () => clock.now(), this.o.activityOverride);
+      event = await runActivity(
+        this.o.registrations,
+        { instanceId: m.instanceId, taskId: m.taskId, name: m.name, inputJson: m.input },
+        () => clock.now(),
+        this.o.activityOverride,
+      );
     } finally {
       clearInterval(renewal);
     }
     this.stats.activitiesRun++;
-    const done: Message = { kind: 'event', id: `done-${m.executionId}-${m.taskId}`, instanceId: m.instanceId, executionId: m.executionId, dueAt: clock.now().getTime(), seq: this.nextSeq(), event };
+    const done: Message = {
+      kind: 'event',
+      id: `done-${m.executionId}-${m.taskId}`,
+      instanceId: m.instanceId,
+      executionId: m.executionId,
+      dueAt: clock.now().getTime(),
+      seq: this.nextSeq(),
+      event,
+    };
     await store.putMessages([done]);
     await store.deleteMessage(m.instanceId, m.id);
   }

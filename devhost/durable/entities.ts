@@ -54,37 +54,81 @@ export function entityOf(id: string): EntityRef | undefined {
 export function entityRegistration(registrations: Map<string, Registration>, name: string): Registration | undefined {
   const lower = name.toLowerCase();
   for (const reg of registrations.values()) {
-    if (reg.metadata.name.toLowerCase() === lower && Object.values(reg.metadata.bindings).some((b) => b.type === 'entityTrigger')) return reg;
+    if (
+      reg.metadata.name.toLowerCase() === lower &&
+      Object.values(reg.metadata.bindings).some((b) => b.type === 'entityTrigger')
+    )
+      return reg;
   }
   return undefined;
 }
 
 /** DurableTaskExtension.GetInvalidEntityFunctionMessage. */
 export function unknownEntityMessage(name: string, registrations?: Map<string, Registration>): string {
-  const known = [...(registrations?.values() ?? [])].filter((r) => Object.values(r.metadata.bindings).some((b) => b.type === 'entityTrigger')).map((r) => r.metadata.name);
-  const info = known.length ? `The following are the known entity functions: '${known.join("', '")}'.` : 'No entity functions are currently registered!';
+  const known = [...(registrations?.values() ?? [])]
+    .filter((r) => Object.values(r.metadata.bindings).some((b) => b.type === 'entityTrigger'))
+    .map((r) => r.metadata.name);
+  const info = known.length
+    ? `The following are the known entity functions: '${known.join("', '")}'.`
+    : 'No entity functions are currently registered!';
   return `The function '${name}' doesn't exist, is disabled, or is not an entity function. Additional info: ${info}`;
 }
 
 /** The message that delivers one operation to an entity. `messageId` must be deterministic where the sender may run twice. */
-export function requestMessage(target: string, request: EntityRequest, messageId: string, dueAt: number, seq: number): EventMessage {
+export function requestMessage(
+  target: string,
+  request: EntityRequest,
+  messageId: string,
+  dueAt: number,
+  seq: number,
+): EventMessage {
   return {
-    kind: 'event', id: messageId, instanceId: target, dueAt, seq,
-    event: historyEvent(EventType.EventRaised, new Date(dueAt), { Name: ENTITY_OPERATION_EVENT, Input: JSON.stringify(request) }),
+    kind: 'event',
+    id: messageId,
+    instanceId: target,
+    dueAt,
+    seq,
+    event: historyEvent(EventType.EventRaised, new Date(dueAt), {
+      Name: ENTITY_OPERATION_EVENT,
+      Input: JSON.stringify(request),
+    }),
   };
 }
 
 function entityRecord(reg: Registration, id: string, now: Date): InstanceRecord {
   return {
-    instanceId: id, kind: 'entity', name: reg.metadata.name, executionId: randomUUID(), runtimeStatus: 'Running',
-    input: JSON.stringify({ exists: false } satisfies SchedulerState), createdTime: now.toISOString(), lastUpdatedTime: now.toISOString(),
-    hiddenIds: [], retries: {}, canceledTimers: [],
+    instanceId: id,
+    kind: 'entity',
+    name: reg.metadata.name,
+    executionId: randomUUID(),
+    runtimeStatus: 'Running',
+    input: JSON.stringify({ exists: false } satisfies SchedulerState),
+    createdTime: now.toISOString(),
+    lastUpdatedTime: now.toISOString(),
+    hiddenIds: [],
+    retries: {},
+    canceledTimers: [],
   };
 }
 
 /** Creates the instances of entities that `messages` address and that do not exist yet (stores drop messages for unknown instances). */
-export async function ensureEntityRecords(store: TaskHubStore, registrations: Map<string, Registration>, messages: readonly Message[], now: Date): Promise<void> {
-  const targets = new Set(messages.filter((m) => m.kind === 'event' && m.event.EventType === EventType.EventRaised && m.event.Name === ENTITY_OPERATION_EVENT && m.instanceId.startsWith('@')).map((m) => m.instanceId));
+export async function ensureEntityRecords(
+  store: TaskHubStore,
+  registrations: Map<string, Registration>,
+  messages: readonly Message[],
+  now: Date,
+): Promise<void> {
+  const targets = new Set(
+    messages
+      .filter(
+        (m) =>
+          m.kind === 'event' &&
+          m.event.EventType === EventType.EventRaised &&
+          m.event.Name === ENTITY_OPERATION_EVENT &&
+          m.instanceId.startsWith('@'),
+      )
+      .map((m) => m.instanceId),
+  );
   for (const id of targets) {
     const entity = entityOf(id);
     const reg = entity && entityRegistration(registrations, entity.name);
@@ -110,7 +154,9 @@ interface EntityResult {
 }
 
 /** Runs the pending operations of one entity as one batch and describes the commit. */
-export async function runEntityBatch(input: EntityBatchInput): Promise<{ commit: EpisodeCommit; orchestratorMs: number }> {
+export async function runEntityBatch(
+  input: EntityBatchInput,
+): Promise<{ commit: EpisodeCommit; orchestratorMs: number }> {
   const { record, now } = input;
   const entity = entityOf(record.instanceId) as EntityRef;
   const requests: { request: EntityRequest; messageId: string }[] = [];
@@ -124,13 +170,23 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<{ commit:
   let result: EntityResult;
   try {
     if (!reg) throw new Error(unknownEntityMessage(record.name, input.registrations));
-    const trigger = { self: entity, exists: before.exists, state: before.state, batch: requests.map(({ request: r }) => ({ id: r.id, name: r.op, signal: r.signal, input: r.input })) };
+    const trigger = {
+      self: entity,
+      exists: before.exists,
+      state: before.state,
+      batch: requests.map(({ request: r }) => ({ id: r.id, name: r.op, signal: r.signal, input: r.input })),
+    };
     const { returnValue } = await invokeRegistration(reg, { trigger: { json: JSON.stringify(trigger) } });
     result = (fromTypedData(returnValue) ?? {}) as EntityResult;
   } catch (e) {
     // The whole batch failed (the SDK itself threw): state unchanged, every caller gets the error.
     const message = JSON.stringify(e instanceof Error ? e.message : String(e));
-    result = { entityExists: before.exists, entityState: before.state, results: requests.map(() => ({ isError: true, result: message })), signals: [] };
+    result = {
+      entityExists: before.exists,
+      entityState: before.state,
+      results: requests.map(() => ({ isError: true, result: message })),
+      signals: [],
+    };
   }
   const orchestratorMs = performance.now() - started;
 
@@ -138,23 +194,46 @@ export async function runEntityBatch(input: EntityBatchInput): Promise<{ commit:
   requests.forEach(({ request, messageId }, i) => {
     if (request.signal || !request.parent) return;
     const outcome = result.results?.[i];
-    const response: { result?: string; exceptionType?: string } = outcome?.result !== undefined ? { result: outcome.result } : {};
+    const response: { result?: string; exceptionType?: string } =
+      outcome?.result !== undefined ? { result: outcome.result } : {};
     if (outcome?.isError || !outcome) response.exceptionType = outcome ? 'Error' : 'EntityOperationNotRun';
     send.push({
-      kind: 'event', id: `entity-response-${messageId}`, instanceId: request.parent, executionId: request.parentExecution, dueAt: now.getTime(), seq: input.seq(),
+      kind: 'event',
+      id: `entity-response-${messageId}`,
+      instanceId: request.parent,
+      executionId: request.parentExecution,
+      dueAt: now.getTime(),
+      seq: input.seq(),
       event: historyEvent(EventType.EventRaised, now, { Name: request.id, Input: JSON.stringify(response) }),
     });
   });
   (result.signals ?? []).forEach((s, i) => {
-    const request: EntityRequest = { id: randomUUID(), op: s.name, signal: true, input: s.input || undefined, parent: record.instanceId, timestamp: now.toISOString() };
-    send.push(requestMessage(schedulerId(s.target), request, `entity-signal-${input.messages[0]?.id ?? 'none'}-${i}`, now.getTime(), input.seq()));
+    const request: EntityRequest = {
+      id: randomUUID(),
+      op: s.name,
+      signal: true,
+      input: s.input || undefined,
+      parent: record.instanceId,
+      timestamp: now.toISOString(),
+    };
+    send.push(
+      requestMessage(
+        schedulerId(s.target),
+        request,
+        `entity-signal-${input.messages[0]?.id ?? 'none'}-${i}`,
+        now.getTime(),
+        input.seq(),
+      ),
+    );
   });
   const after: SchedulerState = result.entityExists ? { exists: true, state: result.entityState } : { exists: false };
   return {
     orchestratorMs,
     commit: {
       instance: { ...record, input: JSON.stringify(after), lastUpdatedTime: now.toISOString() },
-      append: [], consumed: input.messages.map((m) => m.id), send,
+      append: [],
+      consumed: input.messages.map((m) => m.id),
+      send,
     },
   };
 }
@@ -170,13 +249,21 @@ export interface EntityApiDeps {
 /** The client side: signal, read and list entities (DurableClient.SignalEntityAsync, ReadEntityStateAsync, ListEntitiesAsync). */
 export function createEntityApi(deps: EntityApiDeps): EntityApi {
   const { store } = deps;
-  const read = (record: InstanceRecord | undefined): SchedulerState => (record?.kind === 'entity' ? (JSON.parse(record.input) as SchedulerState) : { exists: false });
+  const read = (record: InstanceRecord | undefined): SchedulerState =>
+    record?.kind === 'entity' ? (JSON.parse(record.input) as SchedulerState) : { exists: false };
   const parse = (text: string | undefined): unknown => (text === undefined ? null : JSON.parse(text));
   return {
     async signalEntity(entity, operation, input) {
-      if (!entityRegistration(deps.registrations, entity.name)) throw new UnknownEntityError(unknownEntityMessage(entity.name, deps.registrations));
+      if (!entityRegistration(deps.registrations, entity.name))
+        throw new UnknownEntityError(unknownEntityMessage(entity.name, deps.registrations));
       const now = deps.clock.now();
-      const request: EntityRequest = { id: randomUUID(), op: operation, signal: true, input: input === undefined ? undefined : JSON.stringify(input), timestamp: now.toISOString() };
+      const request: EntityRequest = {
+        id: randomUUID(),
+        op: operation,
+        signal: true,
+        input: input === undefined ? undefined : JSON.stringify(input),
+        timestamp: now.toISOString(),
+      };
       const message = requestMessage(schedulerId(entity), request, `signal-${request.id}`, now.getTime(), deps.seq());
       await ensureEntityRecords(store, deps.registrations, [message], now);
       await store.putMessages([message]);
@@ -195,12 +282,19 @@ export function createEntityApi(deps: EntityApiDeps): EntityApi {
         if (query.lastOperationTo && r.lastUpdatedTime > query.lastOperationTo) continue;
         const state = read(r);
         if (!state.exists) continue;
-        all.push({ entityId: entityOf(r.instanceId) as EntityRef, lastOperationTime: r.lastUpdatedTime, ...(query.fetchState ? { state: parse(state.state) } : {}) });
+        all.push({
+          entityId: entityOf(r.instanceId) as EntityRef,
+          lastOperationTime: r.lastUpdatedTime,
+          ...(query.fetchState ? { state: parse(state.state) } : {}),
+        });
       }
       all.sort((a, b) => schedulerId(a.entityId).localeCompare(schedulerId(b.entityId)));
       const offset = query.continuationToken ? Number.parseInt(query.continuationToken, 10) || 0 : 0;
       const top = query.top ?? all.length;
-      return { items: all.slice(offset, offset + top), continuationToken: offset + top < all.length ? String(offset + top) : undefined };
+      return {
+        items: all.slice(offset, offset + top),
+        continuationToken: offset + top < all.length ? String(offset + top) : undefined,
+      };
     },
   };
 }

@@ -10,7 +10,11 @@ import { entityOf, entityRegistration, requestMessage, unknownEntityMessage, typ
 import { EventType, historyEvent, type HistoryEvent } from './history';
 import { HTTP_ACTIVITY } from './httpActivity';
 
-const ENTITY_ACTIONS = new Set<number>([ActionType.CallEntity, ActionType.SignalEntity, ActionType.ScheduledSignalEntity]);
+const ENTITY_ACTIONS = new Set<number>([
+  ActionType.CallEntity,
+  ActionType.SignalEntity,
+  ActionType.ScheduledSignalEntity,
+]);
 const sameText = (a: unknown, b: unknown): boolean => String(a).toLowerCase() === String(b).toLowerCase();
 
 /** Whether a recorded scheduling event is what this action would have produced (the non-determinism check). */
@@ -18,12 +22,18 @@ export function matchesExtended(recorded: HistoryEvent, a: OrchestratorAction): 
   if (recorded.EventType === EventType.EventSent) {
     return ENTITY_ACTIONS.has(a.actionType) && sameText(recorded.InstanceId, a.instanceId);
   }
-  if (recorded.EventType === EventType.TaskScheduled) return a.actionType === ActionType.CallHttp && recorded.Name === HTTP_ACTIVITY;
+  if (recorded.EventType === EventType.TaskScheduled)
+    return a.actionType === ActionType.CallHttp && recorded.Name === HTTP_ACTIVITY;
   return false;
 }
 
 /** Schedules an entity operation or an HTTP call at sequence id `id`; returns a failure message for anything it cannot model. */
-export function scheduleExtended(input: ApplyInput, work: ActionWork, id: number, a: OrchestratorAction): string | undefined {
+export function scheduleExtended(
+  input: ApplyInput,
+  work: ActionWork,
+  id: number,
+  a: OrchestratorAction,
+): string | undefined {
   switch (a.actionType) {
     case ActionType.CallEntity:
     case ActionType.SignalEntity:
@@ -40,21 +50,37 @@ export function scheduleExtended(input: ApplyInput, work: ActionWork, id: number
   }
 }
 
-function scheduleEntityOperation(input: ApplyInput, work: ActionWork, id: number, a: OrchestratorAction): string | undefined {
+function scheduleEntityOperation(
+  input: ApplyInput,
+  work: ActionWork,
+  id: number,
+  a: OrchestratorAction,
+): string | undefined {
   const { record, now } = input;
   const target = String(a.instanceId);
   const entity = entityOf(target);
   if (!entity) return `Action ${id} (${describeAction(a)}) does not name an entity as @name@key.`;
   // The extension checks the function before sending (ThrowIfFunctionDoesNotExist), failing the orchestration.
-  if (input.registrations && !entityRegistration(input.registrations, entity.name)) return unknownEntityMessage(entity.name, input.registrations);
+  if (input.registrations && !entityRegistration(input.registrations, entity.name))
+    return unknownEntityMessage(entity.name, input.registrations);
   const signal = a.actionType !== ActionType.CallEntity;
   // A scheduled signal is delivered at fireAt (the extension's SignalEntity(entityId, fireAt, …)).
-  const dueAt = a.actionType === ActionType.ScheduledSignalEntity && a.fireAt ? Math.max(new Date(a.fireAt).getTime(), now.getTime()) : now.getTime();
+  const dueAt =
+    a.actionType === ActionType.ScheduledSignalEntity && a.fireAt
+      ? Math.max(new Date(a.fireAt).getTime(), now.getTime())
+      : now.getTime();
   const request: EntityRequest = {
-    id: `${record.executionId}:${id}`, op: String(a.operation), signal, input: a.input === undefined ? undefined : JSON.stringify(a.input),
-    parent: record.instanceId, parentExecution: record.executionId, timestamp: now.toISOString(),
+    id: `${record.executionId}:${id}`,
+    op: String(a.operation),
+    signal,
+    input: a.input === undefined ? undefined : JSON.stringify(a.input),
+    parent: record.instanceId,
+    parentExecution: record.executionId,
+    timestamp: now.toISOString(),
   };
-  work.events.push(historyEvent(EventType.EventSent, now, { InstanceId: target, Name: 'op', Input: JSON.stringify(request) }, id));
+  work.events.push(
+    historyEvent(EventType.EventSent, now, { InstanceId: target, Name: 'op', Input: JSON.stringify(request) }, id),
+  );
   work.send.push(requestMessage(target, request, `entity-op-${record.executionId}-${id}`, dueAt, input.seq()));
   return undefined;
 }

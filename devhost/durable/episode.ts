@@ -48,7 +48,13 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   const record = structuredClone(input.record);
   const index = indexHistory(input.history);
   const batch = planBatch(record, index, input.history.length === 0, input.messages, now);
-  const outcome: EpisodeOutcome = { children: [], deleteMessages: [], invoked: false, replayedEvents: 0, orchestratorMs: 0 };
+  const outcome: EpisodeOutcome = {
+    children: [],
+    deleteMessages: [],
+    invoked: false,
+    replayedEvents: 0,
+    orchestratorMs: 0,
+  };
   if (batch.consumed.length === 0) return outcome;
   const send: Message[] = [];
   const append: HistoryEvent[] = [];
@@ -72,17 +78,31 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
 
   const reg = input.registrations.get(record.name);
   if (!reg) {
-    finish(record, 'Failed', json(`The function '${record.name}' doesn't exist, is disabled, or is not an orchestrator function.`), outcome, send, now, input.seq);
+    finish(
+      record,
+      'Failed',
+      json(`The function '${record.name}' doesn't exist, is disabled, or is not an orchestrator function.`),
+      outcome,
+      send,
+      now,
+      input.seq,
+    );
     return outcome;
   }
   if (record.runtimeStatus === 'Pending') record.runtimeStatus = 'Running';
   const fresh = [historyEvent(EventType.OrchestratorStarted, now), ...batch.events];
   const history = input.history.length === 0 ? fresh : input.history.concat(fresh);
   const started = performance.now();
-  const result = await invokeOrchestrator(reg, {
-    instanceId: record.instanceId, parentInstanceId: record.parent?.instanceId, input: parse(record.input),
-    history,
-  }, input.onLog);
+  const result = await invokeOrchestrator(
+    reg,
+    {
+      instanceId: record.instanceId,
+      parentInstanceId: record.parent?.instanceId,
+      input: parse(record.input),
+      history,
+    },
+    input.onLog,
+  );
   outcome.invoked = true;
   outcome.orchestratorMs = performance.now() - started;
   outcome.replayedEvents = input.history.length + fresh.length;
@@ -98,13 +118,26 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   if (state?.customStatus !== undefined && !statusProblem) record.customStatus = json(state.customStatus);
   const actions = flattenActions(state?.actions ?? []);
   // The SDK's own view keeps its id bookkeeping current; Azure's verdict comes from the replay model.
-  const sdkWork = applyActions({ record, index, actions, allocating: batch.allocating, threw: !result.ok, now, seq: input.seq, registrations: input.registrations });
+  const sdkWork = applyActions({
+    record,
+    index,
+    actions,
+    allocating: batch.allocating,
+    threw: !result.ok,
+    now,
+    seq: input.seq,
+    registrations: input.registrations,
+  });
   const modelStarted = performance.now();
   const decided = decideEpisode({ record, now, seq: input.seq, history, result, actions, sdkWork });
   outcome.replayModelMs = performance.now() - modelStarted;
   // The shim sets the custom status before it replays any action, and SetCustomStatus throws when it is too big.
   const { work, end, warning } = statusProblem
-    ? { work: { events: [], send: [], children: [], canceledTimerMessages: [] }, end: { status: 'Failed' as const, message: `Orchestrator function '${record.name}' failed: ${statusProblem}` }, warning: undefined }
+    ? {
+        work: { events: [], send: [], children: [], canceledTimerMessages: [] },
+        end: { status: 'Failed' as const, message: `Orchestrator function '${record.name}' failed: ${statusProblem}` },
+        warning: undefined,
+      }
     : decided;
   outcome.warning = warning;
   append.push(...work.events);
@@ -116,7 +149,9 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
   if (end?.status === 'Failed') {
     outcome.children = [];
     commit.send = send.filter((m) => m.kind === 'event' && m.instanceId !== record.instanceId);
-    append.push(historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Failed', Result: end.message }));
+    append.push(
+      historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Failed', Result: end.message }),
+    );
     finish(record, 'Failed', json(end.message), outcome, commit.send, now, input.seq);
     return outcome;
   }
@@ -136,7 +171,9 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
     return outcome;
   }
   if (end?.status === 'Completed') {
-    append.push(historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Completed', Result: json(end.output) }));
+    append.push(
+      historyEvent(EventType.ExecutionCompleted, now, { OrchestrationStatus: 'Completed', Result: json(end.output) }),
+    );
     finish(record, 'Completed', json(end.output), outcome, send, now, input.seq);
   }
   return outcome;
@@ -145,20 +182,46 @@ export async function runEpisode(input: EpisodeInput): Promise<EpisodeOutcome> {
 /** Events raised after continueAsNew was decided start the next execution with it (DTFx carryover). */
 function carriedOver(record: InstanceRecord, events: HistoryEvent[], now: Date, seq: () => number): EventMessage[] {
   return events.map((event, i) => ({
-    kind: 'event', id: `carry-${record.executionId}-${i}`, instanceId: record.instanceId, executionId: record.executionId,
-    dueAt: now.getTime(), seq: seq(), event: { ...event, IsPlayed: false },
+    kind: 'event',
+    id: `carry-${record.executionId}-${i}`,
+    instanceId: record.instanceId,
+    executionId: record.executionId,
+    dueAt: now.getTime(),
+    seq: seq(),
+    event: { ...event, IsPlayed: false },
   }));
 }
 
 /** Ends the instance: drop its pending work and tell a parent orchestration. */
-function finish(record: InstanceRecord, status: 'Completed' | 'Failed' | 'Terminated', output: string, outcome: EpisodeOutcome, send: Message[], now: Date, seq: () => number): void {
+function finish(
+  record: InstanceRecord,
+  status: 'Completed' | 'Failed' | 'Terminated',
+  output: string,
+  outcome: EpisodeOutcome,
+  send: Message[],
+  now: Date,
+  seq: () => number,
+): void {
   record.runtimeStatus = status;
   record.output = output;
   outcome.drop = {};
   const p = record.parent;
   if (!p) return;
-  const event = status === 'Completed'
-    ? historyEvent(EventType.SubOrchestrationInstanceCompleted, now, { TaskScheduledId: p.taskId, Result: output })
-    : historyEvent(EventType.SubOrchestrationInstanceFailed, now, { TaskScheduledId: p.taskId, Reason: String(JSON.parse(output)), Details: '' });
-  send.push({ kind: 'event', id: `sub-${p.executionId}-${p.taskId}`, instanceId: p.instanceId, executionId: p.executionId, dueAt: now.getTime(), seq: seq(), event });
+  const event =
+    status === 'Completed'
+      ? historyEvent(EventType.SubOrchestrationInstanceCompleted, now, { TaskScheduledId: p.taskId, Result: output })
+      : historyEvent(EventType.SubOrchestrationInstanceFailed, now, {
+          TaskScheduledId: p.taskId,
+          Reason: String(JSON.parse(output)),
+          Details: '',
+        });
+  send.push({
+    kind: 'event',
+    id: `sub-${p.executionId}-${p.taskId}`,
+    instanceId: p.instanceId,
+    executionId: p.executionId,
+    dueAt: now.getTime(),
+    seq: seq(),
+    event,
+  });
 }

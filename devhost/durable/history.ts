@@ -27,7 +27,9 @@ export const EventType = {
   ExecutionRewound: 21,
 } as const;
 
-export const EventTypeName: Record<number, string> = Object.fromEntries(Object.entries(EventType).map(([k, v]) => [v, k]));
+export const EventTypeName: Record<number, string> = Object.fromEntries(
+  Object.entries(EventType).map(([k, v]) => [v, k]),
+);
 
 export interface HistoryEvent {
   EventType: number;
@@ -43,8 +45,12 @@ export function historyEvent(type: number, at: Date, fields: Record<string, unkn
 
 /** Events whose EventId is a sequence number the orchestrator allocated. */
 export function isScheduling(e: HistoryEvent): boolean {
-  return e.EventType === EventType.TaskScheduled || e.EventType === EventType.TimerCreated
-    || e.EventType === EventType.SubOrchestrationInstanceCreated || e.EventType === EventType.EventSent;
+  return (
+    e.EventType === EventType.TaskScheduled ||
+    e.EventType === EventType.TimerCreated ||
+    e.EventType === EventType.SubOrchestrationInstanceCreated ||
+    e.EventType === EventType.EventSent
+  );
 }
 
 /** The sequence id a completion event refers to, or undefined for other events. */

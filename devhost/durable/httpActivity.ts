@@ -25,13 +25,24 @@ export interface DurableHttpResponse {
 
 export async function runHttpActivity(request: DurableHttpRequest): Promise<DurableHttpResponse> {
   if (request.tokenSource) {
-    throw new Error(`callHttp with a managed-identity token source (resource '${request.tokenSource.resource ?? '?'}') is not supported by the devhost: in Azure the Durable extension gets an access token for that resource from the app's managed identity and sends it as 'Authorization: Bearer …'. Locally, call without tokenSource and set the Authorization header yourself.`);
+    throw new Error(
+      `callHttp with a managed-identity token source (resource '${request.tokenSource.resource ?? '?'}') is not supported by the devhost: in Azure the Durable extension gets an access token for that resource from the app's managed identity and sends it as 'Authorization: Bearer …'. Locally, call without tokenSource and set the Authorization header yourself.`,
+    );
   }
   if (!request.uri) throw new Error('callHttp needs a url.');
   return send(request.method ?? 'GET', request.uri, request.headers, request.content);
 }
 
-async function send(method: string, uri: string, headers: Record<string, string> = {}, content?: string): Promise<DurableHttpResponse> {
-  const res = await fetch(uri, { method, headers, body: content === undefined || content === null || method === 'GET' ? undefined : content });
+async function send(
+  method: string,
+  uri: string,
+  headers: Record<string, string> = {},
+  content?: string,
+): Promise<DurableHttpResponse> {
+  const res = await fetch(uri, {
+    method,
+    headers,
+    body: content === undefined || content === null || method === 'GET' ? undefined : content,
+  });
   return { statusCode: res.status, headers: Object.fromEntries(res.headers.entries()), content: await res.text() };
 }

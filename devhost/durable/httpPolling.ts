@@ -14,8 +14,15 @@ import type { InstanceRecord } from './store/types';
 
 export const DEFAULT_POLL_MS = 30_000;
 
-interface HttpRequestWire { headers?: Record<string, string>; tokenSource?: unknown; asynchronousPatternEnabled?: boolean }
-interface HttpResponseWire { statusCode?: number; headers?: Record<string, string | string[]> }
+interface HttpRequestWire {
+  headers?: Record<string, string>;
+  tokenSource?: unknown;
+  asynchronousPatternEnabled?: boolean;
+}
+interface HttpResponseWire {
+  statusCode?: number;
+  headers?: Record<string, string | string[]>;
+}
 
 const parse = <T>(text: unknown): T | undefined => {
   try {
@@ -32,14 +39,18 @@ function header(headers: Record<string, string | string[]> | undefined, name: st
 }
 
 /** The Location to poll when `e` completes an HTTP call with 202 under the async pattern. */
-function pollLocation(index: HistoryIndex, e: HistoryEvent): { location: string; request: HttpRequestWire; retryAfter?: string } | undefined {
+function pollLocation(
+  index: HistoryIndex,
+  e: HistoryEvent,
+): { location: string; request: HttpRequestWire; retryAfter?: string } | undefined {
   if (e.EventType !== EventType.TaskCompleted) return undefined;
   const scheduled = index.scheduled.get(Number(e.TaskScheduledId));
   if (scheduled?.EventType !== EventType.TaskScheduled || scheduled.Name !== HTTP_ACTIVITY) return undefined;
   const request = parse<HttpRequestWire>(scheduled.Input);
   const response = parse<HttpResponseWire>(e.Result);
   const location = header(response?.headers, 'location');
-  if (!request || request.asynchronousPatternEnabled === false || response?.statusCode !== 202 || !location) return undefined;
+  if (!request || request.asynchronousPatternEnabled === false || response?.statusCode !== 202 || !location)
+    return undefined;
   return { location, request, retryAfter: header(response.headers, 'retry-after') };
 }
 
@@ -57,7 +68,14 @@ export interface PollWork {
 }
 
 /** Handles one polling event: a 202 takes the timer and call ids; the timer firing schedules the call. */
-export function advanceHttpPoll(record: InstanceRecord, index: HistoryIndex, e: HistoryEvent, now: Date, allocate: () => number, work: PollWork): void {
+export function advanceHttpPoll(
+  record: InstanceRecord,
+  index: HistoryIndex,
+  e: HistoryEvent,
+  now: Date,
+  allocate: () => number,
+  work: PollWork,
+): void {
   if (e.EventType === EventType.TimerFired) {
     const key = String(e.TimerId);
     const poll = record.httpPolls?.[key];
@@ -74,7 +92,13 @@ export function advanceHttpPoll(record: InstanceRecord, index: HistoryIndex, e: 
   const fireAt = new Date(now.getTime() + (Number.isFinite(seconds) ? seconds * 1000 : DEFAULT_POLL_MS));
   const base = parse<{ uri?: string }>(index.scheduled.get(Number(e.TaskScheduledId))?.Input)?.uri;
   // CreateLocationPollRequest: GET the Location with the original headers and token source.
-  const request = { method: 'GET', uri: base ? new URL(next.location, base).href : next.location, headers: next.request.headers, tokenSource: next.request.tokenSource, asynchronousPatternEnabled: true };
+  const request = {
+    method: 'GET',
+    uri: base ? new URL(next.location, base).href : next.location,
+    headers: next.request.headers,
+    tokenSource: next.request.tokenSource,
+    asynchronousPatternEnabled: true,
+  };
   record.httpPolls = { ...record.httpPolls, [String(timerId)]: { callId, request: JSON.stringify(request) } };
   work.events.push(historyEvent(EventType.TimerCreated, now, { FireAt: fireAt.toISOString() }, timerId));
   work.timer(timerId, fireAt);

@@ -5,7 +5,16 @@
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';
 import type { ActivityOverride } from './activities';
-import { InstanceExistsError, InstanceNotFoundError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from './api';
+import {
+  InstanceExistsError,
+  InstanceNotFoundError,
+  type InstanceStatus,
+  type ListFilter,
+  type OperationResult,
+  type RuntimeStatus,
+  type StartOptions,
+  type TaskHubApi,
+} from './api';
 import { startMessage } from './applyActions';
 import { TERMINAL } from './batch';
 import type { Clock } from './clock';
@@ -67,7 +76,10 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
   const log = opts.log ?? ((msg: string) => console.warn(msg));
   const activityLeaseMs = opts.activityLeaseMs ?? DEFAULT_ACTIVITY_LEASE_MS;
   const scheduler = new Scheduler({
-    registrations, store, clock, log,
+    registrations,
+    store,
+    clock,
+    log,
     maxConcurrentActivities: opts.maxConcurrentActivities ?? 16,
     activityOverride: opts.activityOverride,
     activityLeaseMs,
@@ -75,21 +87,39 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
     workTimeoutMs: opts.workTimeoutMs ?? 30_000,
   });
 
-  const orchestratorNames = (): string[] => [...registrations.values()]
-    .filter((r) => Object.values(r.metadata.bindings).some((b) => b.type === 'orchestrationTrigger'))
-    .map((r) => r.metadata.name);
+  const orchestratorNames = (): string[] =>
+    [...registrations.values()]
+      .filter((r) => Object.values(r.metadata.bindings).some((b) => b.type === 'orchestrationTrigger'))
+      .map((r) => r.metadata.name);
 
-  async function control(instanceId: string, type: number, fields: Record<string, unknown>, at?: Date): Promise<OperationResult> {
+  async function control(
+    instanceId: string,
+    type: number,
+    fields: Record<string, unknown>,
+    at?: Date,
+  ): Promise<OperationResult> {
     const record = await store.getInstance(instanceId);
     if (!record) return 'notFound';
     if (TERMINAL.has(record.runtimeStatus)) return 'gone';
     const due = at ?? clock.now();
-    await store.putMessages([{ kind: 'event', id: randomUUID(), instanceId, dueAt: due.getTime(), seq: scheduler.nextSeq(), event: historyEvent(type, due, fields) }]);
+    await store.putMessages([
+      {
+        kind: 'event',
+        id: randomUUID(),
+        instanceId,
+        dueAt: due.getTime(),
+        seq: scheduler.nextSeq(),
+        event: historyEvent(type, due, fields),
+      },
+    ]);
     scheduler.kick();
     return 'accepted';
   }
 
-  function matchesFilter(r: InstanceRecord, f: { runtimeStatus?: RuntimeStatus[]; createdTimeFrom?: string; createdTimeTo?: string; instanceIdPrefix?: string }): boolean {
+  function matchesFilter(
+    r: InstanceRecord,
+    f: { runtimeStatus?: RuntimeStatus[]; createdTimeFrom?: string; createdTimeTo?: string; instanceIdPrefix?: string },
+  ): boolean {
     if (f.runtimeStatus?.length && !f.runtimeStatus.includes(r.runtimeStatus)) return false;
     if (f.createdTimeFrom && r.createdTime < new Date(f.createdTimeFrom).toISOString()) return false;
     if (f.createdTimeTo && r.createdTime > new Date(f.createdTimeTo).toISOString()) return false;
@@ -99,7 +129,13 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 
   const engine: DurableEngine = {
     taskHubName: opts.taskHubName,
-    entities: createEntityApi({ store, registrations, clock, seq: () => scheduler.nextSeq(), kick: () => scheduler.kick() }),
+    entities: createEntityApi({
+      store,
+      registrations,
+      clock,
+      seq: () => scheduler.nextSeq(),
+      kick: () => scheduler.kick(),
+    }),
     activityLeaseMs,
     orchestratorNames,
     async start() {
@@ -111,16 +147,30 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 
     async startNew(orchestratorName: string, options: StartOptions) {
       const name = orchestratorNames().find((n) => n.toLowerCase() === orchestratorName.toLowerCase());
-      if (!name) throw new Error(`The function '${orchestratorName}' doesn't exist, is disabled, or is not an orchestrator function.`);
+      if (!name)
+        throw new Error(
+          `The function '${orchestratorName}' doesn't exist, is disabled, or is not an orchestrator function.`,
+        );
       const instanceId = options.instanceId ?? randomUUID().replace(/-/g, '');
-      if (!instanceId || /[/\\#?]/.test(instanceId)) throw new Error(`instanceId '${instanceId}' is invalid: it must be non-empty and contain none of / \\ # ?`);
+      if (!instanceId || /[/\\#?]/.test(instanceId))
+        throw new Error(`instanceId '${instanceId}' is invalid: it must be non-empty and contain none of / \\ # ?`);
       const existing = await store.getInstance(instanceId);
-      if (existing && !OVERRIDABLE.has(existing.runtimeStatus)) throw new InstanceExistsError(instanceId, existing.runtimeStatus);
+      if (existing && !OVERRIDABLE.has(existing.runtimeStatus))
+        throw new InstanceExistsError(instanceId, existing.runtimeStatus);
       const now = clock.now().toISOString();
       const record: InstanceRecord = {
-        instanceId, name, version: options.version, executionId: randomUUID(), runtimeStatus: 'Pending',
-        input: JSON.stringify(options.input ?? null), createdTime: now, lastUpdatedTime: now,
-        hiddenIds: [], retries: {}, canceledTimers: [], etag: existing?.etag,
+        instanceId,
+        name,
+        version: options.version,
+        executionId: randomUUID(),
+        runtimeStatus: 'Pending',
+        input: JSON.stringify(options.input ?? null),
+        createdTime: now,
+        lastUpdatedTime: now,
+        hiddenIds: [],
+        retries: {},
+        canceledTimers: [],
+        etag: existing?.etag,
       };
       if (!(await store.putInstance(record, [startMessage(record, clock.now(), scheduler.nextSeq())], true))) {
         const now2 = await store.getInstance(instanceId);
@@ -147,15 +197,22 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
         .filter((r) => r.kind !== 'entity' && matchesFilter(r, filter))
         .sort((a, b) => a.createdTime.localeCompare(b.createdTime) || a.instanceId.localeCompare(b.instanceId));
       const offset = filter.continuationToken ? Number.parseInt(filter.continuationToken, 10) : 0;
-      if (!Number.isInteger(offset) || offset < 0) throw new Error(`continuationToken '${filter.continuationToken}' is invalid`);
+      if (!Number.isInteger(offset) || offset < 0)
+        throw new Error(`continuationToken '${filter.continuationToken}' is invalid`);
       const top = filter.top && filter.top > 0 ? filter.top : all.length;
       const page = all.slice(offset, offset + top);
       const more = offset + top < all.length;
-      return { items: page.map((r) => toStatus(r, filter.showInput !== false)), continuationToken: more ? String(offset + top) : undefined };
+      return {
+        items: page.map((r) => toStatus(r, filter.showInput !== false)),
+        continuationToken: more ? String(offset + top) : undefined,
+      };
     },
 
     async raiseEvent(instanceId, eventName, data) {
-      return control(instanceId, EventType.EventRaised, { Name: eventName, Input: data === undefined ? null : JSON.stringify(data) });
+      return control(instanceId, EventType.EventRaised, {
+        Name: eventName,
+        Input: data === undefined ? null : JSON.stringify(data),
+      });
     },
     terminate: (instanceId, reason) => control(instanceId, EventType.ExecutionTerminated, { Input: reason ?? '' }),
     suspend: (instanceId, reason) => control(instanceId, EventType.ExecutionSuspended, { Reason: reason ?? '' }),
@@ -170,7 +227,11 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
     async restart(instanceId, { newInstanceId }) {
       const record = await store.getInstance(instanceId);
       if (!record || record.kind === 'entity') throw new InstanceNotFoundError(instanceId);
-      return engine.startNew(record.name, { instanceId: newInstanceId ? undefined : instanceId, input: JSON.parse(record.input), version: record.version });
+      return engine.startNew(record.name, {
+        instanceId: newInstanceId ? undefined : instanceId,
+        input: JSON.parse(record.input),
+        version: record.version,
+      });
     },
 
     async purge(instanceId) {
@@ -180,7 +241,8 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
     async purgeBy(filter) {
       if (!filter.createdTimeFrom) throw new Error('purgeBy: createdTimeFrom is required');
       let n = 0;
-      for (const r of await store.listInstances()) if (matchesFilter(r, filter) && (await store.purge(r.instanceId))) n++;
+      for (const r of await store.listInstances())
+        if (matchesFilter(r, filter) && (await store.purge(r.instanceId))) n++;
       return n;
     },
 
@@ -194,20 +256,29 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
             resolve(toStatus(r));
           }
         });
-        store.getInstance(instanceId).then((r) => {
-          if (!settled && r && statuses.includes(r.runtimeStatus)) {
-            settled = true;
+        store.getInstance(instanceId).then(
+          (r) => {
+            if (!settled && r && statuses.includes(r.runtimeStatus)) {
+              settled = true;
+              off();
+              resolve(toStatus(r));
+            }
+          },
+          (err: unknown) => {
             off();
-            resolve(toStatus(r));
-          }
-        }, (err: unknown) => {
-          off();
-          reject(err instanceof Error ? err : new Error(String(err)));
-        });
+            reject(err instanceof Error ? err : new Error(String(err)));
+          },
+        );
       });
     },
 
-    scheduleEvent: (instanceId, eventName, data, at) => control(instanceId, EventType.EventRaised, { Name: eventName, Input: data === undefined ? null : JSON.stringify(data) }, at),
+    scheduleEvent: (instanceId, eventName, data, at) =>
+      control(
+        instanceId,
+        EventType.EventRaised,
+        { Name: eventName, Input: data === undefined ? null : JSON.stringify(data) },
+        at,
+      ),
 
     async inspect(instanceId) {
       const record = await store.getInstance(instanceId);
@@ -218,6 +289,10 @@ export function createDurableEngine(opts: DurableEngineOptions): DurableEngine {
 }
 
 /** The task hub in Azure Storage tables (Azurite locally): survives a killed host. */
-export async function createAzureStorageStore(opts: { connectionString: string; taskHubName: string; reuseReads?: boolean }): Promise<TaskHubStore> {
+export async function createAzureStorageStore(opts: {
+  connectionString: string;
+  taskHubName: string;
+  reuseReads?: boolean;
+}): Promise<TaskHubStore> {
   return TableTaskHubStore.create(opts);
 }

@@ -21,10 +21,13 @@ export interface OrchestratorCall {
 }
 
 export type OrchestratorResult =
-  | { ok: true; state: OrchestratorState }
-  | { ok: false; state?: OrchestratorState; message: string };
+  { ok: true; state: OrchestratorState } | { ok: false; state?: OrchestratorState; message: string };
 
-export async function invokeOrchestrator(reg: Registration, call: OrchestratorCall, onLog?: (level: string, category: string, message: string) => void): Promise<OrchestratorResult> {
+export async function invokeOrchestrator(
+  reg: Registration,
+  call: OrchestratorCall,
+  onLog?: (level: string, category: string, message: string) => void,
+): Promise<OrchestratorResult> {
   const payload = {
     history: call.history,
     input: call.input,
@@ -41,7 +44,8 @@ export async function invokeOrchestrator(reg: Registration, call: OrchestratorCa
   try {
     const { returnValue } = await invokeRegistration(reg, { trigger: { string: JSON.stringify(payload) }, onLog });
     const state = fromTypedData(returnValue) as OrchestratorState | undefined;
-    if (!state || !Array.isArray(state.actions)) return { ok: false, message: 'The orchestrator returned no OrchestratorState.' };
+    if (!state || !Array.isArray(state.actions))
+      return { ok: false, message: 'The orchestrator returned no OrchestratorState.' };
     return { ok: true, state };
   } catch (err) {
     return { ok: false, ...stateFromThrown(err) };

@@ -30,7 +30,10 @@ const tryParse = (v: unknown): unknown => {
   }
 };
 
-export function historyEventsView(history: readonly HistoryEvent[], opts: { showHistoryOutput?: boolean; showInput?: boolean }): Record<string, unknown>[] {
+export function historyEventsView(
+  history: readonly HistoryEvent[],
+  opts: { showHistoryOutput?: boolean; showInput?: boolean },
+): Record<string, unknown>[] {
   const scheduled = new Map<number, HistoryEvent>();
   const completedIds = new Set<number>();
   for (const e of history) {
@@ -42,7 +45,11 @@ export function historyEventsView(history: readonly HistoryEvent[], opts: { show
     const type = e.EventType;
     if (type === EventType.OrchestratorStarted || type === EventType.OrchestratorCompleted) continue;
     // A scheduled task whose completion arrived is represented by that completion.
-    if ((type === EventType.TaskScheduled || type === EventType.SubOrchestrationInstanceCreated) && completedIds.has(e.EventId)) continue;
+    if (
+      (type === EventType.TaskScheduled || type === EventType.SubOrchestrationInstanceCreated) &&
+      completedIds.has(e.EventId)
+    )
+      continue;
     const view: Record<string, unknown> = { ...e, EventType: EventTypeName[type] ?? String(type) };
     delete view.EventId;
     delete view.IsPlayed;

@@ -11,8 +11,12 @@ type Callback = (...args: unknown[]) => unknown;
 
 class Disposable {
   #fn: () => void;
-  constructor(fn: () => void) { this.#fn = fn; }
-  dispose(): void { this.#fn(); }
+  constructor(fn: () => void) {
+    this.#fn = fn;
+  }
+  dispose(): void {
+    this.#fn();
+  }
   static from(...items: { dispose(): void }[]): Disposable {
     return new Disposable(() => items.forEach((i) => i.dispose()));
   }

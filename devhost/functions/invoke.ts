@@ -23,7 +23,10 @@ export function triggerBindingOf(reg: Registration): [string, Registration['meta
 }
 
 /** Runs the function and returns the worker's invocation response (returnValue still typed). */
-export async function invokeRegistration(reg: Registration, input: InvokeInput): Promise<{ returnValue: unknown; outputData: { name: string; data: unknown }[] }> {
+export async function invokeRegistration(
+  reg: Registration,
+  input: InvokeInput,
+): Promise<{ returnValue: unknown; outputData: { name: string; data: unknown }[] }> {
   const state = coreState();
   const pm = state.programmingModel;
   if (!pm) throw new Error('No programming model was registered: did the app import @azure/functions?');
@@ -40,7 +43,9 @@ export async function invokeRegistration(reg: Registration, input: InvokeInput):
     request: { invocationId, functionId: reg.metadata.name, inputData, triggerMetadata: input.triggerMetadata ?? {} },
     metadata: reg.metadata,
     state: undefined as string | undefined,
-    log: input.onLog ?? ((level: string, category: string, message: string) => defaultLog(reg.metadata.name, level, category, message)),
+    log:
+      input.onLog ??
+      ((level: string, category: string, message: string) => defaultLog(reg.metadata.name, level, category, message)),
   };
   const model = pm.getInvocationModel(coreCtx);
   const { context, inputs } = await model.getArguments();

@@ -4,7 +4,16 @@
  * app with its own request projection, like this repo's, also serves the full dashboard itself.)
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { ACTIONS, getInstance, instanceIdOf, instanceListQuery, listInstances, runAction, type DurableManagement, type InstanceAction } from '../../dashboard/server/instances';
+import {
+  ACTIONS,
+  getInstance,
+  instanceIdOf,
+  instanceListQuery,
+  listInstances,
+  runAction,
+  type DurableManagement,
+  type InstanceAction,
+} from '../../dashboard/server/instances';
 import { dashboardAsset, dashboardPage, type Served } from '../../dashboard/server/page';
 import { badRequest, notFound, Problem, rejectUnknown } from '../../dashboard/server/problem';
 import { timelineOf } from '../../dashboard/server/timeline';
@@ -13,16 +22,21 @@ import type { SpanStore } from './spanCollector';
 
 export const DASHBOARD_PATH = '/_devhost/dashboard';
 
-export function createDevhostDashboard(opts: { management: DurableManagement; spans: SpanStore }): (req: IncomingMessage, res: ServerResponse, rest: string) => Promise<void> {
+export function createDevhostDashboard(opts: {
+  management: DurableManagement;
+  spans: SpanStore;
+}): (req: IncomingMessage, res: ServerResponse, rest: string) => Promise<void> {
   const json = async (req: IncomingMessage, rest: string, url: URL): Promise<unknown> => {
     // Path parameters of the routes below (absent when the route does not match).
     const [, traceId] = /^api\/traces\/([^/]*)$/.exec(rest) ?? [];
     const [, instanceId] = /^api\/instances\/([^/]*)$/.exec(rest) ?? [];
     const [, actionId, action] = /^api\/instances\/([^/]*)\/([^/]*)$/.exec(rest) ?? [];
-    if (rest === 'api/instances' && req.method === 'GET') return listInstances(opts.management, instanceListQuery(url.searchParams));
+    if (rest === 'api/instances' && req.method === 'GET')
+      return listInstances(opts.management, instanceListQuery(url.searchParams));
     if (traceId !== undefined && req.method === 'GET') {
       rejectUnknown(url.searchParams, []);
-      if (!/^[0-9a-f]{32}$/i.test(traceId)) throw badRequest(`'${traceId.slice(0, 80)}' is not a trace id (32 hex digits)`, 'traceId');
+      if (!/^[0-9a-f]{32}$/i.test(traceId))
+        throw badRequest(`'${traceId.slice(0, 80)}' is not a trace id (32 hex digits)`, 'traceId');
       return { traceId: traceId.toLowerCase(), spans: opts.spans.trace(traceId) };
     }
     if (instanceId !== undefined && req.method === 'GET') {
@@ -34,10 +48,15 @@ export function createDevhostDashboard(opts: { management: DurableManagement; sp
     if (actionId !== undefined && action !== undefined && req.method === 'POST') {
       rejectUnknown(url.searchParams, []);
       const id = instanceIdOf(decode(actionId));
-      if (!(ACTIONS as readonly string[]).includes(action)) throw badRequest(`'${action.slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
+      if (!(ACTIONS as readonly string[]).includes(action))
+        throw badRequest(`'${action.slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
       const body = await readObject(req);
       const reason = typeof body.reason === 'string' ? body.reason.slice(0, 500) : `${action} from the dashboard`;
-      return runAction(opts.management, id, action as InstanceAction, { reason, eventName: typeof body.eventName === 'string' ? body.eventName : undefined, eventData: body.eventData });
+      return runAction(opts.management, id, action as InstanceAction, {
+        reason,
+        eventName: typeof body.eventName === 'string' ? body.eventName : undefined,
+        eventData: body.eventData,
+      });
     }
     throw notFound(`no dashboard route ${req.method} ${rest}`);
   };

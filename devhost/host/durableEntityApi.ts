@@ -22,7 +22,14 @@ export interface EntityRouteContext {
 }
 
 /** Handles entities/{name?}/{key?}; false when the method has no route (the caller answers 404). */
-export async function handleEntityRequest(ctx: EntityRouteContext, req: IncomingMessage, res: ServerResponse, name: string | undefined, key: string | undefined, query: QueryReader): Promise<boolean> {
+export async function handleEntityRequest(
+  ctx: EntityRouteContext,
+  req: IncomingMessage,
+  res: ServerResponse,
+  name: string | undefined,
+  key: string | undefined,
+  query: QueryReader,
+): Promise<boolean> {
   const method = req.method ?? 'GET';
   if (method !== 'GET' && method !== 'POST' && method !== 'DELETE') return false;
   const entities = ctx.taskHub.entities;
@@ -45,7 +52,7 @@ export async function handleEntityRequest(ctx: EntityRouteContext, req: Incoming
     return true;
   }
   if (!name) {
-    sendError(res, 400, "The entity name must not be empty (EntityId requires a name).");
+    sendError(res, 400, 'The entity name must not be empty (EntityId requires a name).');
     return true;
   }
   const entity = { name: name.toLowerCase(), key: key === '$' || key === undefined ? '' : key };
@@ -55,7 +62,7 @@ export async function handleEntityRequest(ctx: EntityRouteContext, req: Incoming
     else sendJson(res, 200, read.state ?? null);
     return true;
   }
-  const operation = method === 'DELETE' ? 'delete' : query.string('op') ?? '';
+  const operation = method === 'DELETE' ? 'delete' : (query.string('op') ?? '');
   const body = await readBody(req, ctx.maxBodyBytes);
   let input: unknown;
   if (body.length > 0) {

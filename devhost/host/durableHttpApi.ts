@@ -4,7 +4,15 @@
  * that `df.getClient(context)` calls (rpcBaseUrl).
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { InstanceExistsError, InstanceNotFoundError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type TaskHubApi } from '../durable/api';
+import {
+  InstanceExistsError,
+  InstanceNotFoundError,
+  type InstanceStatus,
+  type ListFilter,
+  type OperationResult,
+  type RuntimeStatus,
+  type TaskHubApi,
+} from '../durable/api';
 import { handleEntityRequest } from './durableEntityApi';
 import { QueryReader } from './durableQuery';
 import { checkStatusPayload, type DurableUrlContext } from './durableUrls';
@@ -33,13 +41,25 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
   const log = options.log ?? (() => undefined);
   const reader = (query: URLSearchParams): QueryReader => new QueryReader(query, (m) => log('warning', m));
 
-  async function startOrchestration(req: IncomingMessage, res: ServerResponse, name: string, instanceId: string | undefined, query: QueryReader): Promise<void> {
+  async function startOrchestration(
+    req: IncomingMessage,
+    res: ServerResponse,
+    name: string,
+    instanceId: string | undefined,
+    query: QueryReader,
+  ): Promise<void> {
     const known = taskHub.orchestratorNames().find((n) => n.toLowerCase() === name.toLowerCase());
     if (!known) {
       // DurableTaskExtension.GetInvalidOrchestratorFunctionMessage.
       const names = taskHub.orchestratorNames();
-      const info = names.length ? `The following are the known orchestrator functions: '${names.join("', '")}'.` : 'No orchestrator functions are currently registered!';
-      return sendError(res, 400, `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ${info}`);
+      const info = names.length
+        ? `The following are the known orchestrator functions: '${names.join("', '")}'.`
+        : 'No orchestrator functions are currently registered!';
+      return sendError(
+        res,
+        400,
+        `The function '${name}' doesn't exist, is disabled, or is not an orchestrator function. Additional info: ${info}`,
+      );
     }
     const input = parseJsonBody(await readBody(req, options.maxBodyBytes));
     let id: string;
@@ -54,12 +74,21 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
   }
 
   /** 202 with links, or with both timeout and pollingInterval, wait first (WaitForCompletionOrCreateCheckStatusResponseAsync). */
-  async function answerStarted(req: IncomingMessage, res: ServerResponse, id: string, query: QueryReader): Promise<void> {
+  async function answerStarted(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    query: QueryReader,
+  ): Promise<void> {
     const timeoutMs = query.seconds('timeout');
     const intervalMs = query.seconds('pollingInterval');
     if (timeoutMs !== undefined && intervalMs !== undefined) {
       if (intervalMs > timeoutMs) {
-        return sendError(res, 400, `Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${intervalMs / 1000}`);
+        return sendError(
+          res,
+          400,
+          `Total timeout ${timeoutMs / 1000} should be bigger than retry timeout ${intervalMs / 1000}`,
+        );
       }
       const finished = await waitForCompletion(id, timeoutMs, intervalMs);
       if (finished?.runtimeStatus === 'Completed') return sendJson(res, 200, finished.output ?? null);
@@ -69,7 +98,11 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
     sendJson(res, 202, payload, { Location: payload.statusQueryGetUri, 'Retry-After': '10' });
   }
 
-  async function waitForCompletion(id: string, timeoutMs: number, intervalMs: number): Promise<InstanceStatus | undefined> {
+  async function waitForCompletion(
+    id: string,
+    timeoutMs: number,
+    intervalMs: number,
+  ): Promise<InstanceStatus | undefined> {
     const started = Date.now();
     for (;;) {
       const status = await taskHub.getStatus(id, { showInput: true });
@@ -80,7 +113,13 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
     }
   }
 
-  async function getStatus(req: IncomingMessage, res: ServerResponse, id: string, query: QueryReader, failAs500?: boolean): Promise<void> {
+  async function getStatus(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    query: QueryReader,
+    failAs500?: boolean,
+  ): Promise<void> {
     const status = await taskHub.getStatus(id, {
       showHistory: query.flag('showHistory', false),
       showHistoryOutput: query.flag('showHistoryOutput', false),
@@ -91,7 +130,8 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
     if (IN_PROGRESS.includes(status.runtimeStatus)) {
       return sendJson(res, 202, body, { Location: requestUrl(req).href, 'Retry-After': '5' });
     }
-    const as500 = status.runtimeStatus === 'Failed' && (failAs500 ?? query.flag('returnInternalServerErrorOnFailure', false));
+    const as500 =
+      status.runtimeStatus === 'Failed' && (failAs500 ?? query.flag('returnInternalServerErrorOnFailure', false));
     sendJson(res, as500 ? 500 : 200, body);
   }
 
@@ -106,7 +146,11 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
       continuationToken: headerValue(req, 'x-ms-continuation-token') || undefined,
       showInput: query.flag('showInput', true),
     };
-    if (top !== undefined && top <= 0) log('warning', `Durable HTTP API: query parameter top=${top} is not a positive page size; using ${DEFAULT_PAGE_SIZE}.`);
+    if (top !== undefined && top <= 0)
+      log(
+        'warning',
+        `Durable HTTP API: query parameter top=${top} is not a positive page size; using ${DEFAULT_PAGE_SIZE}.`,
+      );
     const page = await taskHub.list(filter);
     // The extension always sets the header; it is empty on the last page.
     sendJson(res, 200, page.items.map(statusPayload), { 'x-ms-continuation-token': page.continuationToken ?? '' });
@@ -115,7 +159,11 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
   async function purgeMany(res: ServerResponse, query: QueryReader): Promise<void> {
     const createdTimeFrom = query.date('createdTimeFrom');
     if (!createdTimeFrom) return sendError(res, 400, "Please provide value for 'createdTimeFrom' parameter.");
-    const deleted = await taskHub.purgeBy({ createdTimeFrom, createdTimeTo: query.date('createdTimeTo'), runtimeStatus: query.statuses('runtimeStatus') });
+    const deleted = await taskHub.purgeBy({
+      createdTimeFrom,
+      createdTimeTo: query.date('createdTimeTo'),
+      runtimeStatus: query.statuses('runtimeStatus'),
+    });
     if (deleted === 0) return sendError(res, 404, 'No instances matched the purge filter.');
     sendJson(res, 200, { instancesDeleted: deleted });
   }
@@ -126,7 +174,11 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
       const status = await taskHub.getStatus(id, { showInput: false });
       if (!status) return sendError(res, 404, `No instance with ID '${id}' found.`);
       if (!FINISHED.includes(status.runtimeStatus)) {
-        return sendError(res, 412, `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${status.runtimeStatus}`);
+        return sendError(
+          res,
+          412,
+          `Only orchestrations in a terminal state can be purged, but the orchestration with instance ID ${id} has status ${status.runtimeStatus}`,
+        );
       }
     }
     const deleted = await taskHub.purge(id);
@@ -134,15 +186,32 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
     sendJson(res, 200, { instancesDeleted: deleted });
   }
 
-  async function operation(req: IncomingMessage, res: ServerResponse, id: string, op: string, query: QueryReader): Promise<boolean> {
+  async function operation(
+    req: IncomingMessage,
+    res: ServerResponse,
+    id: string,
+    op: string,
+    query: QueryReader,
+  ): Promise<boolean> {
     const reason = query.string('reason');
     switch (op.toLowerCase()) {
-      case 'terminate': sendOperationResult(res, id, await taskHub.terminate(id, reason), op); return true;
-      case 'suspend': sendOperationResult(res, id, await taskHub.suspend(id, reason), op); return true;
-      case 'resume': sendOperationResult(res, id, await taskHub.resume(id, reason), op); return true;
-      case 'rewind': await rewind(res, id, reason); return true;
-      case 'restart': await restart(req, res, id, query); return true;
-      default: return false;
+      case 'terminate':
+        sendOperationResult(res, id, await taskHub.terminate(id, reason), op);
+        return true;
+      case 'suspend':
+        sendOperationResult(res, id, await taskHub.suspend(id, reason), op);
+        return true;
+      case 'resume':
+        sendOperationResult(res, id, await taskHub.resume(id, reason), op);
+        return true;
+      case 'rewind':
+        await rewind(res, id, reason);
+        return true;
+      case 'restart':
+        await restart(req, res, id, query);
+        return true;
+      default:
+        return false;
     }
   }
 
@@ -151,7 +220,11 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
     const status = await taskHub.getStatus(id, { showInput: false });
     if (!status) return sendError(res, 404, `No orchestration with instance ID "${id}" found.`);
     if (status.runtimeStatus !== 'Failed') {
-      return sendError(res, 412, `This orchestration has status ${status.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`);
+      return sendError(
+        res,
+        412,
+        `This orchestration has status ${status.runtimeStatus}, but only orchestrations in the "Failed" state can be rewound.`,
+      );
     }
     sendOperationResult(res, id, await taskHub.rewind(id, reason), 'rewind');
   }
@@ -162,8 +235,10 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
     try {
       newId = await taskHub.restart(id, { newInstanceId: query.flag('restartWithNewInstanceId', true) });
     } catch (e) {
-      if (e instanceof InstanceNotFoundError) return sendError(res, 400, `InstanceId does not match a valid orchestration instance. ${e.message}`);
-      if (e instanceof InstanceExistsError) return sendError(res, 409, `A non-terminal instance with this instance ID already exists. ${e.message}`);
+      if (e instanceof InstanceNotFoundError)
+        return sendError(res, 400, `InstanceId does not match a valid orchestration instance. ${e.message}`);
+      if (e instanceof InstanceExistsError)
+        return sendError(res, 409, `A non-terminal instance with this instance ID already exists. ${e.message}`);
       throw e;
     }
     await answerStarted(req, res, newId, query);
@@ -172,15 +247,22 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
   async function raiseEvent(req: IncomingMessage, res: ServerResponse, id: string, eventName: string): Promise<void> {
     const status = await taskHub.getStatus(id, { showInput: false });
     if (!status) return sendError(res, 404, `No instance with ID '${id}' found.`);
-    if (FINISHED.includes(status.runtimeStatus)) return sendError(res, 410, `The instance '${id}' is ${status.runtimeStatus} and can no longer receive events.`);
+    if (FINISHED.includes(status.runtimeStatus))
+      return sendError(res, 410, `The instance '${id}' is ${status.runtimeStatus} and can no longer receive events.`);
     const body = await readBody(req, options.maxBodyBytes);
-    if (mediaType(req) !== 'application/json') return sendError(res, 400, "Only 'application/json' request content is supported for raiseEvent.");
+    if (mediaType(req) !== 'application/json')
+      return sendError(res, 400, "Only 'application/json' request content is supported for raiseEvent.");
     const data = parseJsonBody(body);
     sendOperationResult(res, id, await taskHub.raiseEvent(id, eventName, data), 'raiseEvent');
   }
 
   /** Routes as HttpApiHandler.HandleRequestAsync matches them; a known route with the wrong method is 404 there too. */
-  async function route(req: IncomingMessage, res: ServerResponse, parts: string[], query: QueryReader): Promise<boolean> {
+  async function route(
+    req: IncomingMessage,
+    res: ServerResponse,
+    parts: string[],
+    query: QueryReader,
+  ): Promise<boolean> {
     const [area, a, b, c, ...rest] = parts;
     const method = req.method ?? 'GET';
     if (area === 'orchestrators' && a && c === undefined) {
@@ -217,7 +299,10 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
   return async (req, res, subPath) => {
     const query = reader(requestUrl(req).searchParams);
     // The extension URL-decodes the path (WebUtility.UrlDecode, '+' included) and trims slashes before matching.
-    const parts = subPath.replace(/^\/+|\/+$/g, '').split('/').map(decodeSegment);
+    const parts = subPath
+      .replace(/^\/+|\/+$/g, '')
+      .split('/')
+      .map(decodeSegment);
     try {
       if (!(await route(req, res, parts, query))) {
         sendError(res, 404, `No Durable HTTP API route matches ${req.method} '${subPath}'.`);
@@ -226,7 +311,8 @@ export function createDurableHttpApi(options: DurableHttpApiOptions): DurableHtt
       if (e instanceof BadRequest) return sendError(res, 400, e.message);
       if (e instanceof PayloadTooLargeError) return sendError(res, 413, (e as Error).message);
       log('error', `Durable HTTP API ${req.method} ${subPath} failed: ${(e as Error).stack ?? String(e)}`);
-      if (!res.headersSent) sendError(res, 500, `Something went wrong while processing your request: ${(e as Error).message}`);
+      if (!res.headersSent)
+        sendError(res, 500, `Something went wrong while processing your request: ${(e as Error).message}`);
     }
   };
 }
@@ -252,7 +338,12 @@ export function formatTime(iso: string): string {
   return Number.isNaN(d.getTime()) ? iso : d.toISOString().replace(/\.\d{3}Z$/, 'Z');
 }
 
-function sendOperationResult(res: ServerResponse, id: string, result: OperationResult | 'notSupported', op: string): void {
+function sendOperationResult(
+  res: ServerResponse,
+  id: string,
+  result: OperationResult | 'notSupported',
+  op: string,
+): void {
   if (result === 'accepted') return void res.writeHead(202, { 'Content-Length': '0' }).end();
   if (result === 'notFound') return sendError(res, 404, `No instance with ID '${id}' found.`);
   if (result === 'gone') return sendError(res, 410, `The instance '${id}' is in a state that does not allow ${op}.`);
@@ -271,7 +362,7 @@ export function parseJsonBody(body: Buffer): unknown {
 
 export function headerValue(req: IncomingMessage, name: string): string {
   const v = req.headers[name];
-  return Array.isArray(v) ? v.join(',') : v ?? '';
+  return Array.isArray(v) ? v.join(',') : (v ?? '');
 }
 
 function decodeSegment(s: string): string {

@@ -6,13 +6,27 @@
 import type { RuntimeStatus } from '../durable/api';
 
 /** OrchestrationRuntimeStatus in declaration order: DTFx's Enum.TryParse also accepts the numbers. */
-const RUNTIME_STATUSES: RuntimeStatus[] = ['Running', 'Completed', 'ContinuedAsNew', 'Failed', 'Canceled', 'Terminated', 'Pending', 'Suspended'];
+const RUNTIME_STATUSES: RuntimeStatus[] = [
+  'Running',
+  'Completed',
+  'ContinuedAsNew',
+  'Failed',
+  'Canceled',
+  'Terminated',
+  'Pending',
+  'Suspended',
+];
 
 export class QueryReader {
-  constructor(private readonly query: URLSearchParams, private readonly warn: (message: string) => void) {}
+  constructor(
+    private readonly query: URLSearchParams,
+    private readonly warn: (message: string) => void,
+  ) {}
 
   private ignored(name: string, value: string, expected: string): undefined {
-    this.warn(`Durable HTTP API: query parameter ${name}='${value}' is not ${expected}; ignored, as the Durable extension does.`);
+    this.warn(
+      `Durable HTTP API: query parameter ${name}='${value}' is not ${expected}; ignored, as the Durable extension does.`,
+    );
     return undefined;
   }
 
@@ -36,7 +50,8 @@ export class QueryReader {
     const v = this.query.get(name);
     if (v === null) return undefined;
     const n = Number(v.trim());
-    if (!/^\s*[+-]?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31)) return this.ignored(name, v, 'an integer');
+    if (!/^\s*[+-]?\d+\s*$/.test(v) || !Number.isSafeInteger(n) || n > 2 ** 31 - 1 || n < -(2 ** 31))
+      return this.ignored(name, v, 'an integer');
     return n;
   }
 

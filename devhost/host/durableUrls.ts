@@ -79,7 +79,8 @@ export interface DurableClientBindingData {
 
 /** What the extension serialises for a `durableClient` input; `rpcBaseUrl` must end with '/'. */
 export function durableClientBindingData(ctx: DurableUrlContext, rpcBaseUrl: string): DurableClientBindingData {
-  if (!rpcBaseUrl.endsWith('/')) throw new Error(`rpcBaseUrl "${rpcBaseUrl}" must end with '/': the client resolves relative paths against it.`);
+  if (!rpcBaseUrl.endsWith('/'))
+    throw new Error(`rpcBaseUrl "${rpcBaseUrl}" must end with '/': the client resolves relative paths against it.`);
   const code = ctx.code ? `code=${ctx.code}` : '';
   const create = `${ctx.webhookBase}/orchestrators/{functionName}[/{instanceId}]`;
   return {

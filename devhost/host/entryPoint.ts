@@ -7,21 +7,28 @@ import path from 'node:path';
 
 export function resolveEntryFiles(appDir: string): string[] {
   const pkgFile = path.join(appDir, 'package.json');
-  if (!fs.existsSync(pkgFile)) throw new Error(`No package.json in ${appDir}: the devhost loads the app from its "main" entry.`);
+  if (!fs.existsSync(pkgFile))
+    throw new Error(`No package.json in ${appDir}: the devhost loads the app from its "main" entry.`);
   const pkg = JSON.parse(fs.readFileSync(pkgFile, 'utf8')) as { main?: unknown };
   const main = typeof pkg.main === 'string' && pkg.main.trim() !== '' ? pkg.main.trim() : 'index.js';
   if (!/[*?]/.test(main)) {
     const file = path.resolve(appDir, main);
-    if (!fs.existsSync(file)) throw new Error(`${pkgFile}: "main" points to ${file}, which does not exist (did you build the app?).`);
+    if (!fs.existsSync(file))
+      throw new Error(`${pkgFile}: "main" points to ${file}, which does not exist (did you build the app?).`);
     return [file];
   }
   const files = expandGlob(appDir, main);
-  if (files.length === 0) throw new Error(`${pkgFile}: "main" glob "${main}" matched no files (did you build the app?).`);
+  if (files.length === 0)
+    throw new Error(`${pkgFile}: "main" glob "${main}" matched no files (did you build the app?).`);
   return files;
 }
 
 export function expandGlob(baseDir: string, pattern: string): string[] {
-  const parts = pattern.replace(/\\/g, '/').replace(/^\.\//, '').split('/').filter((p) => p !== '');
+  const parts = pattern
+    .replace(/\\/g, '/')
+    .replace(/^\.\//, '')
+    .split('/')
+    .filter((p) => p !== '');
   const results: string[] = [];
   walk(path.resolve(baseDir), parts, results);
   return [...new Set(results)].sort();
@@ -33,7 +40,8 @@ function walk(dir: string, parts: string[], out: string[]): void {
   if (head === '**') {
     walk(dir, rest, out);
     for (const entry of readDir(dir)) {
-      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.')) walk(path.join(dir, entry.name), parts, out);
+      if (entry.isDirectory() && entry.name !== 'node_modules' && !entry.name.startsWith('.'))
+        walk(path.join(dir, entry.name), parts, out);
     }
     return;
   }
@@ -46,7 +54,12 @@ function walk(dir: string, parts: string[], out: string[]): void {
     }
     return;
   }
-  const re = new RegExp(`^${head.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '[^/]*').replace(/\?/g, '[^/]')}$`);
+  const re = new RegExp(
+    `^${head
+      .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+      .replace(/\*/g, '[^/]*')
+      .replace(/\?/g, '[^/]')}$`,
+  );
   for (const entry of readDir(dir)) {
     if (!re.test(entry.name)) continue;
     const next = path.join(dir, entry.name);

@@ -27,11 +27,20 @@ export interface EventGridTriggerOptions {
   log: HostLog;
 }
 
-export function createEventGridTriggerHandler(options: EventGridTriggerOptions): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
-  const triggers = new Map(options.functions.filter((f) => f.triggerType.toLowerCase() === 'eventgridtrigger').map((f) => [f.name.toLowerCase(), f]));
+export function createEventGridTriggerHandler(
+  options: EventGridTriggerOptions,
+): (req: IncomingMessage, res: ServerResponse) => Promise<void> {
+  const triggers = new Map(
+    options.functions
+      .filter((f) => f.triggerType.toLowerCase() === 'eventgridtrigger')
+      .map((f) => [f.name.toLowerCase(), f]),
+  );
   return async (req, res) => {
     const url = requestUrl(req);
-    if (options.requiredKey && (url.searchParams.get('code') ?? req.headers['x-functions-key']) !== options.requiredKey) {
+    if (
+      options.requiredKey &&
+      (url.searchParams.get('code') ?? req.headers['x-functions-key']) !== options.requiredKey
+    ) {
       return void res.writeHead(401, { 'Content-Length': '0' }).end();
     }
     const functionName = url.searchParams.get('functionName') ?? '';
@@ -39,10 +48,14 @@ export function createEventGridTriggerHandler(options: EventGridTriggerOptions):
     if (!fn) return sendText(res, 404, `cannot find function: '${functionName}'`);
     if (req.method === 'OPTIONS') {
       const origin = req.headers['webhook-request-origin'];
-      res.writeHead(200, { ...(typeof origin === 'string' ? { 'WebHook-Allowed-Origin': origin } : {}), 'Content-Length': '0' });
+      res.writeHead(200, {
+        ...(typeof origin === 'string' ? { 'WebHook-Allowed-Origin': origin } : {}),
+        'Content-Length': '0',
+      });
       return void res.end();
     }
-    if (req.method !== 'POST') return sendError(res, 405, `Use POST (or OPTIONS for the validation handshake), not ${req.method}.`);
+    if (req.method !== 'POST')
+      return sendError(res, 405, `Use POST (or OPTIONS for the validation handshake), not ${req.method}.`);
     const kind = String(req.headers['aeg-event-type'] ?? '').toLowerCase();
     const body = await readBody(req, DEFAULT_MAX_BODY_BYTES);
     let parsed: unknown;
@@ -53,20 +66,28 @@ export function createEventGridTriggerHandler(options: EventGridTriggerOptions):
     }
     if (kind === 'subscriptionvalidation') {
       const first = (Array.isArray(parsed) ? parsed[0] : parsed) as { data?: unknown } | undefined;
-      const data = typeof first?.data === 'string' ? (JSON.parse(first.data) as { validationCode?: string }) : (first?.data as { validationCode?: string } | undefined);
+      const data =
+        typeof first?.data === 'string'
+          ? (JSON.parse(first.data) as { validationCode?: string })
+          : (first?.data as { validationCode?: string } | undefined);
       return sendText(res, 200, JSON.stringify({ validationResponse: data?.validationCode }), 'application/json');
     }
     if (kind === 'unsubscribe') return void res.writeHead(202, { 'Content-Length': '0' }).end();
     if (kind !== 'notification') return void res.writeHead(400, { 'Content-Length': '0' }).end();
-    if (typeof parsed !== 'object' || parsed === null) return sendText(res, 400, 'The request content should be a JSON object or array.');
+    if (typeof parsed !== 'object' || parsed === null)
+      return sendText(res, 400, 'The request content should be a JSON object or array.');
     const events = Array.isArray(parsed) ? parsed : [parsed];
     const reg = options.registrations.get(fn.name) as Registration;
-    const results = await Promise.allSettled(events.map((event) => runFunction(reg, {
-      trigger: { json: JSON.stringify(event) },
-      reason: `EventGrid trigger fired at ${new Date().toISOString()}`,
-      timeoutMs: options.functionTimeoutMs,
-      log: options.log,
-    })));
+    const results = await Promise.allSettled(
+      events.map((event) =>
+        runFunction(reg, {
+          trigger: { json: JSON.stringify(event) },
+          reason: `EventGrid trigger fired at ${new Date().toISOString()}`,
+          timeoutMs: options.functionTimeoutMs,
+          log: options.log,
+        }),
+      ),
+    );
     const failed = results.find((r): r is PromiseRejectedResult => r.status === 'rejected');
     if (failed) return sendText(res, 500, (failed.reason as Error)?.message ?? String(failed.reason));
     res.writeHead(202, { 'Content-Length': '0' }).end();

@@ -2,7 +2,12 @@
 import type { HttpRoute } from './httpTriggers';
 import type { FunctionInfo } from './loadApp';
 
-export function formatFunctionList(functions: FunctionInfo[], routes: HttpRoute[], baseUrl: string, routePrefix: string): string {
+export function formatFunctionList(
+  functions: FunctionInfo[],
+  routes: HttpRoute[],
+  baseUrl: string,
+  routePrefix: string,
+): string {
   const lines = ['Functions:', ''];
   for (const f of functions) {
     const route = routes.find((r) => r.functionName === f.name);

@@ -30,7 +30,8 @@ export function applyLocalSettings(appDir: string, env: NodeJS.ProcessEnv = proc
   if (!fs.existsSync(file)) return [];
   const parsed = readJson(file) as { Values?: Record<string, unknown> };
   const values = parsed.Values ?? {};
-  if (typeof values !== 'object' || Array.isArray(values)) throw new Error(`${file}: "Values" must be an object of strings.`);
+  if (typeof values !== 'object' || Array.isArray(values))
+    throw new Error(`${file}: "Values" must be an object of strings.`);
   const applied: string[] = [];
   for (const [name, value] of Object.entries(values)) {
     if (env[name] !== undefined) continue;
@@ -46,7 +47,12 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
     functionTimeout?: unknown;
     extensions?: {
       http?: { routePrefix?: unknown };
-      durableTask?: { hubName?: unknown; maxConcurrentActivityFunctions?: unknown; maxConcurrentOrchestratorFunctions?: unknown; storageProvider?: { type?: unknown; workItemQueueVisibilityTimeout?: unknown } };
+      durableTask?: {
+        hubName?: unknown;
+        maxConcurrentActivityFunctions?: unknown;
+        maxConcurrentOrchestratorFunctions?: unknown;
+        storageProvider?: { type?: unknown; workItemQueueVisibilityTimeout?: unknown };
+      };
     };
   };
   const http = json.extensions?.http ?? {};
@@ -56,23 +62,42 @@ export function readHostConfig(appDir: string, env: NodeJS.ProcessEnv = process.
   const taskHubName = substituteSettings(rawHub, env, `${file}: extensions.durableTask.hubName`);
   // Same rule as the Azure Storage provider: 3-45 letters/digits, starting with a letter.
   if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(taskHubName)) {
-    throw new Error(`${file}: extensions.durableTask.hubName resolves to "${taskHubName}"; a task hub name must be 3-45 letters or digits and start with a letter.`);
+    throw new Error(
+      `${file}: extensions.durableTask.hubName resolves to "${taskHubName}"; a task hub name must be 3-45 letters or digits and start with a letter.`,
+    );
   }
   return {
     routePrefix,
     taskHubName,
-    functionTimeoutMs: json.functionTimeout === undefined ? undefined : parseTimeSpan(String(json.functionTimeout), `${file}: functionTimeout`),
-    maxConcurrentActivityFunctions: optionalInt(durable.maxConcurrentActivityFunctions, `${file}: extensions.durableTask.maxConcurrentActivityFunctions`),
-    maxConcurrentOrchestratorFunctions: optionalInt(durable.maxConcurrentOrchestratorFunctions, `${file}: extensions.durableTask.maxConcurrentOrchestratorFunctions`),
-    activityLeaseMs: visibilityTimeout(durable.storageProvider?.workItemQueueVisibilityTimeout, `${file}: extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout`),
-    ...(durable.storageProvider?.type === undefined ? {} : { storageProviderType: String(durable.storageProvider.type) }),
+    functionTimeoutMs:
+      json.functionTimeout === undefined
+        ? undefined
+        : parseTimeSpan(String(json.functionTimeout), `${file}: functionTimeout`),
+    maxConcurrentActivityFunctions: optionalInt(
+      durable.maxConcurrentActivityFunctions,
+      `${file}: extensions.durableTask.maxConcurrentActivityFunctions`,
+    ),
+    maxConcurrentOrchestratorFunctions: optionalInt(
+      durable.maxConcurrentOrchestratorFunctions,
+      `${file}: extensions.durableTask.maxConcurrentOrchestratorFunctions`,
+    ),
+    activityLeaseMs: visibilityTimeout(
+      durable.storageProvider?.workItemQueueVisibilityTimeout,
+      `${file}: extensions.durableTask.storageProvider.workItemQueueVisibilityTimeout`,
+    ),
+    ...(durable.storageProvider?.type === undefined
+      ? {}
+      : { storageProviderType: String(durable.storageProvider.type) }),
   };
 }
 
 function visibilityTimeout(value: unknown, where: string): number | undefined {
   if (value === undefined) return undefined;
   const ms = parseTimeSpan(String(value), where);
-  if (ms === undefined || ms < 1000) throw new Error(`${where} is ${JSON.stringify(value)}; expected a time span of at least one second, like "00:05:00".`);
+  if (ms === undefined || ms < 1000)
+    throw new Error(
+      `${where} is ${JSON.stringify(value)}; expected a time span of at least one second, like "00:05:00".`,
+    );
   return ms;
 }
 
@@ -80,7 +105,10 @@ function visibilityTimeout(value: unknown, where: string): number | undefined {
 export function substituteSettings(text: string, env: NodeJS.ProcessEnv, where: string): string {
   return text.replace(/%([^%]+)%/g, (_, name: string) => {
     const value = env[name];
-    if (value === undefined || value === '') throw new Error(`${where} refers to the app setting %${name}%, which is not set (add it to local.settings.json Values or the environment).`);
+    if (value === undefined || value === '')
+      throw new Error(
+        `${where} refers to the app setting %${name}%, which is not set (add it to local.settings.json Values or the environment).`,
+      );
     return value;
   });
 }
@@ -91,13 +119,18 @@ export function parseTimeSpan(text: string, where: string): number | undefined {
   const m = /^(?:(\d+)\.)?(\d{1,2}):(\d{2}):(\d{2})(?:\.(\d+))?$/.exec(text.trim());
   if (!m) throw new Error(`${where} is "${text}"; expected a time span like "00:05:00" or "-1".`);
   const [, d, h, min, s, frac] = m;
-  return ((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60_000 + Number(s) * 1000 + (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0);
+  return (
+    ((Number(d ?? 0) * 24 + Number(h)) * 60 + Number(min)) * 60_000 +
+    Number(s) * 1000 +
+    (frac ? Math.round(Number(`0.${frac}`) * 1000) : 0)
+  );
 }
 
 function optionalInt(value: unknown, where: string): number | undefined {
   if (value === undefined) return undefined;
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new Error(`${where} is ${JSON.stringify(value)}; expected a positive integer.`);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${where} is ${JSON.stringify(value)}; expected a positive integer.`);
   return n;
 }
 

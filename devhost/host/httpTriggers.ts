@@ -62,7 +62,8 @@ export function createHttpTriggerRouter(options: HttpTriggerRouterOptions): Http
     const method = (req.method ?? 'GET').toUpperCase();
     const path = url.pathname;
     const lowerPath = path.toLowerCase();
-    if (prefix && lowerPath !== prefix.toLowerCase() && !lowerPath.startsWith(`${prefix.toLowerCase()}/`)) return notFound(res);
+    if (prefix && lowerPath !== prefix.toLowerCase() && !lowerPath.startsWith(`${prefix.toLowerCase()}/`))
+      return notFound(res);
     const below = path.slice(prefix.length);
     let matched: { route: HttpRoute; params: Record<string, string> } | undefined;
     for (const route of routes) {
@@ -129,7 +130,10 @@ function precedence(route: string): number {
   return score;
 }
 
-function findHttpResult(result: { returnValue: unknown; outputData: { name: string; data: unknown }[] }): RpcHttpData | undefined {
+function findHttpResult(result: {
+  returnValue: unknown;
+  outputData: { name: string; data: unknown }[];
+}): RpcHttpData | undefined {
   const fromReturn = (result.returnValue as { http?: RpcHttpData } | undefined)?.http;
   if (fromReturn) return fromReturn;
   for (const out of result.outputData) {
@@ -151,7 +155,10 @@ function writeResponse(res: ServerResponse, http: RpcHttpData | undefined): void
   const cookies = (http.cookies ?? []).map((c) => setCookie(c as RpcCookie));
   if (cookies.length > 0) {
     const existing = outHeaders['set-cookie'];
-    outHeaders['set-cookie'] = [...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]), ...cookies];
+    outHeaders['set-cookie'] = [
+      ...(existing === undefined ? [] : Array.isArray(existing) ? existing : [existing]),
+      ...cookies,
+    ];
   }
   // Node computes Content-Length itself; a stale one from the handler would corrupt the response.
   delete outHeaders['content-length'];
@@ -169,7 +176,9 @@ function bodyBytes(body: unknown): Buffer {
   return Buffer.alloc(0);
 }
 
-interface Nullable<T> { value?: T }
+interface Nullable<T> {
+  value?: T;
+}
 interface RpcCookie {
   name: string;
   value: string;

@@ -13,7 +13,14 @@ import { resolveEntryFiles } from './entryPoint';
 import { applyLocalSettings, readHostConfig, type HostConfig } from './hostConfig';
 import { unmodelledWarnings } from './unmodelled';
 
-export const SUPPORTED_TRIGGERS = ['httpTrigger', 'timerTrigger', 'orchestrationTrigger', 'activityTrigger', 'entityTrigger', 'eventGridTrigger'] as const;
+export const SUPPORTED_TRIGGERS = [
+  'httpTrigger',
+  'timerTrigger',
+  'orchestrationTrigger',
+  'activityTrigger',
+  'entityTrigger',
+  'eventGridTrigger',
+] as const;
 
 export interface FunctionInfo {
   name: string;
@@ -40,7 +47,8 @@ export interface LoadAppOptions {
   warn?: (message: string) => void;
 }
 
-export const HTTP_STREAM_WARNING = 'Warning: app.setup({ enableHttpStream: true }) is not supported by the devhost, so its HTTP triggers answer 501. In Azure (host 4.28 or later) the host proxies each HTTP request to the worker as a stream.';
+export const HTTP_STREAM_WARNING =
+  'Warning: app.setup({ enableHttpStream: true }) is not supported by the devhost, so its HTTP triggers answer 501. In Azure (host 4.28 or later) the host proxies each HTTP request to the worker as a stream.';
 
 let loaded: { realDir: string; app: Promise<LoadedApp> } | undefined;
 
@@ -48,7 +56,11 @@ export function loadApp(appDir: string, options: LoadAppOptions = {}): Promise<L
   const realDir = fs.realpathSync(path.resolve(appDir));
   if (loaded) {
     if (loaded.realDir !== realDir) {
-      return Promise.reject(new Error(`This process already hosts the app in ${loaded.realDir}; the functions-core registry is per process, so ${realDir} needs its own process.`));
+      return Promise.reject(
+        new Error(
+          `This process already hosts the app in ${loaded.realDir}; the functions-core registry is per process, so ${realDir} needs its own process.`,
+        ),
+      );
     }
     return loaded.app;
   }
@@ -71,18 +83,30 @@ async function load(appDir: string, warn: (message: string) => void): Promise<Lo
   for (const file of entryFiles) await importModule(file);
 
   if (core.programmingModels > 1) {
-    addWarning(`Warning: ${core.programmingModels} copies of @azure/functions registered functions (a nested copy under durable-functions?). Run "npm dedupe" so the app uses one.`);
+    addWarning(
+      `Warning: ${core.programmingModels} copies of @azure/functions registered functions (a nested copy under durable-functions?). Run "npm dedupe" so the app uses one.`,
+    );
   }
   const functions = [...core.registrations.values()].map(describe);
   const unsupported = functions.filter((f) => !f.supported);
   if (unsupported.length > 0) {
-    addWarning(`Warning: the devhost does not run these trigger types, so these functions will never be invoked: ${unsupported.map((f) => `${f.name} (${f.triggerType})`).join(', ')}. Supported: ${SUPPORTED_TRIGGERS.join(', ')}.`);
+    addWarning(
+      `Warning: the devhost does not run these trigger types, so these functions will never be invoked: ${unsupported.map((f) => `${f.name} (${f.triggerType})`).join(', ')}. Supported: ${SUPPORTED_TRIGGERS.join(', ')}.`,
+    );
   }
   for (const w of unmodelledWarnings(core.registrations.values(), config)) addWarning(w);
   if (core.httpStreamRequested) addWarning(HTTP_STREAM_WARNING);
   if (functions.length === 0) addWarning(`Warning: no functions were registered by ${entryFiles.join(', ')}.`);
   for (const hook of core.hooks.get('appStart') ?? []) await hook({ hookData: {}, functionAppDirectory: appDir });
-  return { appDir, config, entryFiles, registrations: core.registrations, functions, warnings, httpStream: core.httpStreamRequested };
+  return {
+    appDir,
+    config,
+    entryFiles,
+    registrations: core.registrations,
+    functions,
+    warnings,
+    httpStream: core.httpStreamRequested,
+  };
 }
 
 function describe(reg: Registration): FunctionInfo {
@@ -95,7 +119,9 @@ function describe(reg: Registration): FunctionInfo {
     triggerType,
     supported: SUPPORTED_TRIGGERS.some((t) => t.toLowerCase() === triggerType.toLowerCase()),
     trigger,
-    usesDurableClient: bindings.some((b) => b.direction === 'in' && /^(durableClient|orchestrationClient)$/i.test(b.type)),
+    usesDurableClient: bindings.some(
+      (b) => b.direction === 'in' && /^(durableClient|orchestrationClient)$/i.test(b.type),
+    ),
   };
 }
 

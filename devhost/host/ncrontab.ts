@@ -5,14 +5,24 @@
  * Times are local to the process (set TZ to change it, as WEBSITE_TIME_ZONE does on Azure).
  */
 
-interface FieldSpec { name: string; min: number; max: number; names?: string[] }
+interface FieldSpec {
+  name: string;
+  min: number;
+  max: number;
+  names?: string[];
+}
 
 const FIELDS: FieldSpec[] = [
   { name: 'second', min: 0, max: 59 },
   { name: 'minute', min: 0, max: 59 },
   { name: 'hour', min: 0, max: 23 },
   { name: 'day', min: 1, max: 31 },
-  { name: 'month', min: 1, max: 12, names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'] },
+  {
+    name: 'month',
+    min: 1,
+    max: 12,
+    names: ['JAN', 'FEB', 'MAR', 'APR', 'MAY', 'JUN', 'JUL', 'AUG', 'SEP', 'OCT', 'NOV', 'DEC'],
+  },
   { name: 'day-of-week', min: 0, max: 6, names: ['SUN', 'MON', 'TUE', 'WED', 'THU', 'FRI', 'SAT'] },
 ];
 
@@ -26,10 +36,15 @@ export function parseNcrontab(expression: string): CronSchedule {
   const parts = expression.trim().split(/\s+/);
   if (parts.length === 5) parts.unshift('0');
   if (parts.length !== 6) {
-    throw new Error(`Invalid NCRONTAB schedule "${expression}": expected 6 fields (second minute hour day month day-of-week), got ${parts.length}.`);
+    throw new Error(
+      `Invalid NCRONTAB schedule "${expression}": expected 6 fields (second minute hour day month day-of-week), got ${parts.length}.`,
+    );
   }
-  const [seconds, minutes, hours, days, months, weekdays] = FIELDS.map((spec, i) => parseField(parts[i] ?? '', spec, expression));
-  if (!seconds || !minutes || !hours || !days || !months || !weekdays) throw new Error(`NCRONTAB field list has ${FIELDS.length} entries, not 6`);
+  const [seconds, minutes, hours, days, months, weekdays] = FIELDS.map((spec, i) =>
+    parseField(parts[i] ?? '', spec, expression),
+  );
+  if (!seconds || !minutes || !hours || !days || !months || !weekdays)
+    throw new Error(`NCRONTAB field list has ${FIELDS.length} entries, not 6`);
   return {
     expression,
     next(after: Date): Date | undefined {

@@ -21,11 +21,15 @@ export interface RouteTemplate {
 
 export function parseRoute(template: string): RouteTemplate {
   const clean = template.replace(/^\/+|\/+$/g, '');
-  const segments: Segment[] = clean === '' ? [] : clean.split('/').map((text, i, all) => parseSegment(text, template, i === all.length - 1));
+  const segments: Segment[] =
+    clean === '' ? [] : clean.split('/').map((text, i, all) => parseSegment(text, template, i === all.length - 1));
   return {
     template,
     match(path: string) {
-      const parts = path.replace(/^\/+|\/+$/g, '').split('/').filter((p) => p !== '');
+      const parts = path
+        .replace(/^\/+|\/+$/g, '')
+        .split('/')
+        .filter((p) => p !== '');
       const params: Record<string, string> = {};
       for (const [i, seg] of segments.entries()) {
         if (seg.catchAll) {
@@ -55,16 +59,25 @@ export function parseRoute(template: string): RouteTemplate {
 function parseSegment(text: string, template: string, last: boolean): Segment {
   const m = /^\{(\*)?([A-Za-z_][A-Za-z0-9_]*)((?::[^:{}?]+)*)(\?)?\}$/.exec(text);
   if (!m) {
-    if (/[{}]/.test(text)) throw new Error(`Invalid route template "${template}": segment "${text}" must be a literal or a single {parameter}.`);
+    if (/[{}]/.test(text))
+      throw new Error(
+        `Invalid route template "${template}": segment "${text}" must be a literal or a single {parameter}.`,
+      );
     return { literal: decode(text), constraints: [] };
   }
   const [, star, param, constraintText, optional] = m;
-  if (star && !last) throw new Error(`Invalid route template "${template}": the catch-all {*${param}} must be the last segment.`);
+  if (star && !last)
+    throw new Error(`Invalid route template "${template}": the catch-all {*${param}} must be the last segment.`);
   return {
     param,
     optional: optional === '?',
     catchAll: star === '*',
-    constraints: constraintText ? constraintText.slice(1).split(':').map((c) => c.toLowerCase()) : [],
+    constraints: constraintText
+      ? constraintText
+          .slice(1)
+          .split(':')
+          .map((c) => c.toLowerCase())
+      : [],
   };
 }
 
@@ -73,7 +86,8 @@ function satisfies(value: string, constraints: string[]): boolean {
     if (c === 'int' || c === 'long') return /^-?\d+$/.test(value);
     if (c === 'alpha') return /^[a-z]+$/i.test(value);
     if (c === 'bool') return /^(true|false)$/i.test(value);
-    if (c === 'guid') return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value.replace(/[{}()]/g, ''));
+    if (c === 'guid')
+      return /^[0-9a-f]{8}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{4}-?[0-9a-f]{12}$/i.test(value.replace(/[{}()]/g, ''));
     if (c === 'double' || c === 'decimal' || c === 'float') return value.trim() !== '' && !Number.isNaN(Number(value));
     return true;
   });

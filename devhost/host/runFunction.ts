@@ -22,7 +22,10 @@ export class FunctionTimeoutError extends Error {
   }
 }
 
-export async function runFunction(reg: Registration, options: RunOptions): Promise<{ returnValue: unknown; outputData: { name: string; data: unknown }[] }> {
+export async function runFunction(
+  reg: Registration,
+  options: RunOptions,
+): Promise<{ returnValue: unknown; outputData: { name: string; data: unknown }[] }> {
   const name = reg.metadata.name;
   const id = randomUUID();
   const started = Date.now();
@@ -38,18 +41,28 @@ export async function runFunction(reg: Registration, options: RunOptions): Promi
     const invocation = invokeRegistration(reg, { trigger: options.trigger, extraInputsByType });
     // A timed-out invocation keeps running (as a stuck worker would); its late failure is not news.
     invocation.catch(() => undefined);
-    const result = options.timeoutMs === undefined
-      ? await invocation
-      : await Promise.race([
-        invocation,
-        new Promise<never>((_, reject) => {
-          timer = setTimeout(() => reject(new FunctionTimeoutError(name, options.timeoutMs as number)), options.timeoutMs);
-        }),
-      ]);
-    options.log('information', `Executed 'Functions.${name}' (Succeeded, Id=${id}, Duration=${Date.now() - started}ms)`);
+    const result =
+      options.timeoutMs === undefined
+        ? await invocation
+        : await Promise.race([
+            invocation,
+            new Promise<never>((_, reject) => {
+              timer = setTimeout(
+                () => reject(new FunctionTimeoutError(name, options.timeoutMs as number)),
+                options.timeoutMs,
+              );
+            }),
+          ]);
+    options.log(
+      'information',
+      `Executed 'Functions.${name}' (Succeeded, Id=${id}, Duration=${Date.now() - started}ms)`,
+    );
     return result;
   } catch (e) {
-    options.log('error', `Executed 'Functions.${name}' (Failed, Id=${id}, Duration=${Date.now() - started}ms)\n${(e as Error)?.stack ?? String(e)}`);
+    options.log(
+      'error',
+      `Executed 'Functions.${name}' (Failed, Id=${id}, Duration=${Date.now() - started}ms)\n${(e as Error)?.stack ?? String(e)}`,
+    );
     throw e;
   } finally {
     if (timer) clearTimeout(timer);

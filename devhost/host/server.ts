@@ -73,7 +73,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
   const log = options.log ?? consoleLog;
   // Before the app loads: its tracer reads the endpoint once, at startup.
   const collector = options.collectSpans === false ? undefined : await startSpanCollector();
-  const otlpEnv = collector && !process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  const otlpEnv =
+    collector && !process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT && !process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
   if (otlpEnv) process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT = collector.url;
   const spans = collector?.store ?? createSpanStore(0);
   const app = await loadApp(options.appDir, { warn: (m) => log('warning', m) }).catch(async (e: unknown) => {
@@ -81,7 +82,7 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     throw e;
   });
   const taskHub = typeof options.taskHub === 'function' ? await options.taskHub(app) : options.taskHub;
-  const masterKey = options.requireKeys ? options.masterKey ?? randomBytes(24).toString('base64url') : undefined;
+  const masterKey = options.requireKeys ? (options.masterKey ?? randomBytes(24).toString('base64url')) : undefined;
   const listenHost = options.host ?? '127.0.0.1';
 
   // Known once both servers listen; requests cannot arrive before that.
@@ -100,7 +101,13 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     httpStream: app.httpStream,
     log,
   });
-  const eventGrid = createEventGridTriggerHandler({ functions: app.functions, registrations: app.registrations, requiredKey: masterKey, functionTimeoutMs: app.config.functionTimeoutMs, log });
+  const eventGrid = createEventGridTriggerHandler({
+    functions: app.functions,
+    registrations: app.registrations,
+    requiredKey: masterKey,
+    functionTimeoutMs: app.config.functionTimeoutMs,
+    log,
+  });
   const timers = createTimerScheduler({
     functions: app.functions,
     registrations: app.registrations,
@@ -136,7 +143,13 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
     if (lower.startsWith('/_devhost/traces/')) {
       if (masterKey && !hasKey(req, masterKey)) return void res.writeHead(401, { 'Content-Length': '0' }).end();
       const id = path.slice('/_devhost/traces/'.length);
-      if (!/^[0-9a-f]{32}$/i.test(id)) return sendJson(res, 400, { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'a trace id is 32 hex digits' }, { 'Content-Type': 'application/problem+json' });
+      if (!/^[0-9a-f]{32}$/i.test(id))
+        return sendJson(
+          res,
+          400,
+          { type: 'about:blank', title: 'Bad Request', status: 400, detail: 'a trace id is 32 hex digits' },
+          { 'Content-Type': 'application/problem+json' },
+        );
       return sendJson(res, 200, { traceId: id.toLowerCase(), spans: spans.trace(id) });
     }
     if (lower === '/' && app.config.routePrefix !== '') {
@@ -199,7 +212,8 @@ export async function startDevHost(options: DevHostOptions): Promise<DevHost> {
         await Promise.all([close(appServer), close(rpcServer)]);
         await taskHub.stop?.();
         await collector?.stop();
-        if (otlpEnv && process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT === collector?.url) delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+        if (otlpEnv && process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT === collector?.url)
+          delete process.env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
         if (setHostname && process.env.WEBSITE_HOSTNAME === `localhost:${port}`) {
           if (previousHostname === undefined) delete process.env.WEBSITE_HOSTNAME;
           else process.env.WEBSITE_HOSTNAME = previousHostname;

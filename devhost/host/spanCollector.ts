@@ -60,14 +60,30 @@ export function createSpanStore(capacity = 200_000): SpanStore {
   };
 }
 
-type OtlpValue = { stringValue?: string; intValue?: string | number; doubleValue?: number; boolValue?: boolean; arrayValue?: { values?: OtlpValue[] } };
+type OtlpValue = {
+  stringValue?: string;
+  intValue?: string | number;
+  doubleValue?: number;
+  boolValue?: boolean;
+  arrayValue?: { values?: OtlpValue[] };
+};
 interface OtlpSpan {
-  traceId?: string; spanId?: string; parentSpanId?: string; name?: string; kind?: number;
-  startTimeUnixNano?: string | number; endTimeUnixNano?: string | number;
+  traceId?: string;
+  spanId?: string;
+  parentSpanId?: string;
+  name?: string;
+  kind?: number;
+  startTimeUnixNano?: string | number;
+  endTimeUnixNano?: string | number;
   attributes?: { key: string; value: OtlpValue }[];
   status?: { code?: number; message?: string };
 }
-interface OtlpExport { resourceSpans?: { resource?: { attributes?: { key: string; value: OtlpValue }[] }; scopeSpans?: { spans?: OtlpSpan[] }[] }[] }
+interface OtlpExport {
+  resourceSpans?: {
+    resource?: { attributes?: { key: string; value: OtlpValue }[] };
+    scopeSpans?: { spans?: OtlpSpan[] }[];
+  }[];
+}
 
 /** OTLP JSON → flat spans. Ids are hex in OTLP/JSON; anything malformed is dropped, not thrown. */
 export function parseOtlpJson(body: unknown): CollectedSpan[] {
@@ -80,7 +96,9 @@ export function parseOtlpJson(body: unknown): CollectedSpan[] {
         out.push({
           traceId: (s.traceId as string).toLowerCase(),
           spanId: (s.spanId as string).toLowerCase(),
-          ...(s.parentSpanId && /^[0-9a-f]{16}$/i.test(s.parentSpanId) ? { parentSpanId: s.parentSpanId.toLowerCase() } : {}),
+          ...(s.parentSpanId && /^[0-9a-f]{16}$/i.test(s.parentSpanId)
+            ? { parentSpanId: s.parentSpanId.toLowerCase() }
+            : {}),
           name: String(s.name ?? ''),
           kind: Number(s.kind ?? 0),
           startMs: Number(BigInt(s.startTimeUnixNano ?? 0) / 1_000_000n),
@@ -96,14 +114,19 @@ export function parseOtlpJson(body: unknown): CollectedSpan[] {
   return out;
 }
 
-function attributesOf(list: { key: string; value: OtlpValue }[] | undefined): Record<string, string | number | boolean> {
+function attributesOf(
+  list: { key: string; value: OtlpValue }[] | undefined,
+): Record<string, string | number | boolean> {
   const out: Record<string, string | number | boolean> = {};
   for (const { key, value } of list ?? []) {
     if (value?.stringValue !== undefined) out[key] = value.stringValue;
     else if (value?.intValue !== undefined) out[key] = Number(value.intValue);
     else if (value?.doubleValue !== undefined) out[key] = value.doubleValue;
     else if (value?.boolValue !== undefined) out[key] = value.boolValue;
-    else if (value?.arrayValue) out[key] = (value.arrayValue.values ?? []).map((v) => v.stringValue ?? String(v.intValue ?? v.doubleValue ?? v.boolValue ?? '')).join(',');
+    else if (value?.arrayValue)
+      out[key] = (value.arrayValue.values ?? [])
+        .map((v) => v.stringValue ?? String(v.intValue ?? v.doubleValue ?? v.boolValue ?? ''))
+        .join(',');
   }
   return out;
 }
@@ -117,9 +140,12 @@ export interface SpanCollector {
 
 /** Accepts OTLP/HTTP JSON exports; answers 415 to protobuf (configure the exporter for JSON). */
 export async function startSpanCollector(store: SpanStore = createSpanStore()): Promise<SpanCollector> {
-  const server = http.createServer((req, res) => void receive(req, res, store).catch(() => {
-    if (!res.headersSent) sendJson(res, 400, { error: 'unreadable export' });
-  }));
+  const server = http.createServer(
+    (req, res) =>
+      void receive(req, res, store).catch(() => {
+        if (!res.headersSent) sendJson(res, 400, { error: 'unreadable export' });
+      }),
+  );
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(0, '127.0.0.1', () => resolve());
@@ -128,18 +154,21 @@ export async function startSpanCollector(store: SpanStore = createSpanStore()): 
   return {
     url: `http://127.0.0.1:${port}/v1/traces`,
     store,
-    stop: () => new Promise<void>((resolve) => {
-      server.close(() => resolve());
-      server.closeAllConnections();
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        server.closeAllConnections();
+      }),
   };
 }
 
 async function receive(req: IncomingMessage, res: ServerResponse, store: SpanStore): Promise<void> {
   // Read side for the app's dashboard in local runs: one trace's spans.
   const traceId = /^\/traces\/([0-9a-f]{32})$/i.exec(requestUrl(req).pathname)?.[1];
-  if (req.method === 'GET' && traceId) return sendJson(res, 200, { traceId: traceId.toLowerCase(), spans: store.trace(traceId) });
-  if (req.method !== 'POST' || requestUrl(req).pathname !== '/v1/traces') return sendJson(res, 404, { error: 'POST /v1/traces only' });
+  if (req.method === 'GET' && traceId)
+    return sendJson(res, 200, { traceId: traceId.toLowerCase(), spans: store.trace(traceId) });
+  if (req.method !== 'POST' || requestUrl(req).pathname !== '/v1/traces')
+    return sendJson(res, 404, { error: 'POST /v1/traces only' });
   if (mediaType(req) !== 'application/json') {
     req.resume();
     return sendJson(res, 415, { error: 'this collector reads OTLP/HTTP JSON; set the exporter to http/json' });

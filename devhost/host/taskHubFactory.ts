@@ -11,7 +11,13 @@ export type StorageChoice = { kind: 'memory' } | { kind: 'connectionString'; con
 
 interface DurableModule {
   createDurableEngine(options: {
-    registrations: LoadedApp['registrations']; store: unknown; clock: unknown; taskHubName: string; maxConcurrentActivities?: number; activityLeaseMs?: number; log?: (msg: string) => void;
+    registrations: LoadedApp['registrations'];
+    store: unknown;
+    clock: unknown;
+    taskHubName: string;
+    maxConcurrentActivities?: number;
+    activityLeaseMs?: number;
+    log?: (msg: string) => void;
   }): HostedTaskHub;
   createMemoryStore(): unknown;
   createAzureStorageStore?(options: { connectionString: string; taskHubName: string }): unknown;
@@ -23,7 +29,11 @@ export interface EngineOverrides {
   activityLeaseMs?: number;
 }
 
-export function engineTaskHub(storage: StorageChoice, log: HostLog = consoleLog, overrides: EngineOverrides = {}): TaskHubFactory {
+export function engineTaskHub(
+  storage: StorageChoice,
+  log: HostLog = consoleLog,
+  overrides: EngineOverrides = {},
+): TaskHubFactory {
   return async (app) => {
     const durable = loadDurable();
     const taskHubName = app.config.taskHubName;
@@ -57,7 +67,8 @@ function loadDurable(): DurableModule {
     throw new Error(`The durable engine (devhost/durable) could not be loaded: ${(e as Error).message}`, { cause: e });
   }
   for (const name of ['createDurableEngine', 'createMemoryStore', 'realClock'] as const) {
-    if (typeof mod[name] !== 'function') throw new Error(`The durable engine (devhost/durable) does not export ${name}().`);
+    if (typeof mod[name] !== 'function')
+      throw new Error(`The durable engine (devhost/durable) does not export ${name}().`);
   }
   return mod as DurableModule;
 }

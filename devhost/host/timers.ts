@@ -67,7 +67,12 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
         throw new Error(`${where}: ${(e as Error).message}`, { cause: e });
       }
       return {
-        info: { functionName: f.name, schedule, runOnStartup: f.trigger.runOnStartup === true, useMonitor: f.trigger.useMonitor !== false },
+        info: {
+          functionName: f.name,
+          schedule,
+          runOnStartup: f.trigger.runOnStartup === true,
+          useMonitor: f.trigger.useMonitor !== false,
+        },
         cron,
         reg: options.registrations.get(f.name) as Registration,
         usesDurableClient: f.usesDurableClient,
@@ -95,14 +100,21 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
     const now = new Date();
     if (scheduled) arm(state, scheduled.getTime() > now.getTime() ? scheduled : now);
     if (state.running) {
-      options.log('warning', `Timer '${state.info.functionName}': skipped the occurrence at ${(scheduled ?? now).toISOString()} because the previous run is still in progress.`);
+      options.log(
+        'warning',
+        `Timer '${state.info.functionName}': skipped the occurrence at ${(scheduled ?? now).toISOString()} because the previous run is still in progress.`,
+      );
       return;
     }
     const isPastDue = scheduled !== undefined && now.getTime() - scheduled.getTime() > LATE_MS;
     const payload = {
       Schedule: { AdjustForDST: true },
       ScheduleStatus: state.info.useMonitor
-        ? { Last: state.last?.toISOString() ?? MIN_DATE, Next: state.info.next?.toISOString() ?? MIN_DATE, LastUpdated: now.toISOString() }
+        ? {
+            Last: state.last?.toISOString() ?? MIN_DATE,
+            Next: state.info.next?.toISOString() ?? MIN_DATE,
+            LastUpdated: now.toISOString(),
+          }
         : null,
       IsPastDue: isPastDue,
     };
@@ -113,12 +125,14 @@ export function createTimerScheduler(options: TimerSchedulerOptions): TimerSched
       durableClientData: state.usesDurableClient ? options.durableClientData() : undefined,
       timeoutMs: options.functionTimeoutMs,
       log: options.log,
-    }).then(
-      () => undefined,
-      () => undefined, // runFunction already logged it; the schedule goes on.
-    ).finally(() => {
-      state.running = undefined;
-    });
+    })
+      .then(
+        () => undefined,
+        () => undefined, // runFunction already logged it; the schedule goes on.
+      )
+      .finally(() => {
+        state.running = undefined;
+      });
   }
 
   return {

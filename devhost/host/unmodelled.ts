@@ -8,7 +8,11 @@ import type { HostConfig } from './hostConfig';
 
 /** Bindings the devhost serves itself: triggers, the HTTP response and the durable client. */
 function modelled(type: string, direction: string): boolean {
-  return /trigger$/i.test(type) || (type === 'http' && direction === 'out') || /^(durableClient|orchestrationClient)$/i.test(type);
+  return (
+    /trigger$/i.test(type) ||
+    (type === 'http' && direction === 'out') ||
+    /^(durableClient|orchestrationClient)$/i.test(type)
+  );
 }
 
 export function unmodelledWarnings(registrations: Iterable<Registration>, config: HostConfig): string[] {
@@ -20,10 +24,14 @@ export function unmodelledWarnings(registrations: Iterable<Registration>, config
     }
   }
   if (bindings.length) {
-    warnings.push(`Warning: the devhost does not model these bindings, so their values are neither read nor written: ${bindings.join(', ')}. In Azure the Functions host reads input bindings before each call and writes what the function sets in context.extraOutputs after it.`);
+    warnings.push(
+      `Warning: the devhost does not model these bindings, so their values are neither read nor written: ${bindings.join(', ')}. In Azure the Functions host reads input bindings before each call and writes what the function sets in context.extraOutputs after it.`,
+    );
   }
   if (config.storageProviderType && !/^azurestorage$/i.test(config.storageProviderType)) {
-    warnings.push(`Warning: host.json selects the durable storage provider '${config.storageProviderType}'; the devhost runs its own task hub store with the Azure Storage provider's rules (the default), so behaviour specific to '${config.storageProviderType}' (partitioning, batching, size limits) is not reproduced.`);
+    warnings.push(
+      `Warning: host.json selects the durable storage provider '${config.storageProviderType}'; the devhost runs its own task hub store with the Azure Storage provider's rules (the default), so behaviour specific to '${config.storageProviderType}' (partitioning, batching, size limits) is not reproduced.`,
+    );
   }
   return warnings;
 }

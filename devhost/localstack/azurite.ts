@@ -21,10 +21,22 @@ export interface StartAzuriteOptions {
 
 export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<AzuriteServers> {
   const args = [
-    '--blobHost', '127.0.0.1', '--blobPort', String(opts.ports?.blob ?? 0),
-    '--queueHost', '127.0.0.1', '--queuePort', String(opts.ports?.queue ?? 0),
-    '--tableHost', '127.0.0.1', '--tablePort', String(opts.ports?.table ?? 0),
-    '--skipApiVersionCheck', '--loose', '--disableTelemetry', '--disableProductStyleUrl',
+    '--blobHost',
+    '127.0.0.1',
+    '--blobPort',
+    String(opts.ports?.blob ?? 0),
+    '--queueHost',
+    '127.0.0.1',
+    '--queuePort',
+    String(opts.ports?.queue ?? 0),
+    '--tableHost',
+    '127.0.0.1',
+    '--tablePort',
+    String(opts.ports?.table ?? 0),
+    '--skipApiVersionCheck',
+    '--loose',
+    '--disableTelemetry',
+    '--disableProductStyleUrl',
   ];
   if (opts.location) {
     mkdirSync(opts.location, { recursive: true });
@@ -34,7 +46,8 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Azur
   }
   if (opts.silent !== false) args.push('--silent');
 
-  const listening = (service: string): RegExp => new RegExp(`Azurite ${service} service is successfully listening at (http://\\S+)`);
+  const listening = (service: string): RegExp =>
+    new RegExp(`Azurite ${service} service is successfully listening at (http://\\S+)`);
   const server = await startChildServer({
     name: 'Azurite',
     script: require.resolve('azurite/dist/src/azurite.js'),
@@ -44,7 +57,8 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Azur
     readyPatterns: [listening('Blob'), listening('Queue'), listening('Table')],
   });
   const [blob, queue, table] = server.captures.map((u) => (u === undefined ? undefined : `${u}/${AZURITE_ACCOUNT}`));
-  if (!blob || !queue || !table) throw new Error(`Azurite did not print all three service URLs (got ${server.captures.join(', ')})`);
+  if (!blob || !queue || !table)
+    throw new Error(`Azurite did not print all three service URLs (got ${server.captures.join(', ')})`);
   return {
     connectionString: azuriteConnectionString({ blob, queue, table }),
     blobUrl: blob,
@@ -56,12 +70,14 @@ export async function startAzurite(opts: StartAzuriteOptions = {}): Promise<Azur
 }
 
 export function azuriteConnectionString(urls: { blob: string; queue: string; table: string }): string {
-  return [
-    'DefaultEndpointsProtocol=http',
-    `AccountName=${AZURITE_ACCOUNT}`,
-    `AccountKey=${AZURITE_KEY}`,
-    `BlobEndpoint=${urls.blob}`,
-    `QueueEndpoint=${urls.queue}`,
-    `TableEndpoint=${urls.table}`,
-  ].join(';') + ';';
+  return (
+    [
+      'DefaultEndpointsProtocol=http',
+      `AccountName=${AZURITE_ACCOUNT}`,
+      `AccountKey=${AZURITE_KEY}`,
+      `BlobEndpoint=${urls.blob}`,
+      `QueueEndpoint=${urls.queue}`,
+      `TableEndpoint=${urls.table}`,
+    ].join(';') + ';'
+  );
 }

@@ -46,7 +46,10 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
   let output = '';
 
   return new Promise<ChildServer>((resolve, reject) => {
-    const timer = setTimeout(() => fail(new Error(`${opts.name} did not start within ${opts.timeoutMs ?? 30000} ms. Output:\n${output}`)), opts.timeoutMs ?? 30000);
+    const timer = setTimeout(
+      () => fail(new Error(`${opts.name} did not start within ${opts.timeoutMs ?? 30000} ms. Output:\n${output}`)),
+      opts.timeoutMs ?? 30000,
+    );
     let settled = false;
     const fail = (e: Error): void => {
       if (settled) return;
@@ -84,7 +87,11 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
         settled = true;
         clearTimeout(timer);
         resolve({
-          pid: child.pid!, captures, output: () => output, running: () => !hasExited(child), stop: () => stopChild(child),
+          pid: child.pid!,
+          captures,
+          output: () => output,
+          running: () => !hasExited(child),
+          stop: () => stopChild(child),
           kill: () => {
             const gone = exitOf(child);
             child.kill('SIGKILL');
@@ -94,7 +101,9 @@ export function startChildServer(opts: ChildServerOptions): Promise<ChildServer>
       }
     });
     child.on('error', fail);
-    child.on('exit', (code, signal) => fail(new Error(`${opts.name} exited before it was ready (code ${code}, signal ${signal}). Output:\n${output}`)));
+    child.on('exit', (code, signal) =>
+      fail(new Error(`${opts.name} exited before it was ready (code ${code}, signal ${signal}). Output:\n${output}`)),
+    );
   });
 }
 

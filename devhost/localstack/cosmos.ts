@@ -16,7 +16,8 @@ import { createHttpsServer } from '@vercel/cosmosdb-server';
 import { startChildServer } from './childServer';
 
 /** The Cosmos DB emulator's well-known key; public, not a secret. */
-export const COSMOS_EMULATOR_KEY = 'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
+export const COSMOS_EMULATOR_KEY =
+  'C2y6yDjf5/R+ob0N8A7Cgv30VRDJIWEHLM+4QDU5DE2nQ9nDuVTqobD4b8mGGyPMbIZnqyMsEcaGQy67XIw/Jw==';
 
 export interface CosmosServer {
   endpoint: string;
@@ -57,5 +58,10 @@ export async function startCosmosProcess(opts: { port?: number } = {}): Promise<
     args: [String(opts.port ?? 0)],
     readyPatterns: [/^cosmos listening on (\d+)$/],
   });
-  return { endpoint: `https://127.0.0.1:${server.captures[0]}/`, key: COSMOS_EMULATOR_KEY, pid: server.pid, stop: server.stop };
+  return {
+    endpoint: `https://127.0.0.1:${server.captures[0]}/`,
+    key: COSMOS_EMULATOR_KEY,
+    pid: server.pid,
+    stop: server.stop,
+  };
 }

@@ -30,7 +30,11 @@ export interface TopicLimits {
   maxEventBytes: number;
 }
 /** Event Grid Basic custom-topic limits (azure-facts §1.3), reading "1 MB" as 1 MiB. */
-export const TOPIC_LIMITS: Readonly<TopicLimits> = { maxEvents: 5000, maxRequestBytes: 1024 * 1024, maxEventBytes: 1024 * 1024 };
+export const TOPIC_LIMITS: Readonly<TopicLimits> = {
+  maxEvents: 5000,
+  maxRequestBytes: 1024 * 1024,
+  maxEventBytes: 1024 * 1024,
+};
 
 export type InjectedStatus = 429 | 500 | 503;
 
@@ -92,7 +96,12 @@ export function eventGridTriggerUrl(origin: string, functionName: string, key?: 
 }
 
 class TopicError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string, readonly detailCode = code) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly detailCode = code,
+  ) {
     super(message);
   }
 }
@@ -111,16 +120,17 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
     const app = functionApps.get(d.functionApp);
     return app ? eventGridTriggerUrl(app.origin, d.functionName, app.key) : undefined;
   };
-  const delivery = opts.subscriptions && opts.subscriptions.length > 0
-    ? createDispatcher({
-      subscriptions: opts.subscriptions,
-      resolveFunction,
-      deadLetters: opts.deadLetterStorage ? blobDeadLetterSink(opts.deadLetterStorage) : undefined,
-      timeScale: opts.timeScale,
-      responseTimeoutMs: opts.responseTimeoutMs,
-      log: opts.log,
-    })
-    : undefined;
+  const delivery =
+    opts.subscriptions && opts.subscriptions.length > 0
+      ? createDispatcher({
+          subscriptions: opts.subscriptions,
+          resolveFunction,
+          deadLetters: opts.deadLetterStorage ? blobDeadLetterSink(opts.deadLetterStorage) : undefined,
+          timeScale: opts.timeScale,
+          responseTimeoutMs: opts.responseTimeoutMs,
+          log: opts.log,
+        })
+      : undefined;
 
   const injectedFailure = (): InjectedStatus | undefined => {
     if (failCount > 0) {
@@ -133,32 +143,62 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
   const handlePublish = async (req: IncomingMessage): Promise<void> => {
     if (!keyMatches(req.headers['aeg-sas-key'], key)) {
       await drain(req);
-      throw new TopicError(401, 'Unauthorized', 'The request authorization key is not authorized for this topic (aeg-sas-key missing or wrong).');
+      throw new TopicError(
+        401,
+        'Unauthorized',
+        'The request authorization key is not authorized for this topic (aeg-sas-key missing or wrong).',
+      );
     }
     const injected = injectedFailure();
     if (injected !== undefined) {
       await drain(req);
-      throw new TopicError(injected, injected === 429 ? 'TooManyRequests' : 'ServiceUnavailable', `Injected failure ${injected}.`);
+      throw new TopicError(
+        injected,
+        injected === 429 ? 'TooManyRequests' : 'ServiceUnavailable',
+        `Injected failure ${injected}.`,
+      );
     }
-    const contentType = String(req.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
+    const contentType = String(req.headers['content-type'] ?? '')
+      .split(';')[0]!
+      .trim()
+      .toLowerCase();
     const isBatch = contentType === 'application/cloudevents-batch+json';
     if (!isBatch && contentType !== 'application/cloudevents+json') {
       await drain(req);
-      throw new TopicError(400, 'BadRequest', `This topic accepts CloudEvents 1.0: content-type must be application/cloudevents-batch+json, got '${contentType}'.`, 'InvalidContentType');
+      throw new TopicError(
+        400,
+        'BadRequest',
+        `This topic accepts CloudEvents 1.0: content-type must be application/cloudevents-batch+json, got '${contentType}'.`,
+        'InvalidContentType',
+      );
     }
     const body = await readBody(req, limits.maxRequestBytes);
     let parsed: unknown;
     try {
       parsed = JSON.parse(body.toString('utf8'));
     } catch (e) {
-      throw new TopicError(400, 'BadRequest', `The request body is not valid JSON: ${(e as Error).message}`, 'InputJsonInvalid');
+      throw new TopicError(
+        400,
+        'BadRequest',
+        `The request body is not valid JSON: ${(e as Error).message}`,
+        'InputJsonInvalid',
+      );
     }
     if (isBatch && !Array.isArray(parsed)) {
-      throw new TopicError(400, 'BadRequest', 'A cloudevents-batch+json body must be a JSON array. Token Expected: StartArray.', 'InputJsonInvalid');
+      throw new TopicError(
+        400,
+        'BadRequest',
+        'A cloudevents-batch+json body must be a JSON array. Token Expected: StartArray.',
+        'InputJsonInvalid',
+      );
     }
     const items = isBatch ? (parsed as unknown[]) : [parsed];
     if (items.length > limits.maxEvents) {
-      throw new TopicError(413, 'RequestEntityTooLarge', `The batch has ${items.length} events; the limit is ${limits.maxEvents}.`);
+      throw new TopicError(
+        413,
+        'RequestEntityTooLarge',
+        `The batch has ${items.length} events; the limit is ${limits.maxEvents}.`,
+      );
     }
     const accepted = items.map((item, index) => checkEvent(item, index, limits, opts.validateData));
     received.push(...accepted);
@@ -170,11 +210,18 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/metrics/subscriptions' && req.method === 'GET') {
       const body = JSON.stringify({ subscriptions: delivery?.metrics() ?? [] });
-      res.writeHead(200, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+      res
+        .writeHead(200, {
+          'content-type': 'application/json; charset=utf-8',
+          'content-length': Buffer.byteLength(body),
+        })
+        .end(body);
       return;
     }
     if (path !== '/api/events') {
-      void drain(req).then(() => sendError(res, new TopicError(404, 'NotFound', `No topic at ${path}; publish to /api/events.`)));
+      void drain(req).then(() =>
+        sendError(res, new TopicError(404, 'NotFound', `No topic at ${path}; publish to /api/events.`)),
+      );
       return;
     }
     if (req.method === 'OPTIONS') {
@@ -182,7 +229,9 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
       return;
     }
     if (req.method !== 'POST') {
-      void drain(req).then(() => sendError(res, new TopicError(405, 'MethodNotAllowed', `Use POST, not ${req.method}.`)));
+      void drain(req).then(() =>
+        sendError(res, new TopicError(405, 'MethodNotAllowed', `Use POST, not ${req.method}.`)),
+      );
       return;
     }
     stats.requests += 1;
@@ -234,28 +283,52 @@ export async function startEventGridTopic(opts: TopicOptions = {}): Promise<Loca
   };
 }
 
-function checkEvent(item: unknown, index: number, limits: TopicLimits, validateData?: EventDataValidator): ReceivedEvent {
+function checkEvent(
+  item: unknown,
+  index: number,
+  limits: TopicLimits,
+  validateData?: EventDataValidator,
+): ReceivedEvent {
   const bytes = Buffer.byteLength(JSON.stringify(item) ?? '', 'utf8');
   if (bytes > limits.maxEventBytes) {
-    throw new TopicError(413, 'RequestEntityTooLarge', `Event [${index}] is ${bytes} bytes; the limit per event is ${limits.maxEventBytes}.`);
+    throw new TopicError(
+      413,
+      'RequestEntityTooLarge',
+      `Event [${index}] is ${bytes} bytes; the limit per event is ${limits.maxEventBytes}.`,
+    );
   }
   if (typeof item !== 'object' || item === null || Array.isArray(item)) {
     throw new TopicError(400, 'BadRequest', `Event [${index}] must be a JSON object.`, 'InputJsonInvalid');
   }
   const event = item as Record<string, unknown>;
   if (event.specversion !== '1.0') {
-    throw new TopicError(400, 'BadRequest', `Event [${index}] field 'specversion' must be '1.0', got ${JSON.stringify(event.specversion)}.`, 'InputJsonInvalid');
+    throw new TopicError(
+      400,
+      'BadRequest',
+      `Event [${index}] field 'specversion' must be '1.0', got ${JSON.stringify(event.specversion)}.`,
+      'InputJsonInvalid',
+    );
   }
   try {
     new CloudEvent(event, true);
   } catch (e) {
     const details = e instanceof CloudEventValidationError && e.errors ? `: ${JSON.stringify(e.errors)}` : '';
-    throw new TopicError(400, 'BadRequest', `Event [${index}] (id ${String(event.id)}) is not a valid CloudEvent 1.0: ${(e as Error).message}${details}`, 'InputJsonInvalid');
+    throw new TopicError(
+      400,
+      'BadRequest',
+      `Event [${index}] (id ${String(event.id)}) is not a valid CloudEvent 1.0: ${(e as Error).message}${details}`,
+      'InputJsonInvalid',
+    );
   }
   const type = String(event.type);
   const check = validateData?.(type, event.data) ?? { ok: true };
   if (!check.ok) {
-    throw new TopicError(400, 'BadRequest', `Event [${index}] (id ${String(event.id)}, type ${type}) field 'data' is invalid: ${check.errors.join('; ')}`, 'InputJsonInvalid');
+    throw new TopicError(
+      400,
+      'BadRequest',
+      `Event [${index}] (id ${String(event.id)}, type ${type}) field 'data' is invalid: ${check.errors.join('; ')}`,
+      'InputJsonInvalid',
+    );
   }
   return event as ReceivedEvent;
 }
@@ -268,15 +341,26 @@ function keyMatches(header: string | string[] | undefined, key: string): boolean
 }
 
 function sendError(res: ServerResponse, e: TopicError): void {
-  const body = JSON.stringify({ error: { code: e.code, message: e.message, details: [{ code: e.detailCode, message: e.message }] } });
-  res.writeHead(e.status, { 'content-type': 'application/json; charset=utf-8', 'content-length': Buffer.byteLength(body) }).end(body);
+  const body = JSON.stringify({
+    error: { code: e.code, message: e.message, details: [{ code: e.detailCode, message: e.message }] },
+  });
+  res
+    .writeHead(e.status, {
+      'content-type': 'application/json; charset=utf-8',
+      'content-length': Buffer.byteLength(body),
+    })
+    .end(body);
 }
 
 async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer> {
   const declared = Number(req.headers['content-length']);
   if (Number.isFinite(declared) && declared > maxBytes) {
     await drain(req);
-    throw new TopicError(413, 'RequestEntityTooLarge', `The request is ${declared} bytes; the limit per request is ${maxBytes}.`);
+    throw new TopicError(
+      413,
+      'RequestEntityTooLarge',
+      `The request is ${declared} bytes; the limit per request is ${maxBytes}.`,
+    );
   }
   const chunks: Buffer[] = [];
   let size = 0;
@@ -284,7 +368,8 @@ async function readBody(req: IncomingMessage, maxBytes: number): Promise<Buffer>
     size += (chunk as Buffer).length;
     if (size <= maxBytes) chunks.push(chunk as Buffer);
   }
-  if (size > maxBytes) throw new TopicError(413, 'RequestEntityTooLarge', `The request is over ${maxBytes} bytes, the limit per request.`);
+  if (size > maxBytes)
+    throw new TopicError(413, 'RequestEntityTooLarge', `The request is over ${maxBytes} bytes, the limit per request.`);
   return Buffer.concat(chunks);
 }
 
@@ -302,18 +387,22 @@ if (require.main === module) {
   Promise.resolve()
     .then(() => {
       const file = arg('subscriptions');
-      return startEventGridTopic({ port: Number(arg('port') ?? 0), key: arg('key'), subscriptions: file ? readSubscriptionsFile(file) : undefined });
+      return startEventGridTopic({
+        port: Number(arg('port') ?? 0),
+        key: arg('key'),
+        subscriptions: file ? readSubscriptionsFile(file) : undefined,
+      });
     })
     .then(
-    (topic) => {
-      process.stdout.write(`${JSON.stringify({ endpoint: topic.endpoint, key: topic.key })}\n`);
-      const shutdown = (): void => void topic.stop().then(() => process.exit(0));
-      process.once('SIGINT', shutdown);
-      process.once('SIGTERM', shutdown);
-    },
-    (e: unknown) => {
-      process.stderr.write(`local Event Grid topic failed to start: ${String(e)}\n`);
-      process.exit(1);
-    },
-  );
+      (topic) => {
+        process.stdout.write(`${JSON.stringify({ endpoint: topic.endpoint, key: topic.key })}\n`);
+        const shutdown = (): void => void topic.stop().then(() => process.exit(0));
+        process.once('SIGINT', shutdown);
+        process.once('SIGTERM', shutdown);
+      },
+      (e: unknown) => {
+        process.stderr.write(`local Event Grid topic failed to start: ${String(e)}\n`);
+        process.exit(1);
+      },
+    );
 }

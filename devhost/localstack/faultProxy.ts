@@ -80,7 +80,10 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
   };
   const checkFault = (f: Fault): void => {
     if (!f.reset && f.status === undefined) throw new Error('a fault needs `status` or `reset: true`');
-    if (secure && !terminating && !f.reset) throw new Error('https targets are passed through as TCP unless the proxy has a certificate: only `reset` faults are possible');
+    if (secure && !terminating && !f.reset)
+      throw new Error(
+        'https targets are passed through as TCP unless the proxy has a certificate: only `reset` faults are possible',
+      );
   };
   const sockets = new Set<net.Socket>();
   const track = (s: net.Socket): void => {
@@ -101,14 +104,26 @@ export async function startFaultProxy(target: string, options: FaultProxyOptions
       const headers: http.OutgoingHttpHeaders = { 'content-type': 'application/json', ...fault.headers };
       if (fault.retryAfterSeconds !== undefined) headers['retry-after'] = String(fault.retryAfterSeconds);
       res.writeHead(fault.status ?? 503, headers);
-      res.end(JSON.stringify({ code: fault.status === 429 ? 'TooManyRequests' : 'InjectedFault', message: 'fault injected by the local fault proxy' }));
+      res.end(
+        JSON.stringify({
+          code: fault.status === 429 ? 'TooManyRequests' : 'InjectedFault',
+          message: 'fault injected by the local fault proxy',
+        }),
+      );
       return;
     }
     counts.forwarded += 1;
     setTimeout(() => {
       const request = terminating ? https.request : http.request;
       const upstream = request(
-        { host: targetHost, port: targetPort, method: req.method, path: req.url, headers: req.headers, agent: upstreamAgent },
+        {
+          host: targetHost,
+          port: targetPort,
+          method: req.method,
+          path: req.url,
+          headers: req.headers,
+          agent: upstreamAgent,
+        },
         (up) => {
           res.writeHead(up.statusCode ?? 502, up.headers);
           up.pipe(res);

@@ -19,14 +19,49 @@ export interface AzuriteServers {
   stop(): Promise<void>;
 }
 
-export { AZURITE_ACCOUNT, AZURITE_KEY, azuriteConnectionString, startAzurite, type StartAzuriteOptions } from './azurite';
+export {
+  AZURITE_ACCOUNT,
+  AZURITE_KEY,
+  azuriteConnectionString,
+  startAzurite,
+  type StartAzuriteOptions,
+} from './azurite';
 export { COSMOS_EMULATOR_KEY, startCosmos, startCosmosProcess, type CosmosServer } from './cosmos';
-export { eventGridTriggerUrl, startEventGridTopic, TOPIC_LIMITS, type EventDataValidator, type LocalTopic, type ReceivedEvent, type TopicOptions } from './eventGridTopic';
-export { parseSubscriptions, readSubscriptionsFile, SubscriptionFileError, type Destination, type FunctionDestination, type Subscription, type SubscriptionFilter, type WebHookDestination } from './eventgrid/subscriptions';
-export { createDispatcher, RETRY_SCHEDULE_SECONDS, WEBHOOK_REQUEST_ORIGIN, type DeliveryOptions, type Dispatcher } from './eventgrid/delivery';
+export {
+  eventGridTriggerUrl,
+  startEventGridTopic,
+  TOPIC_LIMITS,
+  type EventDataValidator,
+  type LocalTopic,
+  type ReceivedEvent,
+  type TopicOptions,
+} from './eventGridTopic';
+export {
+  parseSubscriptions,
+  readSubscriptionsFile,
+  SubscriptionFileError,
+  type Destination,
+  type FunctionDestination,
+  type Subscription,
+  type SubscriptionFilter,
+  type WebHookDestination,
+} from './eventgrid/subscriptions';
+export {
+  createDispatcher,
+  RETRY_SCHEDULE_SECONDS,
+  WEBHOOK_REQUEST_ORIGIN,
+  type DeliveryOptions,
+  type Dispatcher,
+} from './eventgrid/delivery';
 export { deadLetterBlobPath, readDeadLetters, type DeadLetterRecord } from './eventgrid/deadLetter';
 export { matchesFilter, type CloudEventJson } from './eventgrid/filters';
 export type { SubscriptionMetrics } from './eventgrid/metrics';
-export { startFaultProxy, type Fault, type FaultProxy, type FaultProxyOptions, type FaultProxyStats } from './faultProxy';
+export {
+  startFaultProxy,
+  type Fault,
+  type FaultProxy,
+  type FaultProxyOptions,
+  type FaultProxyStats,
+} from './faultProxy';
 export { startChildServer, type ChildServer, type ChildServerOptions } from './childServer';
 export { isLoopbackUrl } from './loopback';

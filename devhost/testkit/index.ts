@@ -8,7 +8,14 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { InstanceStatus, RuntimeStatus } from '../durable/api';
-import { createDurableEngine, createMemoryStore, virtualClock, type DurableEngine, type HistoryEvent, type VirtualClock } from '../durable/index';
+import {
+  createDurableEngine,
+  createMemoryStore,
+  virtualClock,
+  type DurableEngine,
+  type HistoryEvent,
+  type VirtualClock,
+} from '../durable/index';
 import type { Registration } from '../functions/types';
 import { loadAppOnce, type AppSource } from './loadApp';
 import { recordHistory, replayHistory, type RecordedHistory, type ReplayResult } from './replay';
@@ -82,7 +89,11 @@ export async function createTestHost(options: TestHostOptions): Promise<TestHost
   const fakes = new Map(Object.entries(options.activities ?? {}).map(([name, s]) => [name.toLowerCase(), scripted(s)]));
   const calls = new Map<string, ActivityCall[]>();
   const engine = createDurableEngine({
-    registrations, store: createMemoryStore(), clock, taskHubName: 'TestHub', maxConcurrentActivities: options.maxConcurrentActivities,
+    registrations,
+    store: createMemoryStore(),
+    clock,
+    taskHubName: 'TestHub',
+    maxConcurrentActivities: options.maxConcurrentActivities,
     activityOverride: (name, input, runReal, call) => {
       const list = calls.get(call.instanceId) ?? [];
       list.push({ name, input, at: clock.now() });
@@ -94,7 +105,9 @@ export async function createTestHost(options: TestHostOptions): Promise<TestHost
   await engine.start();
 
   return {
-    engine, clock, registrations,
+    engine,
+    clock,
+    registrations,
     async run(name, input, runOptions = {}) {
       const instanceId = runOptions.instanceId ?? randomUUID();
       const startedAt = clock.now().getTime();
@@ -108,8 +121,12 @@ export async function createTestHost(options: TestHostOptions): Promise<TestHost
       if (!found) throw new Error(`instance '${instanceId}' vanished`);
       const status = await engine.getStatus(instanceId);
       return {
-        instanceId, status: found.record.runtimeStatus, output: status?.output, customStatus: status?.customStatus,
-        history: found.history, activityCalls: calls.get(instanceId) ?? [],
+        instanceId,
+        status: found.record.runtimeStatus,
+        output: status?.output,
+        customStatus: status?.customStatus,
+        history: found.history,
+        activityCalls: calls.get(instanceId) ?? [],
       };
     },
     recordHistory: (instanceId, file) => recordHistory(engine, instanceId, file),

@@ -24,8 +24,12 @@ export async function recordHistory(engine: DurableEngine, instanceId: string, f
   const found = await engine.inspect(instanceId);
   if (!found) throw new Error(`recordHistory: no instance with ID '${instanceId}'`);
   const recorded: RecordedHistory = {
-    format: 'devhost-durable-history/1', orchestrator: found.record.name, instanceId, input: JSON.parse(found.record.input) as unknown,
-    hiddenIds: found.record.hiddenIds, history: found.history,
+    format: 'devhost-durable-history/1',
+    orchestrator: found.record.name,
+    instanceId,
+    input: JSON.parse(found.record.input) as unknown,
+    hiddenIds: found.record.hiddenIds,
+    history: found.history,
   };
   writeFileSync(file, JSON.stringify(recorded, null, 1));
   return recorded;
@@ -57,9 +61,14 @@ export interface ReplayResult {
  * Replays `file` with the current code of `orchestratorName` the way Azure does (the SDK, then the
  * extension's shim on DTFx); returns what the code produced and what Azure makes of it.
  */
-export async function replayHistory(registrations: Map<string, Registration>, file: string, orchestratorName: string): Promise<ReplayResult> {
+export async function replayHistory(
+  registrations: Map<string, Registration>,
+  file: string,
+  orchestratorName: string,
+): Promise<ReplayResult> {
   const recorded = JSON.parse(readFileSync(file, 'utf8')) as RecordedHistory;
-  if (recorded.format !== 'devhost-durable-history/1' || !Array.isArray(recorded.history)) throw new Error(`replayHistory: ${file} is not a recorded history (format 'devhost-durable-history/1')`);
+  if (recorded.format !== 'devhost-durable-history/1' || !Array.isArray(recorded.history))
+    throw new Error(`replayHistory: ${file} is not a recorded history (format 'devhost-durable-history/1')`);
   const reg = registrations.get(orchestratorName);
   if (!reg) throw new Error(`replayHistory: no orchestrator named '${orchestratorName}' is registered`);
   const history = recorded.history.map((e) => ({ ...e, IsPlayed: true }));
@@ -67,16 +76,35 @@ export async function replayHistory(registrations: Map<string, Registration>, fi
   const fail = (message: string): never => {
     throw new NonDeterminismError(`${orchestratorName} (recorded instance '${recorded.instanceId}'): ${message}`);
   };
-  const verdict = replayAsAzure({ orchestrator: orchestratorName, history, state: result.state, thrown: result.ok ? undefined : result.message });
+  const verdict = replayAsAzure({
+    orchestrator: orchestratorName,
+    history,
+    state: result.state,
+    thrown: result.ok ? undefined : result.message,
+  });
   if (verdict.kind === 'nonDeterministic') fail(verdict.message);
   if (verdict.kind === 'unmodelled') {
     // Outside the model, the SDK's own sequence numbering is the only check there is.
     const record = {
-      instanceId: recorded.instanceId, name: orchestratorName, executionId: 'replay', runtimeStatus: 'Running' as const, input: 'null',
-      createdTime: '', lastUpdatedTime: '', hiddenIds: recorded.hiddenIds, retries: {}, canceledTimers: [],
+      instanceId: recorded.instanceId,
+      name: orchestratorName,
+      executionId: 'replay',
+      runtimeStatus: 'Running' as const,
+      input: 'null',
+      createdTime: '',
+      lastUpdatedTime: '',
+      hiddenIds: recorded.hiddenIds,
+      retries: {},
+      canceledTimers: [],
     };
     const work = applyActions({
-      record, index: indexHistory(history), actions: flattenActions(result.state?.actions ?? []), allocating: [], threw: !result.ok, now: new Date(), seq: () => 0,
+      record,
+      index: indexHistory(history),
+      actions: flattenActions(result.state?.actions ?? []),
+      allocating: [],
+      threw: !result.ok,
+      now: new Date(),
+      seq: () => 0,
     });
     if (work.failure?.startsWith('Non-Deterministic')) fail(work.failure);
   }
@@ -84,12 +112,25 @@ export async function replayHistory(registrations: Map<string, Registration>, fi
   const azure = status && {
     status,
     ...(verdict.kind === 'continuedAsNew' ? { input: verdict.input } : {}),
-    ...(verdict.kind === 'running' ? { scheduled: verdict.actions.map((a) => ({ id: a.id, kind: a.kind === 'task' ? 'activity' as const : a.kind, ...(a.kind === 'timer' ? {} : { name: a.name }) })) } : {}),
+    ...(verdict.kind === 'running'
+      ? {
+          scheduled: verdict.actions.map((a) => ({
+            id: a.id,
+            kind: a.kind === 'task' ? ('activity' as const) : a.kind,
+            ...(a.kind === 'timer' ? {} : { name: a.name }),
+          })),
+        }
+      : {}),
   };
-  const sdk = result.ok ? { isDone: result.state.isDone, output: result.state.output } : { isDone: false, output: undefined, error: result.message };
+  const sdk = result.ok
+    ? { isDone: result.state.isDone, output: result.state.output }
+    : { isDone: false, output: undefined, error: result.message };
   return { ...sdk, azure };
 }
 
 const AZURE_STATUS: Partial<Record<AzureVerdict['kind'], NonNullable<ReplayResult['azure']>['status']>> = {
-  running: 'Running', completed: 'Completed', failed: 'Failed', continuedAsNew: 'ContinuedAsNew',
+  running: 'Running',
+  completed: 'Completed',
+  failed: 'Failed',
+  continuedAsNew: 'ContinuedAsNew',
 };

@@ -36,21 +36,45 @@ export function demoItems(count: number, prefix = 'demo'): DemoItem[] {
   const items: DemoItem[] = [];
   for (let i = 0; i < count; i++) {
     const [scenario, { outcome }] = scenarios[i % scenarios.length]!;
-    items.push({ id: `${prefix}-${String(i + 1).padStart(4, '0')}-${scenario}`, scenario, expected: outcome, via: i % 2 === 0 ? 'api' : 'table' });
+    items.push({
+      id: `${prefix}-${String(i + 1).padStart(4, '0')}-${scenario}`,
+      scenario,
+      expected: outcome,
+      via: i % 2 === 0 ? 'api' : 'table',
+    });
   }
   items.push({ id: `${prefix}-cancelled`, scenario: 'never', expected: 'Cancelled', via: 'api', cancel: true });
-  items.push({ id: `${prefix}-malformed`, scenario: 'pass', expected: 'Quarantined', via: 'table', malformed: '{not json' });
+  items.push({
+    id: `${prefix}-malformed`,
+    scenario: 'pass',
+    expected: 'Quarantined',
+    via: 'table',
+    malformed: '{not json',
+  });
   return items;
 }
 
 export async function seed(items: DemoItem[], baseUrl: string, table: TableClient, key?: string): Promise<void> {
-  const headers: Record<string, string> = { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) };
+  const headers: Record<string, string> = {
+    'content-type': 'application/json',
+    ...(key ? { 'x-functions-key': key } : {}),
+  };
   for (const item of items) {
     if (item.via === 'api') {
-      const res = await fetch(`${baseUrl}/api/requests`, { method: 'POST', headers, body: JSON.stringify({ id: item.id, payload: { scenario: item.scenario }, start: true }) });
-      if (res.status !== 202) throw new Error(`POST /api/requests for ${item.id} answered ${res.status}: ${await res.text()}`);
+      const res = await fetch(`${baseUrl}/api/requests`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ id: item.id, payload: { scenario: item.scenario }, start: true }),
+      });
+      if (res.status !== 202)
+        throw new Error(`POST /api/requests for ${item.id} answered ${res.status}: ${await res.text()}`);
     } else {
-      await table.createEntity({ partitionKey: 'demo', rowKey: item.id, Status: 'Unprocessed', Payload: item.malformed ?? JSON.stringify({ scenario: item.scenario }) });
+      await table.createEntity({
+        partitionKey: 'demo',
+        rowKey: item.id,
+        Status: 'Unprocessed',
+        Payload: item.malformed ?? JSON.stringify({ scenario: item.scenario }),
+      });
     }
   }
 }
@@ -67,7 +91,9 @@ export async function cancelWhenPolling(items: DemoItem[], baseUrl: string, key?
       await sleep(100);
     }
     const res = await fetch(`${baseUrl}/api/requests/${item.id}/cancel`, {
-      method: 'POST', headers: { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) }, body: JSON.stringify({ reason: 'demo: cancelled by operator' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json', ...(key ? { 'x-functions-key': key } : {}) },
+      body: JSON.stringify({ reason: 'demo: cancelled by operator' }),
     });
     if (res.status !== 202) throw new Error(`cancel of ${item.id} answered ${res.status}: ${await res.text()}`);
   }
@@ -107,16 +133,25 @@ export interface CheckResult {
 }
 
 /** What a user would verify after the run. Every failed expectation is listed, not just the first. */
-export async function selfCheck(items: DemoItem[], services: Services, table: TableClient, topic: LocalTopic, baseUrl: string): Promise<CheckResult> {
+export async function selfCheck(
+  items: DemoItem[],
+  services: Services,
+  table: TableClient,
+  topic: LocalTopic,
+  baseUrl: string,
+): Promise<CheckResult> {
   const problems: string[] = [];
   const received = topic.eventsById();
   let events = 0;
   let streams = 0;
   for (const item of items) {
     const partition = item.via === 'api' ? 'api' : 'demo';
-    const row = await table.getEntity<{ Status: string; QuarantineReason?: string }>(partition, item.id).catch(() => undefined);
+    const row = await table
+      .getEntity<{ Status: string; QuarantineReason?: string }>(partition, item.id)
+      .catch(() => undefined);
     if (item.expected === 'Quarantined') {
-      if (row?.Status !== 'Quarantined' || !row.QuarantineReason) problems.push(`${item.id}: intake row should be Quarantined with a reason, is ${row?.Status}`);
+      if (row?.Status !== 'Quarantined' || !row.QuarantineReason)
+        problems.push(`${item.id}: intake row should be Quarantined with a reason, is ${row?.Status}`);
       continue;
     }
     streams++;
@@ -124,17 +159,23 @@ export async function selfCheck(items: DemoItem[], services: Services, table: Ta
     events += stream.length;
     problems.push(...checkStream(item, stream));
     for (const e of stream) {
-      if (!received.has(e.eventId)) problems.push(`${item.id}: event v${e.version} ${e.type} (${e.eventId}) never reached the topic`);
+      if (!received.has(e.eventId))
+        problems.push(`${item.id}: event v${e.version} ${e.type} (${e.eventId}) never reached the topic`);
     }
-    if (row?.Status !== item.expected) problems.push(`${item.id}: intake row Status is ${row?.Status}, expected ${item.expected}`);
+    if (row?.Status !== item.expected)
+      problems.push(`${item.id}: intake row Status is ${row?.Status}, expected ${item.expected}`);
     const view = await services.projection.get(item.id);
     if (!view || view.version !== stream.length || view.outcome !== item.expected) {
-      problems.push(`${item.id}: projection (v${view?.version}, ${view?.outcome}) disagrees with the stream (v${stream.length}, ${item.expected})`);
+      problems.push(
+        `${item.id}: projection (v${view?.version}, ${view?.outcome}) disagrees with the stream (v${stream.length}, ${item.expected})`,
+      );
     }
     const res = await fetch(`${baseUrl}/api/requests/${item.id}`);
     const body = (await res.json()) as { orchestration?: { runtimeStatus?: string; output?: { outcome?: string } } };
     if (body.orchestration?.runtimeStatus !== 'Completed' || body.orchestration.output?.outcome !== item.expected) {
-      problems.push(`${item.id}: orchestration is ${body.orchestration?.runtimeStatus} with outcome ${body.orchestration?.output?.outcome}, expected Completed/${item.expected}`);
+      problems.push(
+        `${item.id}: orchestration is ${body.orchestration?.runtimeStatus} with outcome ${body.orchestration?.output?.outcome}, expected Completed/${item.expected}`,
+      );
     }
   }
   // The projection must equal a rebuild from the event store.
@@ -144,7 +185,8 @@ export async function selfCheck(items: DemoItem[], services: Services, table: Ta
   if (rebuilt.status !== 200) problems.push(`projection rebuild answered ${rebuilt.status}`);
   for (const item of items) {
     const after = JSON.stringify(comparable(await services.projection.get(item.id)));
-    if (before.get(item.id) !== after) problems.push(`${item.id}: projection differs from its rebuild: ${before.get(item.id)} vs ${after}`);
+    if (before.get(item.id) !== after)
+      problems.push(`${item.id}: projection differs from its rebuild: ${before.get(item.id)} vs ${after}`);
   }
   return { ok: problems.length === 0, problems, streams, events };
 }
@@ -158,17 +200,26 @@ export function checkStream(item: DemoItem, stream: StoredEvent[]): string[] {
     if (e.eventId !== eventIdFor(item.id, e.version)) p.push(`${item.id}: v${e.version} has a non-deterministic id`);
   });
   const count = (t: string): number => types.filter((x) => x === t).length;
-  if (types[0] !== 'RequestDiscovered' || count('RequestDiscovered') !== 1) p.push(`${item.id}: expected exactly one RequestDiscovered first, got ${types.join(',')}`);
+  if (types[0] !== 'RequestDiscovered' || count('RequestDiscovered') !== 1)
+    p.push(`${item.id}: expected exactly one RequestDiscovered first, got ${types.join(',')}`);
   const last = stream[stream.length - 1];
-  if (last?.type !== 'RequestCompleted' || count('RequestCompleted') !== 1 || (last.data as { outcome?: string }).outcome !== item.expected) {
+  if (
+    last?.type !== 'RequestCompleted' ||
+    count('RequestCompleted') !== 1 ||
+    (last.data as { outcome?: string }).outcome !== item.expected
+  ) {
     p.push(`${item.id}: expected one RequestCompleted(${item.expected}) last, got ${types.join(',')}`);
   }
   const attempts = item.cancel ? 1 : SCENARIO_OUTCOMES[item.scenario]?.attempts;
   if (attempts !== undefined && (count('JobSubmitted') !== attempts || count('SubmissionPrepared') !== attempts)) {
-    p.push(`${item.id}: expected ${attempts} prepared+submitted attempt(s), got ${count('SubmissionPrepared')}/${count('JobSubmitted')}`);
+    p.push(
+      `${item.id}: expected ${attempts} prepared+submitted attempt(s), got ${count('SubmissionPrepared')}/${count('JobSubmitted')}`,
+    );
   }
-  if ((item.expected === 'TimedOut' || item.expected === 'Cancelled') && count('JobCancelled') !== 1) p.push(`${item.id}: expected one JobCancelled (compensation), got ${count('JobCancelled')}`);
-  if ((item.expected === 'Pass' || item.expected === 'Fail') && count('JobTerminal') !== 1) p.push(`${item.id}: expected one JobTerminal, got ${count('JobTerminal')}`);
+  if ((item.expected === 'TimedOut' || item.expected === 'Cancelled') && count('JobCancelled') !== 1)
+    p.push(`${item.id}: expected one JobCancelled (compensation), got ${count('JobCancelled')}`);
+  if ((item.expected === 'Pass' || item.expected === 'Fail') && count('JobTerminal') !== 1)
+    p.push(`${item.id}: expected one JobTerminal, got ${count('JobTerminal')}`);
   return p;
 }
 

@@ -4,7 +4,17 @@
  * the end-to-end tests and the benchmark.
  */
 import { join } from 'node:path';
-import { COSMOS_EMULATOR_KEY, startAzurite, startCosmos, startCosmosProcess, startEventGridTopic, type AzuriteServers, type CosmosServer, type LocalTopic, type Subscription } from '@saga/devhost/localstack';
+import {
+  COSMOS_EMULATOR_KEY,
+  startAzurite,
+  startCosmos,
+  startCosmosProcess,
+  startEventGridTopic,
+  type AzuriteServers,
+  type CosmosServer,
+  type LocalTopic,
+  type Subscription,
+} from '@saga/devhost/localstack';
 import { startMockService, type MockService } from '../../mock/server';
 import { validateEventData } from '../../src/infrastructure/events/schemaRegistry';
 import { appRoot } from '../appRoot';
@@ -52,7 +62,10 @@ export async function startLocalStack(opts: LocalStackOptions = {}): Promise<Loc
     const mock = await startMockService({ auth: 'off', ...opts.mock });
     started.push(mock);
     return {
-      azurite, cosmos, topic, mock,
+      azurite,
+      cosmos,
+      topic,
+      mock,
       async stop() {
         for (const s of started.reverse()) await s.stop().catch(() => undefined);
       },
@@ -80,7 +93,10 @@ export const DEMO_TIMINGS: Record<string, string> = {
 };
 
 /** App settings pointing the function app at the local stack. */
-export function localSettings(stack: LocalStack, overrides: Record<string, string> = {}): Record<string, string> & { INTAKE_TABLE_NAME: string } {
+export function localSettings(
+  stack: LocalStack,
+  overrides: Record<string, string> = {},
+): Record<string, string> & { INTAKE_TABLE_NAME: string } {
   return {
     FUNCTIONS_WORKER_RUNTIME: 'node',
     AzureWebJobsStorage: stack.azurite.connectionString,

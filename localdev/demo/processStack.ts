@@ -52,12 +52,24 @@ export async function startProcessStack(opts: ProcessStackOptions = {}): Promise
       relay = await opts.cosmosRelay(stack.cosmos.endpoint);
       settings.COSMOS_ENDPOINT = relay.url;
     }
-    const host = await startProcessHost({ appDir: appRoot(), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' }, keys: opts.keys, activityLeaseSeconds: opts.activityLeaseSeconds });
+    const host = await startProcessHost({
+      appDir: appRoot(),
+      storage: stack.azurite.connectionString,
+      env: { ...settings, DEVHOST_QUIET: '1' },
+      keys: opts.keys,
+      activityLeaseSeconds: opts.activityLeaseSeconds,
+    });
     const services = await buildServices(loadConfig(readerSettings));
-    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, { allowInsecureConnection: true });
+    const table = TableClient.fromConnectionString(stack.azurite.connectionString, settings.INTAKE_TABLE_NAME, {
+      allowInsecureConnection: true,
+    });
     const stopRelay = relay;
     return {
-      stack, host, services, table, settings,
+      stack,
+      host,
+      services,
+      table,
+      settings,
       async stop() {
         await host.stop().catch(() => undefined);
         await stopRelay?.stop().catch(() => undefined);

@@ -55,7 +55,14 @@ export interface ProgressView {
   close(): void;
 }
 
-export function createProgressView(opts: { tty: boolean; dashboardUrl: string; logPath?: string; intervalMs?: number; write?: (s: string) => void; columns?: () => number | undefined }): ProgressView {
+export function createProgressView(opts: {
+  tty: boolean;
+  dashboardUrl: string;
+  logPath?: string;
+  intervalMs?: number;
+  write?: (s: string) => void;
+  columns?: () => number | undefined;
+}): ProgressView {
   const write = opts.write ?? ((s: string) => void process.stdout.write(s));
   const started = Date.now();
   let drawn = 0;
@@ -65,7 +72,10 @@ export function createProgressView(opts: { tty: boolean; dashboardUrl: string; l
     update(p, errors) {
       const seconds = (Date.now() - started) / 1000;
       const rate = seconds > 0 ? p.terminal / seconds : 0;
-      const stages = Object.entries(p.byStage).sort().map(([k, v]) => `${k}=${v}`).join('  ');
+      const stages = Object.entries(p.byStage)
+        .sort()
+        .map(([k, v]) => `${k}=${v}`)
+        .join('  ');
       if (!opts.tty) {
         const line = `${p.terminal}/${p.total} done  ${rate.toFixed(2)} items/s  ${stages}`;
         const due = Date.now() - lastPrinted >= (opts.intervalMs ?? 5000) || p.terminal === p.total;
@@ -78,7 +88,9 @@ export function createProgressView(opts: { tty: boolean; dashboardUrl: string; l
       }
       const frame = [
         `Progress   ${p.terminal}/${p.total} done   ${rate.toFixed(2)} items/s   ${Math.round(seconds)} s`,
-        ...Object.entries(p.byStage).sort().map(([k, v]) => `  ${k.padEnd(24)} ${String(v).padStart(6)}  ${bar(v, p.total)}`),
+        ...Object.entries(p.byStage)
+          .sort()
+          .map(([k, v]) => `  ${k.padEnd(24)} ${String(v).padStart(6)}  ${bar(v, p.total)}`),
         `Last errors${errors.length === 0 ? ': none' : ':'}`,
         ...errors.map((e) => `  ${e}`),
         `Dashboard  ${opts.dashboardUrl}`,

@@ -15,12 +15,20 @@ export interface SubscriberCheck {
 export async function waitForDeliveries(delivery: Dispatcher | undefined, timeoutMs: number): Promise<boolean> {
   if (!delivery) return false;
   let timer: NodeJS.Timeout | undefined;
-  const done = await Promise.race([delivery.idle().then(() => true), new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs)))]);
+  const done = await Promise.race([
+    delivery.idle().then(() => true),
+    new Promise<boolean>((r) => (timer = setTimeout(() => r(false), timeoutMs))),
+  ]);
   clearTimeout(timer);
   return done;
 }
 
-export async function checkSubscriber(requestIds: string[], services: Services, subscriberUrl: string, key?: string): Promise<SubscriberCheck> {
+export async function checkSubscriber(
+  requestIds: string[],
+  services: Services,
+  subscriberUrl: string,
+  key?: string,
+): Promise<SubscriberCheck> {
   const problems: string[] = [];
   const headers = key ? { 'x-functions-key': key } : undefined;
   const outcomesByDay = new Map<string, Map<string, number>>();
@@ -37,7 +45,9 @@ export async function checkSubscriber(requestIds: string[], services: Services, 
     const expected = stream.map((e) => `${e.version}:${e.eventId}`).join(',');
     const seen = inbox.seen.map((e) => `${e.version}:${e.id}`).join(',');
     if (inbox.appliedVersion !== stream.length || seen !== expected) {
-      problems.push(`${id}: the subscriber applied v${inbox.appliedVersion} with ${inbox.seen.length} event ids; the store holds ${stream.length} (${seen === expected ? 'same ids' : 'ids differ'})`);
+      problems.push(
+        `${id}: the subscriber applied v${inbox.appliedVersion} with ${inbox.seen.length} event ids; the store holds ${stream.length} (${seen === expected ? 'same ids' : 'ids differ'})`,
+      );
     }
     const completed = stream.find((e) => e.type === 'RequestCompleted');
     if (completed) {
@@ -52,12 +62,20 @@ export async function checkSubscriber(requestIds: string[], services: Services, 
     const body = (await res.json()) as { outcomes: Record<string, { count: number }> };
     for (const [outcome, count] of expected) {
       // Other requests (not this demo's) may complete the same day: the model must count at least these.
-      if ((body.outcomes[outcome]?.count ?? 0) < count) problems.push(`${day}: the subscriber counts ${body.outcomes[outcome]?.count ?? 0} ${outcome}, the store has ${count}`);
+      if ((body.outcomes[outcome]?.count ?? 0) < count)
+        problems.push(
+          `${day}: the subscriber counts ${body.outcomes[outcome]?.count ?? 0} ${outcome}, the store has ${count}`,
+        );
     }
   }
   return { problems, events };
 }
 
 export function formatDeliveryFigures(metrics: SubscriptionMetrics[]): string {
-  return metrics.map((m) => `  ${m.subscription}: ${m.matched} events matched, ${m.delivered} delivered, ${m.attempts} attempts (${m.retried} retries, ${m.failedAttempts} failed), ${m.deadLettered} dead-lettered, ${m.dropped} dropped, ${m.pending} pending; delivery latency p50 ${m.latencyMs.p50} ms, p95 ${m.latencyMs.p95} ms, max ${m.latencyMs.max} ms`).join('\n');
+  return metrics
+    .map(
+      (m) =>
+        `  ${m.subscription}: ${m.matched} events matched, ${m.delivered} delivered, ${m.attempts} attempts (${m.retried} retries, ${m.failedAttempts} failed), ${m.deadLettered} dead-lettered, ${m.dropped} dropped, ${m.pending} pending; delivery latency p50 ${m.latencyMs.p50} ms, p95 ${m.latencyMs.p95} ms, max ${m.latencyMs.max} ms`,
+    )
+    .join('\n');
 }

@@ -35,7 +35,9 @@ export async function startSubscriberHost(stack: LocalStack, opts: SubscriberHos
       SUBSCRIBER_STORAGE: stack.azurite.connectionString,
       WORKFLOW_API_URL: opts.workflowUrl,
       ...(opts.workflowKey ? { WORKFLOW_API_KEY: opts.workflowKey } : {}),
-      ...(opts.otlpUrl ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: opts.otlpUrl, OTEL_SERVICE_NAME: 'workflow-subscriber' } : { OTEL_SERVICE_NAME: 'workflow-subscriber' }),
+      ...(opts.otlpUrl
+        ? { OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: opts.otlpUrl, OTEL_SERVICE_NAME: 'workflow-subscriber' }
+        : { OTEL_SERVICE_NAME: 'workflow-subscriber' }),
       DEVHOST_QUIET: '1',
     },
   });

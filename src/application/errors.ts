@@ -6,13 +6,7 @@
 import type { DomainErrorCode } from '../domain/errors';
 
 export type ErrorCode =
-  | DomainErrorCode
-  | 'Concurrency'
-  | 'Conflict'
-  | 'NotFound'
-  | 'Transient'
-  | 'NonRetriable'
-  | 'Configuration';
+  DomainErrorCode | 'Concurrency' | 'Conflict' | 'NotFound' | 'Transient' | 'NonRetriable' | 'Configuration';
 
 export class WorkflowError extends Error {
   constructor(
@@ -28,29 +22,49 @@ export class WorkflowError extends Error {
 
 /** A different event already holds a version the caller expected to be free. */
 export class ConcurrencyError extends WorkflowError {
-  constructor(message: string) { super('Concurrency', message, false); }
+  constructor(message: string) {
+    super('Concurrency', message, false);
+  }
 }
 /** The thing to create already exists (e.g. an intake row). */
 export class ConflictError extends WorkflowError {
-  constructor(message: string) { super('Conflict', message, false); }
+  constructor(message: string) {
+    super('Conflict', message, false);
+  }
 }
 /** Input that can never succeed; names the offending field. */
 export class ValidationError extends WorkflowError {
-  constructor(message: string, readonly field?: string) { super('Validation', message, false); }
+  constructor(
+    message: string,
+    readonly field?: string,
+  ) {
+    super('Validation', message, false);
+  }
 }
 export class NotFoundError extends WorkflowError {
-  constructor(message: string) { super('NotFound', message, false); }
+  constructor(message: string) {
+    super('NotFound', message, false);
+  }
 }
 /** Throttling (429), 5xx, timeouts, resets: try again later. */
 export class TransientError extends WorkflowError {
-  constructor(message: string, options?: { cause?: unknown; readonly status?: number }) { super('Transient', message, true, options); }
+  constructor(message: string, options?: { cause?: unknown; readonly status?: number }) {
+    super('Transient', message, true, options);
+  }
 }
 /** A dependency refused for good (4xx other than 408/429). */
 export class NonRetriableError extends WorkflowError {
-  constructor(message: string, options?: { cause?: unknown }) { super('NonRetriable', message, false, options); }
+  constructor(message: string, options?: { cause?: unknown }) {
+    super('NonRetriable', message, false, options);
+  }
 }
 export class ConfigurationError extends WorkflowError {
-  constructor(message: string, readonly settings: string[]) { super('Configuration', message, false); }
+  constructor(
+    message: string,
+    readonly settings: string[],
+  ) {
+    super('Configuration', message, false);
+  }
 }
 
 export function ensureError(e: unknown): Error {
@@ -60,7 +74,10 @@ export function ensureError(e: unknown): Error {
 /** Reads the code from an error or from a message that crossed the activity boundary. */
 export function errorCodeOf(e: unknown): ErrorCode | undefined {
   if (e instanceof WorkflowError) return e.code;
-  const m = /\[(Concurrency|Conflict|Validation|NotFound|Transient|NonRetriable|IllegalTransition|Configuration)\]/.exec(ensureError(e).message);
+  const m =
+    /\[(Concurrency|Conflict|Validation|NotFound|Transient|NonRetriable|IllegalTransition|Configuration)\]/.exec(
+      ensureError(e).message,
+    );
   return m ? (m[1] as ErrorCode) : undefined;
 }
 

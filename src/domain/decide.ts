@@ -14,34 +14,69 @@ import type { ExternalJobStatus, Outcome } from './status';
 
 //////////// Commands
 
-export interface Admit { type: 'Admit'; requestId: string; intake: IntakeRef; payload: WorkItemPayload; now: string }
-export interface PrepareSubmission { type: 'PrepareSubmission'; attempt: number; now: string }
-export interface RecordSubmission { type: 'RecordSubmission'; attempt: number; externalJobId: string; now: string }
-export interface RecordPoll { type: 'RecordPoll'; status: ExternalJobStatus; now: string; maxAttempts: number }
-export interface RecordJobCancelled { type: 'RecordJobCancelled'; reason: string; now: string }
-export interface RecordCompensationFailed { type: 'RecordCompensationFailed'; step: CompensationStep; error: string; now: string }
-export interface Complete { type: 'Complete'; outcome: Outcome; reason?: string; now: string }
+export interface Admit {
+  type: 'Admit';
+  requestId: string;
+  intake: IntakeRef;
+  payload: WorkItemPayload;
+  now: string;
+}
+export interface PrepareSubmission {
+  type: 'PrepareSubmission';
+  attempt: number;
+  now: string;
+}
+export interface RecordSubmission {
+  type: 'RecordSubmission';
+  attempt: number;
+  externalJobId: string;
+  now: string;
+}
+export interface RecordPoll {
+  type: 'RecordPoll';
+  status: ExternalJobStatus;
+  now: string;
+  maxAttempts: number;
+}
+export interface RecordJobCancelled {
+  type: 'RecordJobCancelled';
+  reason: string;
+  now: string;
+}
+export interface RecordCompensationFailed {
+  type: 'RecordCompensationFailed';
+  step: CompensationStep;
+  error: string;
+  now: string;
+}
+export interface Complete {
+  type: 'Complete';
+  outcome: Outcome;
+  reason?: string;
+  now: string;
+}
 
 export type RequestCommand =
-  | Admit
-  | PrepareSubmission
-  | RecordSubmission
-  | RecordPoll
-  | RecordJobCancelled
-  | RecordCompensationFailed
-  | Complete;
+  Admit | PrepareSubmission | RecordSubmission | RecordPoll | RecordJobCancelled | RecordCompensationFailed | Complete;
 
 //////////// Decide
 
 export function decide(command: RequestCommand, state: RequestState): RequestEvent[] {
   switch (command.type) {
-    case 'Admit': return admit(command, state);
-    case 'PrepareSubmission': return prepareSubmission(command, state);
-    case 'RecordSubmission': return recordSubmission(command, state);
-    case 'RecordPoll': return recordPoll(command, state);
-    case 'RecordJobCancelled': return recordJobCancelled(command, state);
-    case 'RecordCompensationFailed': return recordCompensationFailed(command, state);
-    case 'Complete': return complete(command, state);
+    case 'Admit':
+      return admit(command, state);
+    case 'PrepareSubmission':
+      return prepareSubmission(command, state);
+    case 'RecordSubmission':
+      return recordSubmission(command, state);
+    case 'RecordPoll':
+      return recordPoll(command, state);
+    case 'RecordJobCancelled':
+      return recordJobCancelled(command, state);
+    case 'RecordCompensationFailed':
+      return recordCompensationFailed(command, state);
+    case 'Complete':
+      return complete(command, state);
     default: {
       const unknown: never = command;
       throw new Error(`unknown command ${(unknown as { type: string }).type}`);
@@ -57,10 +92,12 @@ function admit(c: Admit, s: RequestState): RequestEvent[] {
   if (!isValidRequestId(c.requestId)) {
     throw new DomainValidationError('requestId', `request id '${String(c.requestId)}' must be ${REQUEST_ID_RULE}`);
   }
-  return [{
-    type: 'RequestDiscovered',
-    data: { requestId: c.requestId, intake: { ...c.intake }, payload: c.payload, discoveredAt: c.now },
-  }];
+  return [
+    {
+      type: 'RequestDiscovered',
+      data: { requestId: c.requestId, intake: { ...c.intake }, payload: c.payload, discoveredAt: c.now },
+    },
+  ];
 }
 
 function prepareSubmission(c: PrepareSubmission, s: RequestState): RequestEvent[] {
@@ -68,16 +105,31 @@ function prepareSubmission(c: PrepareSubmission, s: RequestState): RequestEvent[
   openOnly(c, s);
   if (c.attempt === s.attempt && s.stage !== 'Discovered') return []; // this attempt already prepared (or further)
   const firstAttempt = s.stage === 'Discovered' && c.attempt === 1;
-  const retry = c.attempt === s.attempt + 1 && s.lastExternalStatus === 'FailCanRetry' && s.outcome === undefined && !s.jobCancelled;
+  const retry =
+    c.attempt === s.attempt + 1 &&
+    s.lastExternalStatus === 'FailCanRetry' &&
+    s.outcome === undefined &&
+    !s.jobCancelled;
   if (!firstAttempt && !retry) {
-    throw illegal(c, s, s.attempt === 0
-      ? `the first attempt must be 1, got ${c.attempt}`
-      : `attempt ${c.attempt} may follow attempt ${s.attempt} only after it reported FailCanRetry (last status: ${s.lastExternalStatus ?? 'none'})`);
+    throw illegal(
+      c,
+      s,
+      s.attempt === 0
+        ? `the first attempt must be 1, got ${c.attempt}`
+        : `attempt ${c.attempt} may follow attempt ${s.attempt} only after it reported FailCanRetry (last status: ${s.lastExternalStatus ?? 'none'})`,
+    );
   }
-  return [{
-    type: 'SubmissionPrepared',
-    data: { requestId, attempt: c.attempt, submission: { requestId, attempt: c.attempt, payload: s.payload ?? {} }, preparedAt: c.now },
-  }];
+  return [
+    {
+      type: 'SubmissionPrepared',
+      data: {
+        requestId,
+        attempt: c.attempt,
+        submission: { requestId, attempt: c.attempt, payload: s.payload ?? {} },
+        preparedAt: c.now,
+      },
+    },
+  ];
 }
 
 function recordSubmission(c: RecordSubmission, s: RequestState): RequestEvent[] {
@@ -85,12 +137,21 @@ function recordSubmission(c: RecordSubmission, s: RequestState): RequestEvent[] 
   openOnly(c, s);
   if (c.attempt !== s.attempt) throw illegal(c, s, `attempt ${c.attempt} is not the prepared attempt ${s.attempt}`);
   if (s.stage === 'Prepared') {
-    return [{ type: 'JobSubmitted', data: { requestId, attempt: c.attempt, externalJobId: c.externalJobId, submittedAt: c.now } }];
+    return [
+      {
+        type: 'JobSubmitted',
+        data: { requestId, attempt: c.attempt, externalJobId: c.externalJobId, submittedAt: c.now },
+      },
+    ];
   }
   if (s.externalJobId === c.externalJobId) return [];
-  throw illegal(c, s, s.externalJobId === undefined
-    ? 'no submission is prepared'
-    : `attempt ${c.attempt} already has job '${s.externalJobId}', not '${c.externalJobId}'`);
+  throw illegal(
+    c,
+    s,
+    s.externalJobId === undefined
+      ? 'no submission is prepared'
+      : `attempt ${c.attempt} already has job '${s.externalJobId}', not '${c.externalJobId}'`,
+  );
 }
 
 function recordPoll(c: RecordPoll, s: RequestState): RequestEvent[] {
@@ -124,10 +185,12 @@ function recordJobCancelled(c: RecordJobCancelled, s: RequestState): RequestEven
   if (s.jobCancelled) return [];
   if (s.externalJobId === undefined) throw illegal(c, s, 'there is no submitted job to cancel');
   if (s.outcome !== undefined) throw illegal(c, s, `the job already ended with ${s.lastExternalStatus ?? '?'}`);
-  return [{
-    type: 'JobCancelled',
-    data: { requestId, attempt: s.attempt, externalJobId: s.externalJobId, reason: c.reason, cancelledAt: c.now },
-  }];
+  return [
+    {
+      type: 'JobCancelled',
+      data: { requestId, attempt: s.attempt, externalJobId: s.externalJobId, reason: c.reason, cancelledAt: c.now },
+    },
+  ];
 }
 
 function recordCompensationFailed(c: RecordCompensationFailed, s: RequestState): RequestEvent[] {
@@ -151,10 +214,12 @@ function complete(c: Complete, s: RequestState): RequestEvent[] {
     throw illegal(c, s, 'Pass needs a job that reported Pass');
   }
   const reason = c.reason ?? s.reason;
-  return [{
-    type: 'RequestCompleted',
-    data: { requestId, outcome: c.outcome, ...(reason !== undefined ? { reason } : {}), completedAt: c.now },
-  }];
+  return [
+    {
+      type: 'RequestCompleted',
+      data: { requestId, outcome: c.outcome, ...(reason !== undefined ? { reason } : {}), completedAt: c.now },
+    },
+  ];
 }
 
 //////////// Guards

@@ -25,12 +25,27 @@ export interface JobSubmitted {
 }
 export interface JobStatusChanged {
   type: 'JobStatusChanged';
-  data: { requestId: string; attempt: number; externalJobId: string; previousStatus: ExternalJobStatus; status: ExternalJobStatus; observedAt: string };
+  data: {
+    requestId: string;
+    attempt: number;
+    externalJobId: string;
+    previousStatus: ExternalJobStatus;
+    status: ExternalJobStatus;
+    observedAt: string;
+  };
 }
 export interface JobTerminal {
   type: 'JobTerminal';
   /** `attemptsExhausted` is true when the last status was FailCanRetry and no attempt was left. */
-  data: { requestId: string; attempt: number; externalJobId: string; status: ExternalJobStatus; outcome: 'Pass' | 'Fail'; attemptsExhausted: boolean; observedAt: string };
+  data: {
+    requestId: string;
+    attempt: number;
+    externalJobId: string;
+    status: ExternalJobStatus;
+    outcome: 'Pass' | 'Fail';
+    attemptsExhausted: boolean;
+    observedAt: string;
+  };
 }
 export interface JobCancelled {
   type: 'JobCancelled';
@@ -109,6 +124,7 @@ export function workItemPayloadProblem(value: unknown): string | undefined {
     return `payload must be a JSON object, got ${Array.isArray(value) ? 'an array' : value === null ? 'null' : `a ${typeof value}`}`;
   }
   const scenario = (value as WorkItemPayload).scenario;
-  if (scenario !== undefined && typeof scenario !== 'string') return `payload.scenario must be a string, got a ${typeof scenario}`;
+  if (scenario !== undefined && typeof scenario !== 'string')
+    return `payload.scenario must be a string, got a ${typeof scenario}`;
   return undefined;
 }

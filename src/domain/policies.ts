@@ -39,7 +39,8 @@ export function pollDelaySeconds(pollIndex: number, policy: WorkflowPolicy): num
 /** ISO 8601 instant after which the request times out. */
 export function deadlineAt(admittedAt: string, policy: Pick<WorkflowPolicy, 'deadlineSeconds'>): string {
   const start = Date.parse(admittedAt);
-  if (Number.isNaN(start)) throw new DomainValidationError('admittedAt', `admittedAt '${admittedAt}' is not an ISO 8601 date-time`);
+  if (Number.isNaN(start))
+    throw new DomainValidationError('admittedAt', `admittedAt '${admittedAt}' is not an ISO 8601 date-time`);
   return new Date(start + policy.deadlineSeconds * 1000).toISOString();
 }
 
@@ -48,7 +49,8 @@ export function isPastDeadline(now: string, deadline: string): boolean {
   const n = Date.parse(now);
   const d = Date.parse(deadline);
   if (Number.isNaN(n)) throw new DomainValidationError('now', `now '${now}' is not an ISO 8601 date-time`);
-  if (Number.isNaN(d)) throw new DomainValidationError('deadline', `deadline '${deadline}' is not an ISO 8601 date-time`);
+  if (Number.isNaN(d))
+    throw new DomainValidationError('deadline', `deadline '${deadline}' is not an ISO 8601 date-time`);
   return n >= d;
 }
 
@@ -67,11 +69,13 @@ export function policyProblems(p: WorkflowPolicy): PolicyProblem[] {
   const problems: PolicyProblem[] = [];
   const positive = (field: keyof WorkflowPolicy): void => {
     const v = p[field];
-    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0) problems.push({ field, problem: `must be a positive number, got ${String(v)}` });
+    if (typeof v !== 'number' || !Number.isFinite(v) || v <= 0)
+      problems.push({ field, problem: `must be a positive number, got ${String(v)}` });
   };
   const positiveInteger = (field: keyof WorkflowPolicy): void => {
     const v = p[field];
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) problems.push({ field, problem: `must be a positive integer, got ${String(v)}` });
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 1)
+      problems.push({ field, problem: `must be a positive integer, got ${String(v)}` });
   };
   positive('pollInitialDelaySeconds');
   positive('pollMaxIntervalSeconds');
@@ -80,7 +84,10 @@ export function policyProblems(p: WorkflowPolicy): PolicyProblem[] {
   positiveInteger('pollsPerExecution');
   const f = p.pollBackoffFactor;
   if (typeof f !== 'number' || !Number.isFinite(f) || f < 1) {
-    problems.push({ field: 'pollBackoffFactor', problem: `must be a number >= 1 (intervals never shrink), got ${String(f)}` });
+    problems.push({
+      field: 'pollBackoffFactor',
+      problem: `must be a number >= 1 (intervals never shrink), got ${String(f)}`,
+    });
   }
   return problems;
 }

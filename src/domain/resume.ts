@@ -18,15 +18,32 @@ export type ResumePoint =
 
 export function resumePoint(s: RequestState): ResumePoint {
   if (s.needsIntervention || s.completedAt !== undefined) {
-    return { at: 'done', attempt: s.attempt, outcome: s.outcome, reason: s.reason, needsIntervention: s.needsIntervention };
+    return {
+      at: 'done',
+      attempt: s.attempt,
+      outcome: s.outcome,
+      reason: s.reason,
+      needsIntervention: s.needsIntervention,
+    };
   }
   if (s.stage === 'Terminal') {
-    return { at: 'complete', attempt: s.attempt, outcome: s.outcome === 'Pass' || s.outcome === 'Fail' ? s.outcome : undefined, compensated: s.jobCancelled, reason: s.reason };
+    return {
+      at: 'complete',
+      attempt: s.attempt,
+      outcome: s.outcome === 'Pass' || s.outcome === 'Fail' ? s.outcome : undefined,
+      compensated: s.jobCancelled,
+      reason: s.reason,
+    };
   }
   if ((s.stage === 'Submitted' || s.stage === 'Polling') && s.externalJobId !== undefined) {
     // A FailCanRetry with attempts left was seen, but the next attempt was never prepared.
     if (s.lastExternalStatus === 'FailCanRetry') return { at: 'prepare', attempt: s.attempt + 1 };
-    return { at: 'poll', attempt: s.attempt, externalJobId: s.externalJobId, lastStatus: s.lastExternalStatus ?? 'Created' };
+    return {
+      at: 'poll',
+      attempt: s.attempt,
+      externalJobId: s.externalJobId,
+      lastStatus: s.lastExternalStatus ?? 'Created',
+    };
   }
   // Discovered, or Prepared (preparing the same attempt again is a no-op that returns its submission).
   return { at: 'prepare', attempt: Math.max(1, s.attempt) };

@@ -32,7 +32,14 @@ export interface RequestState {
 }
 
 export function initialRequestState(): RequestState {
-  return { stage: 'New', attempt: 0, jobCancelled: false, failedCompensations: [], needsIntervention: false, version: 0 };
+  return {
+    stage: 'New',
+    attempt: 0,
+    jobCancelled: false,
+    failedCompensations: [],
+    needsIntervention: false,
+    version: 0,
+  };
 }
 
 /** Folds a domain event (version = previous + 1) or a stored event (its own version). */
@@ -42,36 +49,64 @@ export function evolve(state: RequestState, event: RequestEvent | StoredEvent): 
   switch (e.type) {
     case 'RequestDiscovered':
       return {
-        ...state, version, stage: 'Discovered', requestId: e.data.requestId, intake: { ...e.data.intake },
-        payload: e.data.payload, admittedAt: e.data.discoveredAt, updatedAt: e.data.discoveredAt,
+        ...state,
+        version,
+        stage: 'Discovered',
+        requestId: e.data.requestId,
+        intake: { ...e.data.intake },
+        payload: e.data.payload,
+        admittedAt: e.data.discoveredAt,
+        updatedAt: e.data.discoveredAt,
       };
     case 'SubmissionPrepared':
       return {
-        ...state, version, stage: 'Prepared', attempt: e.data.attempt, externalJobId: undefined,
-        lastExternalStatus: undefined, jobCancelled: false, updatedAt: e.data.preparedAt,
+        ...state,
+        version,
+        stage: 'Prepared',
+        attempt: e.data.attempt,
+        externalJobId: undefined,
+        lastExternalStatus: undefined,
+        jobCancelled: false,
+        updatedAt: e.data.preparedAt,
       };
     case 'JobSubmitted':
       // A job starts life as Created; polls report changes relative to that.
       return {
-        ...state, version, stage: 'Submitted', attempt: e.data.attempt, externalJobId: e.data.externalJobId,
-        lastExternalStatus: 'Created', updatedAt: e.data.submittedAt,
+        ...state,
+        version,
+        stage: 'Submitted',
+        attempt: e.data.attempt,
+        externalJobId: e.data.externalJobId,
+        lastExternalStatus: 'Created',
+        updatedAt: e.data.submittedAt,
       };
     case 'JobStatusChanged':
       return { ...state, version, stage: 'Polling', lastExternalStatus: e.data.status, updatedAt: e.data.observedAt };
     case 'JobTerminal':
       return {
-        ...state, version, stage: 'Terminal', lastExternalStatus: e.data.status, outcome: e.data.outcome,
+        ...state,
+        version,
+        stage: 'Terminal',
+        lastExternalStatus: e.data.status,
+        outcome: e.data.outcome,
         reason: e.data.attemptsExhausted ? `attempts exhausted after ${e.data.attempt}` : state.reason,
         updatedAt: e.data.observedAt,
       };
     case 'JobCancelled':
       return {
-        ...state, version, stage: state.needsIntervention ? 'NeedsIntervention' : 'Terminal', jobCancelled: true,
-        reason: e.data.reason, updatedAt: e.data.cancelledAt,
+        ...state,
+        version,
+        stage: state.needsIntervention ? 'NeedsIntervention' : 'Terminal',
+        jobCancelled: true,
+        reason: e.data.reason,
+        updatedAt: e.data.cancelledAt,
       };
     case 'CompensationFailed':
       return {
-        ...state, version, stage: 'NeedsIntervention', needsIntervention: true,
+        ...state,
+        version,
+        stage: 'NeedsIntervention',
+        needsIntervention: true,
         failedCompensations: state.failedCompensations.includes(e.data.step)
           ? state.failedCompensations
           : [...state.failedCompensations, e.data.step],
@@ -80,8 +115,13 @@ export function evolve(state: RequestState, event: RequestEvent | StoredEvent): 
     case 'RequestCompleted':
       // A request whose compensation failed stays visibly in NeedsIntervention after completing.
       return {
-        ...state, version, stage: state.needsIntervention ? 'NeedsIntervention' : 'Completed', outcome: e.data.outcome,
-        reason: e.data.reason ?? state.reason, completedAt: e.data.completedAt, updatedAt: e.data.completedAt,
+        ...state,
+        version,
+        stage: state.needsIntervention ? 'NeedsIntervention' : 'Completed',
+        outcome: e.data.outcome,
+        reason: e.data.reason ?? state.reason,
+        completedAt: e.data.completedAt,
+        updatedAt: e.data.completedAt,
       };
     default: {
       const unknown: never = e;
@@ -90,7 +130,10 @@ export function evolve(state: RequestState, event: RequestEvent | StoredEvent): 
   }
 }
 
-export function foldEvents(events: readonly (RequestEvent | StoredEvent)[], from: RequestState = initialRequestState()): RequestState {
+export function foldEvents(
+  events: readonly (RequestEvent | StoredEvent)[],
+  from: RequestState = initialRequestState(),
+): RequestState {
   return events.reduce(evolve, from);
 }
 

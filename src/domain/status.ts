@@ -1,6 +1,12 @@
 /** Wire statuses of the external service. */
 export type ExternalJobStatus = 'Created' | 'Inprogress' | 'Pass' | 'Fail' | 'FailCanRetry';
-export const EXTERNAL_JOB_STATUSES: readonly ExternalJobStatus[] = ['Created', 'Inprogress', 'Pass', 'Fail', 'FailCanRetry'];
+export const EXTERNAL_JOB_STATUSES: readonly ExternalJobStatus[] = [
+  'Created',
+  'Inprogress',
+  'Pass',
+  'Fail',
+  'FailCanRetry',
+];
 
 /** How a request ends. */
 export type Outcome = 'Pass' | 'Fail' | 'Cancelled' | 'TimedOut';
@@ -11,12 +17,14 @@ export type IntakeStatus = 'Unprocessed' | 'Claimed' | Outcome | 'Quarantined';
 
 /** Where a request is in its life, as folded from its events. */
 export type RequestStage =
-  | 'New'
-  | 'Discovered'
-  | 'Prepared'
-  | 'Submitted'
-  | 'Polling'
-  | 'Terminal'
-  | 'Completed'
-  | 'NeedsIntervention';
-export const REQUEST_STAGES: readonly RequestStage[] = ['New', 'Discovered', 'Prepared', 'Submitted', 'Polling', 'Terminal', 'Completed', 'NeedsIntervention'];
+  'New' | 'Discovered' | 'Prepared' | 'Submitted' | 'Polling' | 'Terminal' | 'Completed' | 'NeedsIntervention';
+export const REQUEST_STAGES: readonly RequestStage[] = [
+  'New',
+  'Discovered',
+  'Prepared',
+  'Submitted',
+  'Polling',
+  'Terminal',
+  'Completed',
+  'NeedsIntervention',
+];

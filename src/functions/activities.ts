@@ -21,6 +21,11 @@ export function registerActivities(): void {
   }
 }
 
-function runStep<K extends StepName>(steps: StepHandlers, name: K, input: StepParams<K>, traceparent: string | undefined): unknown {
+function runStep<K extends StepName>(
+  steps: StepHandlers,
+  name: K,
+  input: StepParams<K>,
+  traceparent: string | undefined,
+): unknown {
   return steps[name](input, { traceparent });
 }

@@ -51,7 +51,9 @@ export function durableRuntime(client: df.DurableClient, request?: HttpRequest):
  * (a caller adds its own key); the origin becomes the request's when there is one.
  */
 export function publicLink(url: string, origin?: string): string {
-  const withoutKey = url.replace(/([?&])code=[^&]*(&|$)/, (_m, lead: string, tail: string) => (tail ? lead : '')).replace(/[?&]$/, '');
+  const withoutKey = url
+    .replace(/([?&])code=[^&]*(&|$)/, (_m, lead: string, tail: string) => (tail ? lead : ''))
+    .replace(/[?&]$/, '');
   if (!origin) return withoutKey;
   const at = /^https?:\/\/[^/]+/.exec(withoutKey);
   return at ? origin + withoutKey.slice(at[0].length) : withoutKey;

@@ -14,7 +14,12 @@ export interface LogFields {
   [field: string]: unknown;
 }
 
-export function logLine(context: InvocationContext | undefined, level: Level, message: string, fields: LogFields = {}): void {
+export function logLine(
+  context: InvocationContext | undefined,
+  level: Level,
+  message: string,
+  fields: LogFields = {},
+): void {
   const sc = trace.getActiveSpan()?.spanContext();
   const line = JSON.stringify({
     time: new Date().toISOString(),
@@ -23,7 +28,9 @@ export function logLine(context: InvocationContext | undefined, level: Level, me
     requestId: fields.requestId,
     instanceId: fields.instanceId,
     ...(sc ? { traceId: sc.traceId, spanId: sc.spanId } : {}),
-    ...Object.fromEntries(Object.entries(fields).filter(([k, v]) => k !== 'requestId' && k !== 'instanceId' && v !== undefined)),
+    ...Object.fromEntries(
+      Object.entries(fields).filter(([k, v]) => k !== 'requestId' && k !== 'instanceId' && v !== undefined),
+    ),
   });
   const sink = context ?? console;
   if (level === 'error') sink.error(line);

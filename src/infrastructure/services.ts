@@ -5,9 +5,23 @@
  */
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import { createWorkflowSteps, type WorkflowSteps } from '../application/steps/workflowSteps';
-import type { EventPublisher, EventStore, ExternalJobs, IdempotencyStore, IntakeRepository, RequestProjection } from '../application/ports';
+import type {
+  EventPublisher,
+  EventStore,
+  ExternalJobs,
+  IdempotencyStore,
+  IntakeRepository,
+  RequestProjection,
+} from '../application/ports';
 import { loadConfig, type AppConfig } from './config/loadConfig';
-import { CosmosEventStore, CosmosIdempotencyStore, CosmosRequestProjection, cosmosContainers, createCosmosClient, ensureCosmosResources } from './cosmos';
+import {
+  CosmosEventStore,
+  CosmosIdempotencyStore,
+  CosmosRequestProjection,
+  cosmosContainers,
+  createCosmosClient,
+  ensureCosmosResources,
+} from './cosmos';
 import { EventGridEventPublisher } from './eventgrid';
 import { HttpExternalJobs } from './external';
 import { TableIntakeRepository, createIntakeTableClient } from './tables';
@@ -40,10 +54,16 @@ export async function buildServices(config: AppConfig): Promise<Services> {
   const azureCredential = (): TokenCredential => (credential ??= new DefaultAzureCredential());
   const local = config.environment === 'local';
 
-  const cosmos = createCosmosClient({ endpoint: config.cosmos.endpoint, key: config.cosmos.key, credential: local ? undefined : azureCredential() });
+  const cosmos = createCosmosClient({
+    endpoint: config.cosmos.endpoint,
+    key: config.cosmos.key,
+    credential: local ? undefined : azureCredential(),
+  });
   // Locally the emulator starts empty, so the app creates what it needs; in Azure, Bicep does
   // (data-plane RBAC cannot create databases or containers).
-  const containers = local ? await ensureCosmosResources(cosmos, config.cosmos.database) : cosmosContainers(cosmos, config.cosmos.database);
+  const containers = local
+    ? await ensureCosmosResources(cosmos, config.cosmos.database)
+    : cosmosContainers(cosmos, config.cosmos.database);
 
   const table = createIntakeTableClient({
     tableName: config.intake.tableName,
@@ -53,15 +73,29 @@ export async function buildServices(config: AppConfig): Promise<Services> {
   });
 
   // Every store call is a client span (db semantic conventions); the adapters stay plain translations.
-  const cosmosTarget = (collection: string) => ({ system: 'azure.cosmosdb', namespace: config.cosmos.database, collection, server: hostOf(config.cosmos.endpoint) });
+  const cosmosTarget = (collection: string) => ({
+    system: 'azure.cosmosdb',
+    namespace: config.cosmos.database,
+    collection,
+    server: hostOf(config.cosmos.endpoint),
+  });
   const eventStore = traced(new CosmosEventStore(containers.events), cosmosTarget('events'));
-  const projection = traced(new CosmosRequestProjection(containers.requests, { events: eventStore }), cosmosTarget('requests'));
-  const idempotency = traced(new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds }), cosmosTarget('idempotency'));
+  const projection = traced(
+    new CosmosRequestProjection(containers.requests, { events: eventStore }),
+    cosmosTarget('requests'),
+  );
+  const idempotency = traced(
+    new CosmosIdempotencyStore(containers.idempotency, { ttlSeconds: config.idempotencyTtlSeconds }),
+    cosmosTarget('idempotency'),
+  );
   const tables = new TableIntakeRepository(table);
   if (local) await tables.ensureTable();
   const intake = traced(tables, {
     system: 'azure.tables',
-    namespace: hostOf(config.intake.endpoint) ?? /AccountName=([^;]+)/.exec(config.intake.connectionString ?? '')?.[1] ?? 'storage',
+    namespace:
+      hostOf(config.intake.endpoint) ??
+      /AccountName=([^;]+)/.exec(config.intake.connectionString ?? '')?.[1] ??
+      'storage',
     collection: config.intake.tableName,
     server: hostOf(config.intake.endpoint ?? /TableEndpoint=([^;]+)/.exec(config.intake.connectionString ?? '')?.[1]),
   });

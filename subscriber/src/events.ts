@@ -3,7 +3,15 @@
  * CloudEvent and one fetched from the workflow's API to fill a gap. Types the subscriber does not
  * know still advance its position in the stream (a newer producer may add types).
  */
-export type EventKind = 'RequestDiscovered' | 'SubmissionPrepared' | 'JobSubmitted' | 'JobStatusChanged' | 'JobTerminal' | 'JobCancelled' | 'CompensationFailed' | 'RequestCompleted';
+export type EventKind =
+  | 'RequestDiscovered'
+  | 'SubmissionPrepared'
+  | 'JobSubmitted'
+  | 'JobStatusChanged'
+  | 'JobTerminal'
+  | 'JobCancelled'
+  | 'CompensationFailed'
+  | 'RequestCompleted';
 
 export interface InboxEvent {
   /** CloudEvent id (= the stored event's id). */
@@ -38,12 +46,32 @@ export function fromCloudEvent(e: unknown): InboxEvent {
   const subject = typeof ce.subject === 'string' ? /^requests\/(.+)$/.exec(ce.subject)?.[1] : undefined;
   const version = Number(ce.sequence);
   if (typeof ce.id !== 'string' || ce.id === '') throw new PoisonEventError('the event has no id');
-  if (!subject) throw new PoisonEventError(`event ${ce.id}: subject ${JSON.stringify(ce.subject)} is not requests/{id}`);
-  if (!Number.isSafeInteger(version) || version < 1) throw new PoisonEventError(`event ${ce.id}: sequence ${JSON.stringify(ce.sequence)} is not a stream position`);
-  return { id: ce.id, streamId: subject, version, kind: KIND_BY_TYPE[String(ce.type)] ?? 'Unknown', data: (ce.data ?? {}) as Record<string, unknown> };
+  if (!subject)
+    throw new PoisonEventError(`event ${ce.id}: subject ${JSON.stringify(ce.subject)} is not requests/{id}`);
+  if (!Number.isSafeInteger(version) || version < 1)
+    throw new PoisonEventError(`event ${ce.id}: sequence ${JSON.stringify(ce.sequence)} is not a stream position`);
+  return {
+    id: ce.id,
+    streamId: subject,
+    version,
+    kind: KIND_BY_TYPE[String(ce.type)] ?? 'Unknown',
+    data: (ce.data ?? {}) as Record<string, unknown>,
+  };
 }
 
 /** A stored event as the workflow's GET /api/requests/{id}/events returns it. */
-export function fromStoredEvent(e: { streamId: string; version: number; eventId: string; type: string; data: unknown }): InboxEvent {
-  return { id: e.eventId, streamId: e.streamId, version: e.version, kind: KINDS.has(e.type) ? (e.type as EventKind) : 'Unknown', data: (e.data ?? {}) as Record<string, unknown> };
+export function fromStoredEvent(e: {
+  streamId: string;
+  version: number;
+  eventId: string;
+  type: string;
+  data: unknown;
+}): InboxEvent {
+  return {
+    id: e.eventId,
+    streamId: e.streamId,
+    version: e.version,
+    kind: KINDS.has(e.type) ? (e.type as EventKind) : 'Unknown',
+    data: (e.data ?? {}) as Record<string, unknown>,
+  };
 }

@@ -22,7 +22,12 @@ export interface InboxStore {
   /** Idempotent writes of the rows derived from a summary (daily figures, intervention list). */
   project(summary: RequestSummary): Promise<void>;
   /** Moves the position and records the events' ids in one transaction; false when another writer got there first (or an id was already seen). */
-  commit(streamId: string, from: StreamPosition, to: { appliedVersion: number; summary: RequestSummary }, events: InboxEvent[]): Promise<boolean>;
+  commit(
+    streamId: string,
+    from: StreamPosition,
+    to: { appliedVersion: number; summary: RequestSummary },
+    events: InboxEvent[],
+  ): Promise<boolean>;
 }
 
 export interface StreamSource {
@@ -44,14 +49,24 @@ export async function receive(event: InboxEvent, store: InboxStore, source: Stre
     const missing = gap ? await source.read(event.streamId, at.appliedVersion + 1, event.version - 1) : [];
     const batch = [...missing, event];
     batch.forEach((e, i) => {
-      if (e.version !== at.appliedVersion + 1 + i) throw new Error(`request ${event.streamId}: expected v${at.appliedVersion + 1 + i} while filling the gap, got v${e.version}`);
+      if (e.version !== at.appliedVersion + 1 + i)
+        throw new Error(
+          `request ${event.streamId}: expected v${at.appliedVersion + 1 + i} while filling the gap, got v${e.version}`,
+        );
     });
     if (await applyInChunks(event.streamId, at, batch, store)) return gap ? 'gapFilled' : 'applied';
   }
-  throw new Error(`request ${event.streamId}: v${event.version} lost ${MAX_CONFLICTS} commits in a row to other writers`);
+  throw new Error(
+    `request ${event.streamId}: v${event.version} lost ${MAX_CONFLICTS} commits in a row to other writers`,
+  );
 }
 
-async function applyInChunks(streamId: string, start: StreamPosition, batch: InboxEvent[], store: InboxStore): Promise<boolean> {
+async function applyInChunks(
+  streamId: string,
+  start: StreamPosition,
+  batch: InboxEvent[],
+  store: InboxStore,
+): Promise<boolean> {
   let at = start;
   for (let i = 0; i < batch.length; i += CHUNK) {
     const chunk = batch.slice(i, i + CHUNK);

@@ -9,7 +9,15 @@ import { fromCloudEvent, PoisonEventError } from './events';
 import { receive } from './inbox';
 import { dayFigures } from './readModel';
 import { loadSubscriberSettings } from './settings';
-import { ensureTables, readDay, readIntervention, readRequest, subscriberTables, tableInboxStore, type SubscriberTables } from './tableStore';
+import {
+  ensureTables,
+  readDay,
+  readIntervention,
+  readRequest,
+  subscriberTables,
+  tableInboxStore,
+  type SubscriberTables,
+} from './tableStore';
 import { workflowApiSource } from './workflowApi';
 // The workflow's tracing helpers: the same OpenTelemetry setup, and the CloudEvents tracing extension's consumer side.
 import { consumeCloudEvent } from '../../src/infrastructure/telemetry/cloudEventTrace';
@@ -65,7 +73,11 @@ async function webhook(request: HttpRequest, context: InvocationContext): Promis
 }
 
 function problem(status: number, detail: string): HttpResponseInit {
-  return { status, headers: { 'content-type': 'application/problem+json' }, jsonBody: { title: status === 400 ? 'Bad Request' : 'Error', status, detail } };
+  return {
+    status,
+    headers: { 'content-type': 'application/problem+json' },
+    jsonBody: { title: status === 400 ? 'Bad Request' : 'Error', status, detail },
+  };
 }
 
 async function dailyReport(request: HttpRequest): Promise<HttpResponseInit> {
@@ -84,7 +96,22 @@ async function requestInbox(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 app.eventGrid('onWorkflowEvent', { handler: onWorkflowEvent });
-app.http('workflowEventsWebhook', { route: 'events', methods: ['POST', 'OPTIONS'], authLevel: 'function', handler: webhook });
+app.http('workflowEventsWebhook', {
+  route: 'events',
+  methods: ['POST', 'OPTIONS'],
+  authLevel: 'function',
+  handler: webhook,
+});
 app.http('dailyReport', { route: 'readmodel/daily', methods: ['GET'], authLevel: 'function', handler: dailyReport });
-app.http('interventionList', { route: 'readmodel/intervention', methods: ['GET'], authLevel: 'function', handler: interventionList });
-app.http('requestInbox', { route: 'readmodel/requests/{id}', methods: ['GET'], authLevel: 'function', handler: requestInbox });
+app.http('interventionList', {
+  route: 'readmodel/intervention',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: interventionList,
+});
+app.http('requestInbox', {
+  route: 'readmodel/requests/{id}',
+  methods: ['GET'],
+  authLevel: 'function',
+  handler: requestInbox,
+});

@@ -48,7 +48,13 @@ export interface DailyLine {
 export function dailyLine(s: RequestSummary): DailyLine | undefined {
   if (!s.completedAt || !s.outcome) return undefined;
   const durationMs = s.discoveredAt ? Date.parse(s.completedAt) - Date.parse(s.discoveredAt) : 0;
-  return { day: s.completedAt.slice(0, 10), requestId: s.requestId, outcome: s.outcome, durationMs, attempts: s.attempts };
+  return {
+    day: s.completedAt.slice(0, 10),
+    requestId: s.requestId,
+    outcome: s.outcome,
+    durationMs,
+    attempts: s.attempts,
+  };
 }
 
 export interface OutcomeFigures {

@@ -13,11 +13,14 @@ export interface SubscriberSettings {
 
 export function loadSubscriberSettings(env: NodeJS.ProcessEnv = process.env): SubscriberSettings {
   const missing: string[] = [];
-  if (!env.SUBSCRIBER_STORAGE && !env.SUBSCRIBER_TABLE_ENDPOINT) missing.push('SUBSCRIBER_STORAGE (local) or SUBSCRIBER_TABLE_ENDPOINT (Azure)');
+  if (!env.SUBSCRIBER_STORAGE && !env.SUBSCRIBER_TABLE_ENDPOINT)
+    missing.push('SUBSCRIBER_STORAGE (local) or SUBSCRIBER_TABLE_ENDPOINT (Azure)');
   if (!env.WORKFLOW_API_URL) missing.push('WORKFLOW_API_URL');
   if (missing.length > 0) throw new Error(`subscriber: missing app setting(s) ${missing.join(', ')}`);
   return {
-    store: env.SUBSCRIBER_STORAGE ? { connectionString: env.SUBSCRIBER_STORAGE } : { tableEndpoint: env.SUBSCRIBER_TABLE_ENDPOINT! },
+    store: env.SUBSCRIBER_STORAGE
+      ? { connectionString: env.SUBSCRIBER_STORAGE }
+      : { tableEndpoint: env.SUBSCRIBER_TABLE_ENDPOINT! },
     workflowApiUrl: env.WORKFLOW_API_URL!,
     workflowApiKey: env.WORKFLOW_API_KEY || undefined,
   };

@@ -12,8 +12,13 @@ export function workflowApiSource(baseUrl: string, key?: string): StreamSource {
         url.searchParams.set('fromVersion', String(next));
         url.searchParams.set('top', String(Math.min(1000, toVersion - next + 1)));
         const res = await fetch(url, { headers: key ? { 'x-functions-key': key } : {} });
-        if (!res.ok) throw new Error(`gap fill for ${streamId} from v${next}: ${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 300)}`);
-        const page = (await res.json()) as { events: { streamId: string; version: number; eventId: string; type: string; data: unknown }[] };
+        if (!res.ok)
+          throw new Error(
+            `gap fill for ${streamId} from v${next}: ${url.pathname} answered ${res.status}: ${(await res.text()).slice(0, 300)}`,
+          );
+        const page = (await res.json()) as {
+          events: { streamId: string; version: number; eventId: string; type: string; data: unknown }[];
+        };
         const events = page.events.filter((e) => e.version <= toVersion).map(fromStoredEvent);
         if (events.length === 0) throw new Error(`gap fill for ${streamId}: the workflow has no v${next} yet`);
         out.push(...events);

@@ -13,7 +13,10 @@ import { startProcessHost, type ProcessHost } from '@saga/devhost';
  * docs/screenshots/ with UPDATE_SCREENSHOTS=1 (so a test run leaves the committed ones alone).
  */
 const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-const SHOTS = process.env.UPDATE_SCREENSHOTS === '1' ? path.join(__dirname, '..', '..', 'docs', 'screenshots') : mkdtempSync(path.join(tmpdir(), 'dashboard-shots-'));
+const SHOTS =
+  process.env.UPDATE_SCREENSHOTS === '1'
+    ? path.join(__dirname, '..', '..', 'docs', 'screenshots')
+    : mkdtempSync(path.join(tmpdir(), 'dashboard-shots-'));
 
 describe('dashboard in chromium (devhost + real local servers)', function () {
   this.timeout(240_000);
@@ -25,17 +28,32 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
 
   before(async () => {
     if (!existsSync(CHROMIUM)) {
-      throw new Error(`chromium is not installed at ${CHROMIUM}: install it with "sudo apt-get install -y chromium" (.ci/run does this in CI), or set CHROMIUM_PATH`);
+      throw new Error(
+        `chromium is not installed at ${CHROMIUM}: install it with "sudo apt-get install -y chromium" (.ci/run does this in CI), or set CHROMIUM_PATH`,
+      );
     }
     stack = await startLocalStack();
     const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *', WORKFLOW_DEADLINE_SECONDS: '300' });
-    host = await startProcessHost({ appDir: path.join(__dirname, '..', '..'), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } });
+    host = await startProcessHost({
+      appDir: path.join(__dirname, '..', '..'),
+      storage: stack.azurite.connectionString,
+      env: { ...settings, DEVHOST_QUIET: '1' },
+    });
     profile = mkdtempSync(path.join(tmpdir(), 'dashboard-chromium-'));
     // An empty profile directory (playwright passes it as --user-data-dir).
     browser = await chromium.launchPersistentContext(profile, {
       executablePath: CHROMIUM,
       headless: true,
-      args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-quic', '--no-first-run', '--disable-component-update', '--disable-sync'],
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-background-networking',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
       viewport: { width: 1280, height: 900 },
     });
     page = await browser.newPage();
@@ -49,7 +67,11 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
   });
 
   async function add(id: string, payload: Record<string, unknown>): Promise<void> {
-    const res = await fetch(`${host.url}/api/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id, payload, start: true }) });
+    const res = await fetch(`${host.url}/api/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id, payload, start: true }),
+    });
     expect(res.status, await res.text()).to.equal(202);
   }
   async function untilView(id: string, ok: (v: { stage?: string; outcome?: string }) => boolean): Promise<void> {
@@ -63,7 +85,10 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
   }
 
   it('lists, filters, shows one request in full, and shows a cancel arrive live', async () => {
-    await add('ui-pass-1', { scenario: 'pass', note: '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2">' });
+    await add('ui-pass-1', {
+      scenario: 'pass',
+      note: '<script>window.__xss = 1</script><img src=x onerror="window.__xss=2">',
+    });
     await add('ui-fail-1', { scenario: 'fail' });
     await add('ui-never-1', { scenario: 'never' });
     await untilView('ui-pass-1', (v) => v.stage === 'Completed');
@@ -109,7 +134,10 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
     await page.locator('#stage', { hasText: 'Polling' }).waitFor();
     await page.locator('button[data-action="cancel"]').click();
     await page.locator('output[data-answer="cancel"]').waitFor();
-    expect(await page.locator('output[data-answer="cancel"]').textContent(), 'the Durable API accepted the event').to.equal('Durable API: HTTP 202');
+    expect(
+      await page.locator('output[data-answer="cancel"]').textContent(),
+      'the Durable API accepted the event',
+    ).to.equal('Durable API: HTTP 202');
     await page.locator('#outcome', { hasText: 'Cancelled' }).waitFor({ timeout: 60_000 });
     expect(await page.locator('#stage').textContent()).to.equal('Completed');
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-cancelled.png'), fullPage: true });
@@ -117,10 +145,21 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
     // instances: every orchestration, with history and the operator actions
     await page.goto(`${host.url}/api/dashboard#/instances/ui-fail-1`);
     await page.locator('#instance-status', { hasText: 'Completed' }).waitFor();
-    expect(await page.locator('button[data-action]').allTextContents()).to.include.members(['Terminate', 'Suspend', 'Resume', 'Restart', 'Rewind', 'Purge history', 'Raise event']);
+    expect(await page.locator('button[data-action]').allTextContents()).to.include.members([
+      'Terminate',
+      'Suspend',
+      'Resume',
+      'Restart',
+      'Rewind',
+      'Purge history',
+      'Raise event',
+    ]);
     await page.locator('button[data-action="terminate"]').click();
     await page.locator('output[data-answer="terminate"]').waitFor();
-    expect(await page.locator('output[data-answer="terminate"]').getAttribute('class'), 'terminating a completed instance is refused, and the answer shows').to.equal('error');
+    expect(
+      await page.locator('output[data-answer="terminate"]').getAttribute('class'),
+      'terminating a completed instance is refused, and the answer shows',
+    ).to.equal('error');
     expect(await page.locator('output[data-answer="terminate"]').textContent()).to.match(/^refused: HTTP 410/);
     await page.screenshot({ path: path.join(SHOTS, 'dashboard-instance.png'), fullPage: true });
   });

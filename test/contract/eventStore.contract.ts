@@ -9,14 +9,26 @@ import type { EventStore } from '../../src/application/ports';
 import { ConcurrencyError } from '../../src/application/errors';
 import type { StoredEvent } from '../../src/domain/events';
 import { eventIdFor } from '../../src/domain/ids';
-import { appendOptions, completed, discovered, prepared, statusChanged, submitted, terminal } from '../integration/cosmos/fixtures';
+import {
+  appendOptions,
+  completed,
+  discovered,
+  prepared,
+  statusChanged,
+  submitted,
+  terminal,
+} from '../integration/cosmos/fixtures';
 
 use(chaiAsPromised);
 
 export function eventStoreContract(store: () => EventStore): void {
   describe('EventStore contract', () => {
     it('appends a new stream with versions from 1 and ids derived from (stream, version)', async () => {
-      const result = await store().appendToStream('c-append', [discovered('c-append'), prepared('c-append', 1)], appendOptions(0));
+      const result = await store().appendToStream(
+        'c-append',
+        [discovered('c-append'), prepared('c-append', 1)],
+        appendOptions(0),
+      );
       expect(result.nextExpectedVersion).to.equal(2);
       expect(result.events.map((e) => [e.streamId, e.version, e.eventId, e.type, e.occurredAt])).to.deep.equal([
         ['c-append', 1, eventIdFor('c-append', 1), 'RequestDiscovered', appendOptions(0).occurredAt],
@@ -36,15 +48,29 @@ export function eventStoreContract(store: () => EventStore): void {
     });
 
     it('rejects a different event at a taken version with a ConcurrencyError and keeps the stored one', async () => {
-      await store().appendToStream('c-conflict', [discovered('c-conflict'), prepared('c-conflict', 1)], appendOptions(0));
+      await store().appendToStream(
+        'c-conflict',
+        [discovered('c-conflict'), prepared('c-conflict', 1)],
+        appendOptions(0),
+      );
       const attempt = store().appendToStream('c-conflict', [submitted('c-conflict', 1, 'job-other')], appendOptions(1));
-      await expect(attempt).to.be.rejectedWith(ConcurrencyError, /version 2 is taken by a different SubmissionPrepared event/);
-      expect((await store().readStream('c-conflict')).items.map((e) => e.type)).to.deep.equal(['RequestDiscovered', 'SubmissionPrepared']);
+      await expect(attempt).to.be.rejectedWith(
+        ConcurrencyError,
+        /version 2 is taken by a different SubmissionPrepared event/,
+      );
+      expect((await store().readStream('c-conflict')).items.map((e) => e.type)).to.deep.equal([
+        'RequestDiscovered',
+        'SubmissionPrepared',
+      ]);
     });
 
     it('appends after the last version', async () => {
       await store().appendToStream('c-next', [discovered('c-next')], appendOptions(0));
-      const next = await store().appendToStream('c-next', [prepared('c-next', 1), submitted('c-next', 1, 'job-1')], appendOptions(1));
+      const next = await store().appendToStream(
+        'c-next',
+        [prepared('c-next', 1), submitted('c-next', 1, 'job-1')],
+        appendOptions(1),
+      );
       expect(next.nextExpectedVersion).to.equal(3);
       expect(next.events.map((e) => e.version)).to.deep.equal([2, 3]);
     });
@@ -54,7 +80,13 @@ export function eventStoreContract(store: () => EventStore): void {
       await store().appendToStream(id, [discovered(id)], appendOptions(0));
       for (let version = 1; version < 250;) {
         const count = Math.min(100, 250 - version);
-        version = (await store().appendToStream(id, Array.from({ length: count }, (_, i) => statusChanged(id, version + i)), appendOptions(version))).nextExpectedVersion;
+        version = (
+          await store().appendToStream(
+            id,
+            Array.from({ length: count }, (_, i) => statusChanged(id, version + i)),
+            appendOptions(version),
+          )
+        ).nextExpectedVersion;
       }
       const seen: StoredEvent[] = [];
       let token: string | undefined;
@@ -68,12 +100,18 @@ export function eventStoreContract(store: () => EventStore): void {
       } while (token);
       expect(pages).to.be.at.least(5);
       expect(seen.map((e) => e.version)).to.deep.equal(Array.from({ length: 250 }, (_, i) => i + 1));
-      expect((await store().readStream(id, { fromVersion: 248 })).items.map((e) => e.version)).to.deep.equal([248, 249, 250]);
+      expect((await store().readStream(id, { fromVersion: 248 })).items.map((e) => e.version)).to.deep.equal([
+        248, 249, 250,
+      ]);
     });
 
     it('lists every stream once, paged', async () => {
       for (const id of ['c-list-a', 'c-list-b', 'c-list-c']) {
-        await store().appendToStream(id, [discovered(id), terminal(id, 'Pass'), completed(id, 'Pass')], appendOptions(0));
+        await store().appendToStream(
+          id,
+          [discovered(id), terminal(id, 'Pass'), completed(id, 'Pass')],
+          appendOptions(0),
+        );
       }
       const ids: string[] = [];
       let token: string | undefined;

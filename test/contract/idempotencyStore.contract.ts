@@ -8,7 +8,9 @@ import type { IdempotencyStore } from '../../src/application/ports';
 
 use(chaiAsPromised);
 
-export function idempotencyStoreContract(create: (options: { ttlSeconds: number; now: () => Date }) => IdempotencyStore): void {
+export function idempotencyStoreContract(
+  create: (options: { ttlSeconds: number; now: () => Date }) => IdempotencyStore,
+): void {
   describe('IdempotencyStore contract', () => {
     let clock: number;
     let store: IdempotencyStore;

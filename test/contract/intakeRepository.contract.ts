@@ -23,8 +23,14 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
       const added = await repo.add({ partitionKey: 'batch-1', rowKey: 'req-1' }, { scenario: 'pass', n: 1 });
       expect(added).to.deep.include({ status: 'Unprocessed', payload: { scenario: 'pass', n: 1 } });
       expect(await repo.get(added.ref)).to.deep.include({ status: 'Unprocessed', payload: { scenario: 'pass', n: 1 } });
-      await expect(repo.add({ partitionKey: 'batch-1', rowKey: 'req-1' }, {})).to.be.rejectedWith(ConflictError, /already exists/);
-      await expect(repo.add({ partitionKey: 'batch-1', rowKey: 'bad key!' }, {})).to.be.rejectedWith(ValidationError, /RowKey/);
+      await expect(repo.add({ partitionKey: 'batch-1', rowKey: 'req-1' }, {})).to.be.rejectedWith(
+        ConflictError,
+        /already exists/,
+      );
+      await expect(repo.add({ partitionKey: 'batch-1', rowKey: 'bad key!' }, {})).to.be.rejectedWith(
+        ValidationError,
+        /RowKey/,
+      );
     });
 
     it('lets exactly one of two racing claims win', async () => {
@@ -65,7 +71,10 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
       await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });
       await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });
       expect(await repo.get(ref)).to.deep.include({ status: 'Fail' });
-      await expect(repo.complete(ref, 'Pass', { completedAt: T_LATER })).to.be.rejectedWith(ConflictError, /already Fail/);
+      await expect(repo.complete(ref, 'Pass', { completedAt: T_LATER })).to.be.rejectedWith(
+        ConflictError,
+        /already Fail/,
+      );
       expect(await repo.listClaimable({ staleClaimBefore: T_LATER, maxCount: 10 })).to.deep.equal([]);
     });
 

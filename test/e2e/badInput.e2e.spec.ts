@@ -22,8 +22,15 @@ describe('bad input across every route (devhost + real local servers)', function
     stack = await startLocalStack();
     const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *' });
     Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
-    host = await startDevHost({ appDir: path.join(__dirname, '..', '..'), port: 0, log: () => undefined, taskHub: engineTaskHub({ kind: 'memory' }) });
-    table = TableClient.fromConnectionString(stack.azurite.connectionString, 'intake', { allowInsecureConnection: true });
+    host = await startDevHost({
+      appDir: path.join(__dirname, '..', '..'),
+      port: 0,
+      log: () => undefined,
+      taskHub: engineTaskHub({ kind: 'memory' }),
+    });
+    table = TableClient.fromConnectionString(stack.azurite.connectionString, 'intake', {
+      allowInsecureConnection: true,
+    });
     await table.createTable();
   });
   after(async () => {
@@ -33,7 +40,18 @@ describe('bad input across every route (devhost + real local servers)', function
   });
 
   const json = { 'content-type': 'application/json' };
-  const oddIds = ['%2F', '..', 'a%2Fb', '%E2%9C%93', 'x'.repeat(300), '-starts-with-dash', 'has%20space', 'a%23b', 'a%3Fb', '%00'];
+  const oddIds = [
+    '%2F',
+    '..',
+    'a%2Fb',
+    '%E2%9C%93',
+    'x'.repeat(300),
+    '-starts-with-dash',
+    'has%20space',
+    'a%23b',
+    'a%3Fb',
+    '%00',
+  ];
   const bodies: [string, string, Record<string, string>][] = [
     ['not json', '{not json', json],
     ['an array', '[1,2]', json],
@@ -59,26 +77,70 @@ describe('bad input across every route (devhost + real local servers)', function
 
   function cases(): { name: string; method: string; url: string; body?: string; headers?: Record<string, string> }[] {
     const all: { name: string; method: string; url: string; body?: string; headers?: Record<string, string> }[] = [];
-    for (const [name, body, headers] of bodies) all.push({ name: `POST /requests ${name}`, method: 'POST', url: '/api/requests', body, headers });
+    for (const [name, body, headers] of bodies)
+      all.push({ name: `POST /requests ${name}`, method: 'POST', url: '/api/requests', body, headers });
     for (const id of ['a b', '../x', 'ü', 'x?y', 'x#y', '_lead', 'x\\y', ' ', 'a'.repeat(101), 'tab\t']) {
-      all.push({ name: `POST /requests id '${id.slice(0, 20)}'`, method: 'POST', url: '/api/requests', body: JSON.stringify({ id, payload: {} }), headers: json });
+      all.push({
+        name: `POST /requests id '${id.slice(0, 20)}'`,
+        method: 'POST',
+        url: '/api/requests',
+        body: JSON.stringify({ id, payload: {} }),
+        headers: json,
+      });
     }
-    for (const [name, body, headers] of bodies.slice(0, 4)) all.push({ name: `POST /discover ${name}`, method: 'POST', url: '/api/discover?top=abc', body, headers });
+    for (const [name, body, headers] of bodies.slice(0, 4))
+      all.push({ name: `POST /discover ${name}`, method: 'POST', url: '/api/discover?top=abc', body, headers });
     for (const id of oddIds) {
       all.push({ name: `GET /requests/${id.slice(0, 20)}`, method: 'GET', url: `/api/requests/${id}` });
       all.push({ name: `GET /requests/${id.slice(0, 20)}/events`, method: 'GET', url: `/api/requests/${id}/events` });
-      all.push({ name: `POST /requests/${id.slice(0, 20)}/cancel`, method: 'POST', url: `/api/requests/${id}/cancel`, body: '{}', headers: json });
+      all.push({
+        name: `POST /requests/${id.slice(0, 20)}/cancel`,
+        method: 'POST',
+        url: `/api/requests/${id}/cancel`,
+        body: '{}',
+        headers: json,
+      });
     }
-    for (const q of ['status=Nope', 'status=', 'top=0', 'top=-1', 'top=abc', 'top=100000', 'top=1.5', 'unknown=1', 'status=completed', 'top=1e3']) {
+    for (const q of [
+      'status=Nope',
+      'status=',
+      'top=0',
+      'top=-1',
+      'top=abc',
+      'top=100000',
+      'top=1.5',
+      'unknown=1',
+      'status=completed',
+      'top=1e3',
+    ]) {
       all.push({ name: `GET /requests?${q}`, method: 'GET', url: `/api/requests?${q}` });
     }
     for (const q of ['top=0', 'top=x', 'fromVersion=0', 'fromVersion=-3', 'fromVersion=abc']) {
       all.push({ name: `GET events?${q}`, method: 'GET', url: `/api/requests/valid-id/events?${q}` });
     }
-    for (const [name, body, headers] of bodies.slice(0, 6)) all.push({ name: `POST cancel ${name}`, method: 'POST', url: '/api/requests/valid-id/cancel', body, headers });
-    all.push({ name: 'cancel unknown request', method: 'POST', url: '/api/requests/never-added/cancel', body: '{"reason":"x"}', headers: json });
-    all.push({ name: 'cancel unknown field', method: 'POST', url: '/api/requests/never-added/cancel', body: '{"why":"x"}', headers: json });
-    all.push({ name: 'cancel reason not a string', method: 'POST', url: '/api/requests/never-added/cancel', body: '{"reason":5}', headers: json });
+    for (const [name, body, headers] of bodies.slice(0, 6))
+      all.push({ name: `POST cancel ${name}`, method: 'POST', url: '/api/requests/valid-id/cancel', body, headers });
+    all.push({
+      name: 'cancel unknown request',
+      method: 'POST',
+      url: '/api/requests/never-added/cancel',
+      body: '{"reason":"x"}',
+      headers: json,
+    });
+    all.push({
+      name: 'cancel unknown field',
+      method: 'POST',
+      url: '/api/requests/never-added/cancel',
+      body: '{"why":"x"}',
+      headers: json,
+    });
+    all.push({
+      name: 'cancel reason not a string',
+      method: 'POST',
+      url: '/api/requests/never-added/cancel',
+      body: '{"reason":5}',
+      headers: json,
+    });
     all.push({ name: 'GET unknown request', method: 'GET', url: '/api/requests/never-added' });
     all.push({ name: 'GET events of unknown request', method: 'GET', url: '/api/requests/never-added/events' });
     for (const method of ['PUT', 'DELETE', 'PATCH']) {
@@ -103,8 +165,10 @@ describe('bad input across every route (devhost + real local servers)', function
       if (res.status < 400 || res.status >= 500) failures.push(`${c.name}: ${res.status} ${text.slice(0, 120)}`);
       // Routes the app owns answer problem+json with a reason; the host's own 404 for unmatched routes has no body.
       else if (res.status !== 404 || text.length > 0) {
-        if (!type.startsWith('application/problem+json')) failures.push(`${c.name}: ${res.status} with content-type '${type}'`);
-        else if (!(JSON.parse(text) as { detail?: string }).detail) failures.push(`${c.name}: problem without a detail`);
+        if (!type.startsWith('application/problem+json'))
+          failures.push(`${c.name}: ${res.status} with content-type '${type}'`);
+        else if (!(JSON.parse(text) as { detail?: string }).detail)
+          failures.push(`${c.name}: problem without a detail`);
       }
     }
     expect(failures, failures.join('\n')).to.deep.equal([]);
@@ -125,7 +189,12 @@ describe('bad input across every route (devhost + real local servers)', function
     expect(res.status).to.equal(200);
     const report = (await res.json()) as { started: string[]; quarantined: { rowKey: string; reason: string }[] };
     expect(report.started).to.deep.equal(['good-row']);
-    expect(report.quarantined.map((q) => q.rowKey).sort()).to.deep.equal(['bad id with spaces', 'bad-array', 'bad-json', 'bad-missing']);
+    expect(report.quarantined.map((q) => q.rowKey).sort()).to.deep.equal([
+      'bad id with spaces',
+      'bad-array',
+      'bad-json',
+      'bad-missing',
+    ]);
     for (const r of rows.filter((x) => x.rowKey !== 'good-row')) {
       const row = await table.getEntity<{ Status: string; QuarantineReason: string }>('bad', r.rowKey);
       expect(row.Status).to.equal('Quarantined');

@@ -26,18 +26,42 @@ describe('npm start -- --exit-when-done (end to end)', function () {
   this.timeout(240_000);
 
   it('runs every scenario to its terminal status and passes the self-check', async () => {
-    const { code, output } = await runStart(['--exit-when-done', '--items', '10', '--port', '0', '--timeout-seconds', '180']);
+    const { code, output } = await runStart([
+      '--exit-when-done',
+      '--items',
+      '10',
+      '--port',
+      '0',
+      '--timeout-seconds',
+      '180',
+    ]);
     expect(output, output.slice(-3000)).to.contain('OK: every stream holds exactly its expected events');
     expect(output).to.match(/Self-check: 11 streams, \d+ events/);
     const events = Number(/Self-check: 11 streams, (\d+) events/.exec(output)?.[1]);
     expect(output).to.contain(`OK: the subscriber applied every stored event exactly once (${events} events`);
-    expect(output).to.match(new RegExp(`workflow-subscriber: ${events} events matched, ${events} delivered, \\d+ attempts .*, 0 dead-lettered, 0 dropped, 0 pending`));
+    expect(output).to.match(
+      new RegExp(
+        `workflow-subscriber: ${events} events matched, ${events} delivered, \\d+ attempts .*, 0 dead-lettered, 0 dropped, 0 pending`,
+      ),
+    );
     expect(code).to.equal(0);
   });
 
   it('stops before starting anything when the subscriptions file has an unknown filter, naming the field', async () => {
     const file = join(mkdtempSync(join(tmpdir(), 'subs-')), 'subscriptions.json');
-    writeFileSync(file, JSON.stringify({ subscriptions: [{ name: 'bad', eventDeliverySchema: 'CloudEventSchemaV1_0', destination: { endpointType: 'WebHook', endpointUrl: 'http://127.0.0.1:1/' }, filter: { subjectContains: 'x' } }] }));
+    writeFileSync(
+      file,
+      JSON.stringify({
+        subscriptions: [
+          {
+            name: 'bad',
+            eventDeliverySchema: 'CloudEventSchemaV1_0',
+            destination: { endpointType: 'WebHook', endpointUrl: 'http://127.0.0.1:1/' },
+            filter: { subjectContains: 'x' },
+          },
+        ],
+      }),
+    );
     const { code, output } = await runStart(['--exit-when-done', '--port', '0', '--subscriptions', file]);
     expect(output).to.contain(`npm start failed: ${file}: subscriptions[0].filter.subjectContains: unknown field`);
     expect(output).not.to.contain('Starting the local stack');

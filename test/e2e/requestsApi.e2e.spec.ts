@@ -19,9 +19,17 @@ describe('request API journeys (devhost + real local servers)', function () {
     stack = await startLocalStack();
     // No timer runs: discovery happens when a test asks for it. Stale claims after 1 s, so a
     // terminated workflow's row is claimable again at once.
-    const settings = localSettings(stack, { DISCOVERY_SCHEDULE: '0 0 0 1 1 *', DISCOVERY_STALE_CLAIM_SECONDS: '1', WORKFLOW_DEADLINE_SECONDS: '120' });
+    const settings = localSettings(stack, {
+      DISCOVERY_SCHEDULE: '0 0 0 1 1 *',
+      DISCOVERY_STALE_CLAIM_SECONDS: '1',
+      WORKFLOW_DEADLINE_SECONDS: '120',
+    });
     // Its own process: the app keeps its clients for the life of a process, and other specs host it too.
-    host = await startProcessHost({ appDir: path.join(__dirname, '..', '..'), storage: stack.azurite.connectionString, env: { ...settings, DEVHOST_QUIET: '1' } });
+    host = await startProcessHost({
+      appDir: path.join(__dirname, '..', '..'),
+      storage: stack.azurite.connectionString,
+      env: { ...settings, DEVHOST_QUIET: '1' },
+    });
   });
   after(async () => {
     await host?.stop();
@@ -31,10 +39,18 @@ describe('request API journeys (devhost + real local servers)', function () {
   type Body = Record<string, unknown> & {
     intake?: { status: string } | null;
     view?: { stage: string; outcome?: string; version: number } | null;
-    orchestration?: { runtimeStatus: string; customStatus: { stage?: string } | null; output: { outcome?: string } | null } | null;
+    orchestration?: {
+      runtimeStatus: string;
+      customStatus: { stage?: string } | null;
+      output: { outcome?: string } | null;
+    } | null;
   };
   async function call(method: string, route: string, body?: unknown): Promise<{ status: number; body: Body }> {
-    const res = await fetch(`${host.url}${route}`, { method, headers: body ? { 'content-type': 'application/json' } : {}, body: body ? JSON.stringify(body) : undefined });
+    const res = await fetch(`${host.url}${route}`, {
+      method,
+      headers: body ? { 'content-type': 'application/json' } : {},
+      body: body ? JSON.stringify(body) : undefined,
+    });
     const text = await res.text();
     return { status: res.status, body: text ? (JSON.parse(text) as Body) : {} };
   }
@@ -49,7 +65,8 @@ describe('request API journeys (devhost + real local servers)', function () {
     }
     throw new Error(`${id}: ${what} did not happen; last seen ${JSON.stringify(last)}`);
   }
-  const eventTypes = async (id: string): Promise<string[]> => ((await call('GET', `/api/requests/${id}/events?top=1000`)).body.events as { type: string }[]).map((e) => e.type);
+  const eventTypes = async (id: string): Promise<string[]> =>
+    ((await call('GET', `/api/requests/${id}/events?top=1000`)).body.events as { type: string }[]).map((e) => e.type);
 
   it('adds a work item that waits for discovery, then runs, is cancelled, and shows the same story everywhere', async () => {
     const id = 'api-journey';
@@ -84,9 +101,13 @@ describe('request API journeys (devhost + real local servers)', function () {
 
   it('restarts a workflow terminated mid-run from where its events say it was, without repeating steps', async () => {
     const id = 'api-restart';
-    expect((await call('POST', '/api/requests', { id, payload: { scenario: 'slow-pass' }, start: true })).body).to.include({ started: true });
+    expect(
+      (await call('POST', '/api/requests', { id, payload: { scenario: 'slow-pass' }, start: true })).body,
+    ).to.include({ started: true });
     await until(id, 'polling', (b) => b.orchestration?.customStatus?.stage === 'polling');
-    const terminated = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`, { method: 'POST' });
+    const terminated = await fetch(`${host.url}/runtime/webhooks/durabletask/instances/${id}/terminate?reason=test`, {
+      method: 'POST',
+    });
     expect(terminated.status).to.equal(202);
     await until(id, 'termination', (b) => b.orchestration?.runtimeStatus === 'Terminated');
     const before = await eventTypes(id);
@@ -99,9 +120,17 @@ describe('request API journeys (devhost + real local servers)', function () {
     expect(done.view).to.include({ stage: 'Completed', outcome: 'Pass' });
     expect(done.intake).to.include({ status: 'Pass' });
     const after = await eventTypes(id);
-    expect(after.slice(0, before.length), 'the events before the termination are kept as they were').to.deep.equal(before);
-    expect(after.filter((t) => t === 'RequestDiscovered'), 'admitted once').to.have.length(1);
-    expect(after.filter((t) => t === 'JobSubmitted'), 'the job submitted once').to.have.length(1);
+    expect(after.slice(0, before.length), 'the events before the termination are kept as they were').to.deep.equal(
+      before,
+    );
+    expect(
+      after.filter((t) => t === 'RequestDiscovered'),
+      'admitted once',
+    ).to.have.length(1);
+    expect(
+      after.filter((t) => t === 'JobSubmitted'),
+      'the job submitted once',
+    ).to.have.length(1);
     expect(after.slice(-2)).to.deep.equal(['JobTerminal', 'RequestCompleted']);
   });
   it('serves the schema registry and the AsyncAPI contract at stable URLs, without a key', async () => {
@@ -119,11 +148,15 @@ describe('request API journeys (devhost + real local servers)', function () {
     expect(missing.headers.get('content-type')).to.match(/problem\+json/);
   });
 
-  it('replays a request\'s events to the topic with the same CloudEvent ids, and rejects a bad selection naming the field', async () => {
+  it("replays a request's events to the topic with the same CloudEvent ids, and rejects a bad selection naming the field", async () => {
     const id = 'replay-journey';
-    expect((await call('POST', '/api/requests', { id, payload: { scenario: 'pass' }, start: true })).status).to.equal(202);
+    expect((await call('POST', '/api/requests', { id, payload: { scenario: 'pass' }, start: true })).status).to.equal(
+      202,
+    );
     await until(id, 'completion', (b) => b.view?.stage === 'Completed');
-    const stored = ((await call('GET', `/api/requests/${id}/events?top=1000`)).body.events as { eventId: string }[]).map((e) => e.eventId);
+    const stored = (
+      (await call('GET', `/api/requests/${id}/events?top=1000`)).body.events as { eventId: string }[]
+    ).map((e) => e.eventId);
     const before = stack.topic.events().filter((e) => e.subject === `requests/${id}`).length;
     const replay = await call('POST', '/api/events/replay', { requestId: id });
     expect(replay.status).to.equal(200);
@@ -135,9 +168,16 @@ describe('request API journeys (devhost + real local servers)', function () {
     const from = new Date(Date.now() - 3600_000).toISOString();
     const to = new Date(Date.now() + 60_000).toISOString();
     // Asynchronously: the Cosmos emulator runs in this process and must keep serving the app meanwhile.
-    const cli = await promisify(execFile)(process.execPath, ['--import', 'tsx', 'scripts/replay.ts', '--from', from, '--to', to, '--url', host.url], { encoding: 'utf8' });
+    const cli = await promisify(execFile)(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/replay.ts', '--from', from, '--to', to, '--url', host.url],
+      { encoding: 'utf8' },
+    );
     expect(cli.stdout).to.match(/^200 /);
-    const afterRange = stack.topic.events().filter((e) => e.subject === `requests/${id}`).slice(before + stored.length);
+    const afterRange = stack.topic
+      .events()
+      .filter((e) => e.subject === `requests/${id}`)
+      .slice(before + stored.length);
     expect(afterRange.map((e) => e.id)).to.have.members(stored);
     const bad = await call('POST', '/api/events/replay', { from: 'yesterday', to: '2030-01-01T00:00:00Z' });
     expect(bad.status).to.equal(400);

@@ -23,8 +23,18 @@ describe('npm run stack (end to end)', function () {
 
   before(async () => {
     // A value the user set before must survive the rewrite; a stale endpoint must not.
-    writeFileSync(settingsFile, JSON.stringify({ IsEncrypted: false, Values: { WORKFLOW_MAX_ATTEMPTS: '7', COSMOS_ENDPOINT: 'https://127.0.0.1:1/' } }));
-    child = spawn(process.execPath, [join(__dirname, '..', '..', 'dist', 'localdev', 'stack.js'), '--settings-file', settingsFile], { stdio: ['pipe', 'pipe', 'pipe'] });
+    writeFileSync(
+      settingsFile,
+      JSON.stringify({
+        IsEncrypted: false,
+        Values: { WORKFLOW_MAX_ATTEMPTS: '7', COSMOS_ENDPOINT: 'https://127.0.0.1:1/' },
+      }),
+    );
+    child = spawn(
+      process.execPath,
+      [join(__dirname, '..', '..', 'dist', 'localdev', 'stack.js'), '--settings-file', settingsFile],
+      { stdio: ['pipe', 'pipe', 'pipe'] },
+    );
     child.stderr.on('data', (d: Buffer) => (output += d.toString()));
     await new Promise<void>((resolve, reject) => {
       child.stdout.on('data', (d: Buffer) => {
@@ -43,7 +53,8 @@ describe('npm run stack (end to end)', function () {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  const values = (): Record<string, string> => (JSON.parse(readFileSync(settingsFile, 'utf8')) as { Values: Record<string, string> }).Values;
+  const values = (): Record<string, string> =>
+    (JSON.parse(readFileSync(settingsFile, 'utf8')) as { Values: Record<string, string> }).Values;
   /** One written setting; one the stack should have written and did not fails the test by name. */
   const setting = (name: string): string => {
     const value = values()[name];
@@ -71,8 +82,18 @@ describe('npm run stack (end to end)', function () {
   });
 
   it('serves a topic that checks event data against the schemas', async () => {
-    const client = new EventGridPublisherClient(setting('EVENTGRID_TOPIC_ENDPOINT'), 'CloudEvent', new AzureKeyCredential(setting('EVENTGRID_TOPIC_KEY')), { allowInsecureConnection: true });
-    const refused = await client.send([{ id: 'e1', source: '/t', type: 'workflow.request.completed.v1', data: { not: 'the schema' } }]).then(() => undefined, (e: Error) => e);
+    const client = new EventGridPublisherClient(
+      setting('EVENTGRID_TOPIC_ENDPOINT'),
+      'CloudEvent',
+      new AzureKeyCredential(setting('EVENTGRID_TOPIC_KEY')),
+      { allowInsecureConnection: true },
+    );
+    const refused = await client
+      .send([{ id: 'e1', source: '/t', type: 'workflow.request.completed.v1', data: { not: 'the schema' } }])
+      .then(
+        () => undefined,
+        (e: Error) => e,
+      );
     expect(refused?.message).to.match(/field 'data' is invalid/);
   });
 
@@ -83,7 +104,10 @@ describe('npm run stack (end to end)', function () {
     const [code] = (await once(child, 'exit')) as [number | null];
     expect(code).to.equal(0);
     for (const url of servers) {
-      const refused = await fetch(url).then(() => false, () => true);
+      const refused = await fetch(url).then(
+        () => false,
+        () => true,
+      );
       expect(refused, `${url} is stopped`).to.equal(true);
     }
   });

@@ -13,7 +13,24 @@ interface BadRequest {
 }
 
 // '..' is left out: fetch normalises /api/requests/.. to /api/ before sending.
-const ODD_IDS = ['%2F', 'a%2Fb', 'caf%C3%A9', '%F0%9F%92%A5', 'x'.repeat(300), '-leading-dash', 'a%20b', '%00', 'a%3Bb', "a'b", '%25', 'a%5Cb', '%E2%80%AE', 'a%7Cb', '%2A', 'a%40b'];
+const ODD_IDS = [
+  '%2F',
+  'a%2Fb',
+  'caf%C3%A9',
+  '%F0%9F%92%A5',
+  'x'.repeat(300),
+  '-leading-dash',
+  'a%20b',
+  '%00',
+  'a%3Bb',
+  "a'b",
+  '%25',
+  'a%5Cb',
+  '%E2%80%AE',
+  'a%7Cb',
+  '%2A',
+  'a%40b',
+];
 const BIG = JSON.stringify({ id: 'big-1', payload: { scenario: 'pass', filler: 'x'.repeat(70 * 1024) } });
 
 /** Malformed requests across every route of the request API. */
@@ -45,18 +62,37 @@ function badRequests(): BadRequest[] {
     ['oversized body', BIG],
   ];
   for (const [name, body] of bodies) post(`POST /api/requests: ${name}`, '/api/requests', body);
-  for (const ct of ['text/plain', 'application/xml', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) {
+  for (const ct of [
+    'text/plain',
+    'application/xml',
+    'application/x-www-form-urlencoded',
+    'multipart/form-data; boundary=x',
+  ]) {
     post(`POST /api/requests: content-type ${ct}`, '/api/requests', '{"id": "ct-1", "payload": {}}', ct);
   }
   for (const id of ODD_IDS) {
     list.push({ name: `GET /api/requests/${id.slice(0, 20)}`, method: 'GET', path: `/api/requests/${id}` });
-    list.push({ name: `GET /api/requests/${id.slice(0, 20)}/events`, method: 'GET', path: `/api/requests/${id}/events` });
+    list.push({
+      name: `GET /api/requests/${id.slice(0, 20)}/events`,
+      method: 'GET',
+      path: `/api/requests/${id}/events`,
+    });
     post(`POST /api/requests/${id.slice(0, 20)}/cancel`, `/api/requests/${id}/cancel`, '{}');
   }
   for (const q of ['top=0', 'top=-1', 'top=abc', 'top=1.5', 'top=100000', 'fromVersion=0', 'fromVersion=x']) {
     list.push({ name: `GET events ?${q}`, method: 'GET', path: `/api/requests/bad-input-known/events?${q}` });
   }
-  for (const q of ['status=Nope', 'status=', 'status=pass', 'top=0', 'top=501', 'top=ten', 'top=-5', 'colour=red', 'status=Completed&extra=1']) {
+  for (const q of [
+    'status=Nope',
+    'status=',
+    'status=pass',
+    'top=0',
+    'top=501',
+    'top=ten',
+    'top=-5',
+    'colour=red',
+    'status=Completed&extra=1',
+  ]) {
     list.push({ name: `GET /api/requests?${q}`, method: 'GET', path: `/api/requests?${q}` });
   }
   const cancelBodies: [string, string, string?][] = [
@@ -68,12 +104,22 @@ function badRequests(): BadRequest[] {
     ['oversized body', JSON.stringify({ reason: 'z'.repeat(70 * 1024) })],
     ['content-type text/plain', '{"reason":"x"}', 'text/plain'],
   ];
-  for (const [name, body, ct] of cancelBodies) post(`POST cancel: ${name}`, '/api/requests/bad-input-known/cancel', body, ct);
+  for (const [name, body, ct] of cancelBodies)
+    post(`POST cancel: ${name}`, '/api/requests/bad-input-known/cancel', body, ct);
   post('POST cancel of an unknown request', '/api/requests/no-such-request/cancel', '{}');
   list.push({ name: 'GET unknown request', method: 'GET', path: '/api/requests/no-such-request' });
   list.push({ name: 'GET events of unknown request', method: 'GET', path: '/api/requests/no-such-request/events' });
   // Wrong methods on the operator routes.
-  for (const [m, p] of [['GET', '/api/discover'], ['PUT', '/api/discover'], ['DELETE', '/api/discover'], ['GET', '/api/projections/rebuild'], ['PUT', '/api/projections/rebuild'], ['DELETE', '/api/requests'], ['PATCH', '/api/requests/bad-input-known'], ['GET', '/api/requests/bad-input-known/cancel']] as const) {
+  for (const [m, p] of [
+    ['GET', '/api/discover'],
+    ['PUT', '/api/discover'],
+    ['DELETE', '/api/discover'],
+    ['GET', '/api/projections/rebuild'],
+    ['PUT', '/api/projections/rebuild'],
+    ['DELETE', '/api/requests'],
+    ['PATCH', '/api/requests/bad-input-known'],
+    ['GET', '/api/requests/bad-input-known/cancel'],
+  ] as const) {
     list.push({ name: `${m} ${p}`, method: m, path: p, unrouted: true });
   }
   return list;
@@ -89,7 +135,11 @@ describe('reliability: bad input', function () {
 
   before(async () => {
     rig = await startRig();
-    const res = await fetch(`${rig.host.url}/api/requests`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ id: 'bad-input-known', payload: { scenario: 'pass' } }) });
+    const res = await fetch(`${rig.host.url}/api/requests`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ id: 'bad-input-known', payload: { scenario: 'pass' } }),
+    });
     expect(res.status).to.equal(202);
   });
   after(async () => rig?.stop());
@@ -100,7 +150,11 @@ describe('reliability: bad input', function () {
     expect(cases.length).to.be.at.least(100);
     const wrong: string[] = [];
     for (const c of cases) {
-      const res = await fetch(`${r.host.url}${c.path}`, { method: c.method, headers: c.contentType ? { 'content-type': c.contentType } : {}, body: c.body });
+      const res = await fetch(`${r.host.url}${c.path}`, {
+        method: c.method,
+        headers: c.contentType ? { 'content-type': c.contentType } : {},
+        body: c.body,
+      });
       const type = res.headers.get('content-type') ?? '';
       const text = await res.text();
       const problemJson = type.startsWith('application/problem+json');
@@ -117,7 +171,8 @@ describe('reliability: bad input', function () {
   it('quarantines malformed intake rows with a reason', async () => {
     const r = rig!;
     const rows = ['{not json', '[]', '"a string"', 'null', ''].map((payload, i) => ({ id: `bad-row-${i}`, payload }));
-    for (const row of rows) await r.table.createEntity({ partitionKey: 'demo', rowKey: row.id, Status: 'Unprocessed', Payload: row.payload });
+    for (const row of rows)
+      await r.table.createEntity({ partitionKey: 'demo', rowKey: row.id, Status: 'Unprocessed', Payload: row.payload });
     const pending = new Set(rows.map((x) => x.id));
     for (let i = 0; i < 120 && pending.size > 0; i++) {
       await fetch(`${r.host.url}/api/discover`, { method: 'POST' }).then((res) => res.arrayBuffer());

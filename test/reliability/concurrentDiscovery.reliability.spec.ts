@@ -17,7 +17,9 @@ describe('reliability: concurrent discoveries', function () {
     rig = await startRig();
     const r = rig;
     const all = demoItems(size(100, 16, 'ITEMS'), 'race').filter((i) => !i.cancel && !i.malformed);
-    const items = all.map((i) => ({ ...i, via: 'table' as const })).filter((i) => i.scenario === 'pass' || i.scenario === 'fail');
+    const items = all
+      .map((i) => ({ ...i, via: 'table' as const }))
+      .filter((i) => i.scenario === 'pass' || i.scenario === 'fail');
     const parallel = size(16, 6, 'RACERS');
     let adding = true;
     const answers: number[] = [];
@@ -42,10 +44,14 @@ describe('reliability: concurrent discoveries', function () {
     for (const item of items) {
       const stream = await readAll(r.services.eventStore, item.id);
       problems.push(...checkStream(item, stream));
-      for (const e of stream) if (!received.has(e.eventId)) problems.push(`${item.id}: ${e.eventId} never reached the topic`);
+      for (const e of stream)
+        if (!received.has(e.eventId)) problems.push(`${item.id}: ${e.eventId} never reached the topic`);
     }
     expect(problems, problemsText(problems)).to.deep.equal([]);
-    expect(answers.filter((s) => s !== 200), 'every discover call succeeds').to.deep.equal([]);
+    expect(
+      answers.filter((s) => s !== 200),
+      'every discover call succeeds',
+    ).to.deep.equal([]);
     expect(answers.length).to.be.at.least(parallel * 3);
   });
 });

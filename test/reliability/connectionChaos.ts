@@ -21,7 +21,8 @@ export interface ConnectionChaos {
 
 export async function startConnectionChaos(target: string): Promise<ConnectionChaos> {
   const t = new URL(target);
-  if (t.hostname !== '127.0.0.1' && t.hostname !== 'localhost') throw new Error(`connection chaos target must be on loopback, got ${target}`);
+  if (t.hostname !== '127.0.0.1' && t.hostname !== 'localhost')
+    throw new Error(`connection chaos target must be on loopback, got ${target}`);
   const open = new Set<net.Socket>();
   const counts = { connections: 0, cut: 0, refused: 0 };
   let refuseUntil = 0;

@@ -25,7 +25,9 @@ describe('reliability: Cosmos throttling (429)', function () {
       // cancel to arrive first (a full run once saw the deadline win that race, correctly, as TimedOut).
       settings: { WORKFLOW_DEADLINE_SECONDS: String(size(120, 30)) },
       cosmosRelay: async (endpoint) => {
-        proxy = await startFaultProxy(endpoint, { tls: { cert: readFileSync(path.join(certDir, 'cert.pem')), key: readFileSync(path.join(certDir, 'key.pem')) } });
+        proxy = await startFaultProxy(endpoint, {
+          tls: { cert: readFileSync(path.join(certDir, 'cert.pem')), key: readFileSync(path.join(certDir, 'key.pem')) },
+        });
         return { url: `${proxy.url}/`, stop: () => proxy!.stop() };
       },
     });

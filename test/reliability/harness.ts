@@ -45,22 +45,34 @@ async function stuckItems(rig: Rig, items: DemoItem[]): Promise<string> {
     if (item.expected === 'Quarantined') continue;
     const view = await rig.services.projection.get(item.id).catch(() => undefined);
     if (view?.stage === 'Completed' || view?.stage === 'NeedsIntervention') continue;
-    const instance = await fetch(`${rig.host.url}/runtime/webhooks/durabletask/instances/${item.id}?showHistory=false${rig.host.masterKey ? `&code=${rig.host.masterKey}` : ''}`)
-      .then(async (r) => (await r.text()).slice(0, 1500)).catch((e: unknown) => String(e));
+    const instance = await fetch(
+      `${rig.host.url}/runtime/webhooks/durabletask/instances/${item.id}?showHistory=false${rig.host.masterKey ? `&code=${rig.host.masterKey}` : ''}`,
+    )
+      .then(async (r) => (await r.text()).slice(0, 1500))
+      .catch((e: unknown) => String(e));
     const page = await rig.services.eventStore.readStream(item.id, { maxCount: 200 }).catch(() => ({ items: [] }));
-    lines.push(`${item.id} (${item.scenario}${item.cancel ? ', cancel' : ''}): view ${view ? `${view.stage} v${view.version}` : 'none'}; events ${page.items.map((e) => e.type).join(',')}; instance ${instance}`);
+    lines.push(
+      `${item.id} (${item.scenario}${item.cancel ? ', cancel' : ''}): view ${view ? `${view.stage} v${view.version}` : 'none'}; events ${page.items.map((e) => e.type).join(',')}; instance ${instance}`,
+    );
   }
   return lines.join('\n');
 }
 
 /** Waits until every item is terminal; on timeout the error says where each item stands. */
-export async function waitTerminal(rig: Rig, items: DemoItem[], timeoutMs: number, onTick?: (terminal: number) => Promise<void>): Promise<void> {
+export async function waitTerminal(
+  rig: Rig,
+  items: DemoItem[],
+  timeoutMs: number,
+  onTick?: (terminal: number) => Promise<void>,
+): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const p = await progress(items, rig.services, rig.table);
     if (p.terminal === p.total) return;
     if (Date.now() > deadline) {
-      throw new Error(`only ${p.terminal}/${p.total} items terminal after ${timeoutMs} ms: ${JSON.stringify(p.byStage)}\n${await stuckItems(rig, items)}\nhost output tail:\n${rig.host.output().slice(-3000)}`);
+      throw new Error(
+        `only ${p.terminal}/${p.total} items terminal after ${timeoutMs} ms: ${JSON.stringify(p.byStage)}\n${await stuckItems(rig, items)}\nhost output tail:\n${rig.host.output().slice(-3000)}`,
+      );
     }
     await onTick?.(p.terminal);
     await sleep(500);

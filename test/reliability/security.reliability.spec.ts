@@ -20,10 +20,20 @@ describe('reliability: function keys (devhost --keys)', function () {
   });
   after(async () => rig?.stop());
 
-  const call = (path: string, method: string, body: string | undefined, key?: string, asQuery = false): Promise<Response> => {
+  const call = (
+    path: string,
+    method: string,
+    body: string | undefined,
+    key?: string,
+    asQuery = false,
+  ): Promise<Response> => {
     const r = rig!;
     const url = `${r.host.url}${path}${asQuery && key ? `?code=${encodeURIComponent(key)}` : ''}`;
-    return fetch(url, { method, body, headers: { 'content-type': 'application/json', ...(key && !asQuery ? { 'x-functions-key': key } : {}) } });
+    return fetch(url, {
+      method,
+      body,
+      headers: { 'content-type': 'application/json', ...(key && !asQuery ? { 'x-functions-key': key } : {}) },
+    });
   };
 
   for (const route of ROUTES) {
@@ -41,7 +51,12 @@ describe('reliability: function keys (devhost --keys)', function () {
   it('accepts the right key in the header and as ?code=', async () => {
     const key = rig!.host.masterKey;
     expect(key, 'the host printed its key').to.be.a('string');
-    const add = await call('/api/requests', 'POST', JSON.stringify({ id: 'sec-ok', payload: { scenario: 'pass' } }), key);
+    const add = await call(
+      '/api/requests',
+      'POST',
+      JSON.stringify({ id: 'sec-ok', payload: { scenario: 'pass' } }),
+      key,
+    );
     expect(add.status, await add.text()).to.equal(202);
     const rebuild = await call('/api/projections/rebuild', 'POST', undefined, key, true);
     expect(rebuild.status, await rebuild.text()).to.equal(200);
@@ -68,7 +83,11 @@ describe('reliability: external service bearer tokens', function () {
   const submit = (authorization?: string): Promise<Response> =>
     fetch(`${mock.url}/jobs`, {
       method: 'POST',
-      headers: { 'content-type': 'application/json', 'idempotency-key': `k-${Math.random()}`, ...(authorization ? { authorization } : {}) },
+      headers: {
+        'content-type': 'application/json',
+        'idempotency-key': `k-${Math.random()}`,
+        ...(authorization ? { authorization } : {}),
+      },
       body: JSON.stringify({ requestId: 'sec-job', attempt: 1, payload: { scenario: 'pass' } }),
     });
 

@@ -43,7 +43,9 @@ type Extra<K extends AppendingStep> = Omit<Extract<StepOutput<K>, { ok: true }>,
 
 /** The test kit's activity map for typed step handlers; the input is the JSON the orchestrator scheduled. */
 export function activitiesOf(steps: StepHandlers): Record<string, ScriptedActivity> {
-  return Object.fromEntries(Object.entries(steps).map(([name, handler]) => [name, (input: unknown) => handler(input as never)]));
+  return Object.fromEntries(
+    Object.entries(steps).map(([name, handler]) => [name, (input: unknown) => handler(input as never)]),
+  );
 }
 
 export function fakeSteps(o: FakeOptions): Fake {
@@ -55,10 +57,13 @@ export function fakeSteps(o: FakeOptions): Fake {
   const maxAttempts = o.maxAttempts ?? 3;
   const count = (name: StepName): number => (calls[name] = (calls[name] ?? 0) + 1);
 
-  const step = <K extends AppendingStep>(name: K, body: (input: StepParams<K>) => { appended: number; result: Extra<K> }) =>
+  const step =
+    <K extends AppendingStep>(name: K, body: (input: StepParams<K>) => { appended: number; result: Extra<K> }) =>
     (input: StepParams<K>): StepOutput<K> => {
-      if (count(name) === 1 && o.failOnce?.includes(name)) throw new Error(`[Transient] ${name}: 503 from a dependency`);
-      if (input.expectedVersion !== version) throw new Error(`[Concurrency] ${name} expected v${input.expectedVersion}, stream is at v${version}`);
+      if (count(name) === 1 && o.failOnce?.includes(name))
+        throw new Error(`[Transient] ${name}: 503 from a dependency`);
+      if (input.expectedVersion !== version)
+        throw new Error(`[Concurrency] ${name} expected v${input.expectedVersion}, stream is at v${version}`);
       const r = body(input);
       const from = version + 1;
       version += r.appended;
@@ -66,29 +71,35 @@ export function fakeSteps(o: FakeOptions): Fake {
       const lost = o.unpublishedFrom?.includes(name) ? Array.from({ length: r.appended }, (_, k) => from + k) : [];
       return { ok: true, version, unpublished: lost, ...r.result } as StepOutput<K>;
     };
-  const refused = <K extends AppendingStep>(name: K, error: string) => (input: StepParams<K>): StepOutput<K> => {
-    count(name);
-    return { ok: false, version: input.expectedVersion, error, code: 'NonRetriable' } as StepOutput<K>;
-  };
+  const refused =
+    <K extends AppendingStep>(name: K, error: string) =>
+    (input: StepParams<K>): StepOutput<K> => {
+      count(name);
+      return { ok: false, version: input.expectedVersion, error, code: 'NonRetriable' } as StepOutput<K>;
+    };
 
   const steps: StepHandlers = {
     admitRequest: o.restartedAt
       ? (input) => {
-        const r = o.restartedAt!;
-        count('admitRequest');
-        if (input.expectedVersion !== 0) throw new Error('[Concurrency] admit expects v0');
-        version = r.version;
-        if (r.resume.at === 'poll') last[r.resume.attempt] = r.resume.lastStatus;
-        return { ok: true, version, unpublished: [], resume: r.resume, admittedAt: r.admittedAt };
-      }
+          const r = o.restartedAt!;
+          count('admitRequest');
+          if (input.expectedVersion !== 0) throw new Error('[Concurrency] admit expects v0');
+          version = r.version;
+          if (r.resume.at === 'poll') last[r.resume.attempt] = r.resume.lastStatus;
+          return { ok: true, version, unpublished: [], resume: r.resume, admittedAt: r.admittedAt };
+        }
       : step('admitRequest', () => ({ appended: 1, result: {} })),
-    prepareSubmission: step('prepareSubmission', (i) => ({ appended: 1, result: { submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } } })),
-    submitJob: o.submit === 'refused'
-      ? refused('submitJob', '[NonRetriable] external service answered 400: payload rejected')
-      : step('submitJob', (i) => {
-        last[i.attempt] = 'Created';
-        return { appended: 1, result: { externalJobId: `job-${String(i.attempt)}` } };
-      }),
+    prepareSubmission: step('prepareSubmission', (i) => ({
+      appended: 1,
+      result: { submission: { requestId: i.requestId, attempt: i.attempt, payload: {} } },
+    })),
+    submitJob:
+      o.submit === 'refused'
+        ? refused('submitJob', '[NonRetriable] external service answered 400: payload rejected')
+        : step('submitJob', (i) => {
+            last[i.attempt] = 'Created';
+            return { appended: 1, result: { externalJobId: `job-${String(i.attempt)}` } };
+          }),
     pollJob: step('pollJob', (i) => {
       const script = o.polls[i.attempt] ?? ['Inprogress'];
       const n = pollIndex[i.attempt] ?? 0;
@@ -97,13 +108,16 @@ export function fakeSteps(o: FakeOptions): Fake {
       if (status === undefined) throw new Error(`fake pollJob: the poll script of attempt ${i.attempt} is empty`);
       const previous = last[i.attempt] ?? 'Created';
       last[i.attempt] = status;
-      if (status === 'Pass' || status === 'Fail') return { appended: 1, result: { status, outcome: status, retry: false } };
-      if (status === 'FailCanRetry' && i.attempt >= maxAttempts) return { appended: 1, result: { status, outcome: 'Fail' as const, retry: false } };
+      if (status === 'Pass' || status === 'Fail')
+        return { appended: 1, result: { status, outcome: status, retry: false } };
+      if (status === 'FailCanRetry' && i.attempt >= maxAttempts)
+        return { appended: 1, result: { status, outcome: 'Fail' as const, retry: false } };
       return { appended: previous === status ? 0 : 1, result: { status, retry: status === 'FailCanRetry' } };
     }),
-    cancelJob: o.cancel === 'refused'
-      ? refused('cancelJob', '[NonRetriable] cancel refused: 409 job is locked')
-      : step('cancelJob', () => ({ appended: 1, result: {} })),
+    cancelJob:
+      o.cancel === 'refused'
+        ? refused('cancelJob', '[NonRetriable] cancel refused: 409 job is locked')
+        : step('cancelJob', () => ({ appended: 1, result: {} })),
     completeRequest: step('completeRequest', () => ({ appended: 1, result: {} })),
     recordCompensationFailure: step('recordCompensationFailure', () => ({ appended: 1, result: {} })),
     publishEvents: (input) => {

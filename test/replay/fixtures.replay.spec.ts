@@ -16,7 +16,7 @@ use(chaiAsPromised);
  * Today's orchestrator must replay them exactly; a change in what it schedules (order, names,
  * kinds) is non-deterministic and fails here before it fails in production.
  */
-describe('recorded requestWorkflow histories replay against today\'s orchestrator', () => {
+describe("recorded requestWorkflow histories replay against today's orchestrator", () => {
   let host: TestHost;
   let dir: string;
   before(async () => {
@@ -43,6 +43,9 @@ describe('recorded requestWorkflow histories replay against today\'s orchestrato
     scheduled.Name = 'prepareSubmissionV0';
     const edited = path.join(dir, 'edited.json');
     writeFileSync(edited, JSON.stringify(recorded));
-    await expect(host.replayHistory(edited, ORCHESTRATOR)).to.be.rejectedWith(NonDeterminismError, /prepareSubmissionV0.*prepareSubmission|prepareSubmission.*prepareSubmissionV0/);
+    await expect(host.replayHistory(edited, ORCHESTRATOR)).to.be.rejectedWith(
+      NonDeterminismError,
+      /prepareSubmissionV0.*prepareSubmission|prepareSubmission.*prepareSubmissionV0/,
+    );
   });
 });

@@ -31,7 +31,11 @@ export const FIXTURES: Record<string, Fixture> = {
   // A single execution: admit, prepare, a refused submit, complete(Fail).
   refused: { steps: { polls: {}, submit: 'refused' }, outcome: 'Fail' },
   // The last execution: two polls, an operator cancel, cancelJob then completeRequest (compensation order).
-  cancelled: { steps: { polls: { 1: ['Inprogress'] } }, events: [{ at: 50_000, name: 'cancel', data: { reason: 'operator says stop' } }], outcome: 'Cancelled' },
+  cancelled: {
+    steps: { polls: { 1: ['Inprogress'] } },
+    events: [{ at: 50_000, name: 'cancel', data: { reason: 'operator says stop' } }],
+    outcome: 'Cancelled',
+  },
 };
 
 export function fixtureFile(name: string): string {
@@ -41,7 +45,10 @@ export function fixtureFile(name: string): string {
 async function main(): Promise<void> {
   for (const [name, fixture] of Object.entries(FIXTURES)) {
     const host = await createTestHost({ app: APP, activities: fakeSteps(fixture.steps).activities, start: START });
-    const r = await host.run(ORCHESTRATOR, input(`fixture-${name}`), { instanceId: `fixture-${name}`, events: fixture.events });
+    const r = await host.run(ORCHESTRATOR, input(`fixture-${name}`), {
+      instanceId: `fixture-${name}`,
+      events: fixture.events,
+    });
     if (r.status !== 'Completed') throw new Error(`${name}: ${r.status}`);
     await host.recordHistory(r.instanceId, fixtureFile(name));
     await host.close();

@@ -9,5 +9,9 @@ import { registerRequestWorkflow } from '../../src/functions/orchestrators/reque
 
 registerRequestWorkflow();
 for (const name of STEP_NAMES) {
-  df.app.activity(name, { handler: () => { throw new Error(`${name} must be scripted in replay tests`); } });
+  df.app.activity(name, {
+    handler: () => {
+      throw new Error(`${name} must be scripted in replay tests`);
+    },
+  });
 }

@@ -96,7 +96,11 @@ export class OrchestrationContextModel {
   }
 
   /** Applies one history event (TaskOrchestrationExecutor.ProcessEvent), with the orchestration's RaiseEvent. */
-  processEvent(e: HistoryEvent, start: (e: HistoryEvent) => void, raiseEvent: (name: string, input: string | undefined) => void): void {
+  processEvent(
+    e: HistoryEvent,
+    start: (e: HistoryEvent) => void,
+    raiseEvent: (name: string, input: string | undefined) => void,
+  ): void {
     const overrides = e.EventType === EventType.ExecutionResumed || e.EventType === EventType.ExecutionTerminated;
     if (this.suspended && !overrides) {
       if (e.EventType !== EventType.ExecutionSuspended) this.eventsWhileSuspended.push(e);
@@ -135,7 +139,8 @@ export class OrchestrationContextModel {
         this.suspended = false;
         for (const [id, a] of this.suspendedActions) this.actions.set(id, a);
         this.suspendedActions.clear();
-        while (this.eventsWhileSuspended.length > 0) this.processEvent(this.eventsWhileSuspended.shift()!, start, raiseEvent);
+        while (this.eventsWhileSuspended.length > 0)
+          this.processEvent(this.eventsWhileSuspended.shift()!, start, raiseEvent);
         return;
       default:
         return;
@@ -155,44 +160,57 @@ export class OrchestrationContextModel {
     const id = e.EventId;
     const current = this.actions.get(id);
     if (!current) throw new NonDeterministicOrchestrationException(missing(e, kind));
-    if (current.kind !== kind) throw new NonDeterministicOrchestrationException(wrongKind(e, kind, TYPE_NAME[current.kind]));
-    if (current.kind !== 'timer' && !sameName(e.Name, current.name)) throw new NonDeterministicOrchestrationException(renamed(e, kind, current.name));
+    if (current.kind !== kind)
+      throw new NonDeterministicOrchestrationException(wrongKind(e, kind, TYPE_NAME[current.kind]));
+    if (current.kind !== 'timer' && !sameName(e.Name, current.name))
+      throw new NonDeterministicOrchestrationException(renamed(e, kind, current.name));
     this.actions.delete(id);
   }
 }
 
 function subOrchestrationPrefix(e: HistoryEvent): string {
-  return `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${e.EventId} `
-    + `and name '${String(e.Name)}' (version '${String(e.Version ?? '')}', instance ID '${String(e.InstanceId)}'), but the current`;
+  return (
+    `A previous execution of this orchestration scheduled a sub-orchestration task with sequence ID ${e.EventId} ` +
+    `and name '${String(e.Name)}' (version '${String(e.Version ?? '')}', instance ID '${String(e.InstanceId)}'), but the current`
+  );
 }
 
 function missing(e: HistoryEvent, kind: ModelAction['kind']): string {
   const id = e.EventId;
   if (kind === 'task') {
-    return `A previous execution of this orchestration scheduled an activity task with sequence ID ${id} and name '${String(e.Name)}' (version '${String(e.Version ?? '')}'), `
-      + `but the current replay execution hasn't (yet?) scheduled this task. ${CHANGED}`;
+    return (
+      `A previous execution of this orchestration scheduled an activity task with sequence ID ${id} and name '${String(e.Name)}' (version '${String(e.Version ?? '')}'), ` +
+      `but the current replay execution hasn't (yet?) scheduled this task. ${CHANGED}`
+    );
   }
-  if (kind === 'timer') return `A previous execution of this orchestration scheduled a timer task with sequence number ${id} but the current replay execution hasn't (yet?) scheduled this task. ${CHANGED}`;
+  if (kind === 'timer')
+    return `A previous execution of this orchestration scheduled a timer task with sequence number ${id} but the current replay execution hasn't (yet?) scheduled this task. ${CHANGED}`;
   return `${subOrchestrationPrefix(e)} replay execution hasn't (yet?) scheduled this task. ${CHANGED}`;
 }
 
 function wrongKind(e: HistoryEvent, kind: ModelAction['kind'], actual: string): string {
   const id = e.EventId;
   if (kind === 'task') {
-    return `A previous execution of this orchestration scheduled an activity task with sequence number ${id} named '${String(e.Name)}', `
-      + `but the current orchestration replay instead produced a ${actual} action with this sequence number. ${CHANGED}`;
+    return (
+      `A previous execution of this orchestration scheduled an activity task with sequence number ${id} named '${String(e.Name)}', ` +
+      `but the current orchestration replay instead produced a ${actual} action with this sequence number. ${CHANGED}`
+    );
   }
   if (kind === 'timer') {
-    return `A previous execution of this orchestration scheduled a timer task with sequence number ${id} named but the current orchestration replay `
-      + `instead produced a ${actual} action with this sequence number. ${CHANGED}`;
+    return (
+      `A previous execution of this orchestration scheduled a timer task with sequence number ${id} named but the current orchestration replay ` +
+      `instead produced a ${actual} action with this sequence number. ${CHANGED}`
+    );
   }
   return `${subOrchestrationPrefix(e)} orchestration replay instead produced a ${actual} action at this sequence number. ${CHANGED}`;
 }
 
 function renamed(e: HistoryEvent, kind: ModelAction['kind'], actual: string): string {
   if (kind === 'task') {
-    return `A previous execution of this orchestration scheduled an activity task with sequence number ${e.EventId} named '${String(e.Name)}', `
-      + `but the current orchestration replay instead scheduled an activity task named '${actual}' with this sequence number.  ${CHANGED}`;
+    return (
+      `A previous execution of this orchestration scheduled an activity task with sequence number ${e.EventId} named '${String(e.Name)}', ` +
+      `but the current orchestration replay instead scheduled an activity task named '${actual}' with this sequence number.  ${CHANGED}`
+    );
   }
   return `${subOrchestrationPrefix(e)} orchestration replay instead scheduled a sub-orchestration task with name ${actual} at this sequence number. ${CHANGED}`;
 }

@@ -29,7 +29,10 @@ export class ExtensionContextModel {
   private readonly pendingEvents = new Map<string, ModelTask[]>();
   private readonly bufferedEvents = new Map<string, (string | undefined)[]>();
 
-  constructor(readonly dtfx: OrchestrationContextModel, private readonly timers: TimerLimits) {}
+  constructor(
+    readonly dtfx: OrchestrationContextModel,
+    private readonly timers: TimerLimits,
+  ) {}
 
   private now(): number {
     return this.dtfx.currentUtcDateTime.getTime();
@@ -82,7 +85,9 @@ export class ExtensionContextModel {
   /** ThrowIfInvalidTimerLengthForStorageProvider, for schemas before V3 (no long timers there). */
   checkTimerLength(fireAt: Date): void {
     if (fireAt.getTime() - this.now() > this.timers.maximumMs) {
-      throw new Error(`The Azure Storage provider supports a maximum of ${this.timers.maximumMs / 86_400_000} days for time-based delays (Parameter 'fireAt')`);
+      throw new Error(
+        `The Azure Storage provider supports a maximum of ${this.timers.maximumMs / 86_400_000} days for time-based delays (Parameter 'fireAt')`,
+      );
     }
   }
 
@@ -125,11 +130,13 @@ export class ExtensionContextModel {
   withRetry(options: RetryOptions, call: () => ModelTask): ModelTask {
     // CallDurableTaskFunctionAsync: intervals the provider cannot delay fault the call before it is scheduled.
     const tooLong = (ms: number | undefined): boolean => ms !== undefined && ms > this.timers.maximumMs;
-    if (tooLong(options.firstRetryIntervalInMilliseconds) || tooLong(options.maxRetryIntervalInMilliseconds)) return ModelTask.done('faulted');
+    if (tooLong(options.firstRetryIntervalInMilliseconds) || tooLong(options.maxRetryIntervalInMilliseconds))
+      return ModelTask.done('faulted');
     const result = new ModelTask();
     const firstAttempt = this.now();
     const attempt = (retryCount: number): void => {
-      if (retryCount >= options.maxNumberOfAttempts) return void result.trySet(retryCount === 0 ? 'completed' : 'faulted');
+      if (retryCount >= options.maxNumberOfAttempts)
+        return void result.trySet(retryCount === 0 ? 'completed' : 'faulted');
       const task = call();
       task.then(() => {
         if (task.outcome === 'completed') return void result.trySet('completed');

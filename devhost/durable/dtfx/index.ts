@@ -36,7 +36,10 @@ export interface DecideInput extends Scheduling {
 export function decideEpisode(input: DecideInput): EpisodeDecision {
   const { record, result, sdkWork } = input;
   const verdict = replayAsAzure({
-    orchestrator: record.name, history: input.history, state: result.state, thrown: result.ok ? undefined : result.message,
+    orchestrator: record.name,
+    history: input.history,
+    state: result.state,
+    thrown: result.ok ? undefined : result.message,
   });
   const none = (): ActionWork => ({ events: [], send: [], children: [], canceledTimerMessages: [] });
   switch (verdict.kind) {
@@ -53,13 +56,19 @@ export function decideEpisode(input: DecideInput): EpisodeDecision {
       work.canceledTimerMessages = sdkWork.canceledTimerMessages;
       // The SDK reports no `error` for a thrown non-Error, and the shim then waits for ever, as in Azure.
       const hangs = !result.ok && result.state !== undefined && !result.state.error && !result.state.isDone;
-      return { work, warning: hangs ? `instance '${record.instanceId}' threw a value that is not an Error; the Durable extension records no failure for that and leaves the instance Running, as the devhost does` : undefined };
+      return {
+        work,
+        warning: hangs
+          ? `instance '${record.instanceId}' threw a value that is not an Error; the Durable extension records no failure for that and leaves the instance Running, as the devhost does`
+          : undefined,
+      };
     }
     case 'unmodelled':
       return {
         ...sdkView(input),
-        warning: `instance '${record.instanceId}' uses ${verdict.feature}, which the devhost's replay model of the Durable extension and DTFx does not cover: `
-          + 'its determinism, completion and timers follow the durable-functions SDK alone, not what Azure would decide',
+        warning:
+          `instance '${record.instanceId}' uses ${verdict.feature}, which the devhost's replay model of the Durable extension and DTFx does not cover: ` +
+          'its determinism, completion and timers follow the durable-functions SDK alone, not what Azure would decide',
       };
   }
 }
@@ -67,10 +76,15 @@ export function decideEpisode(input: DecideInput): EpisodeDecision {
 /** The SDK's own view: ids as the SDK numbers them, completion as soon as the SDK is done. */
 function sdkView({ record, result, actions, sdkWork }: DecideInput): EpisodeDecision {
   const failure = sdkWork.failure ?? (result.ok ? undefined : result.message);
-  if (failure !== undefined) return { work: sdkWork, end: { status: 'Failed', message: `Orchestrator function '${record.name}' failed: ${failure}` } };
+  if (failure !== undefined)
+    return {
+      work: sdkWork,
+      end: { status: 'Failed', message: `Orchestrator function '${record.name}' failed: ${failure}` },
+    };
   const state = result.state;
   if (!state?.isDone) return { work: sdkWork };
   const continueAsNew = actions.find((a) => a.actionType === ActionType.ContinueAsNew);
-  if (continueAsNew) return { work: sdkWork, end: { status: 'ContinuedAsNew', input: decodeActionInput(continueAsNew), carryover: [] } };
+  if (continueAsNew)
+    return { work: sdkWork, end: { status: 'ContinuedAsNew', input: decodeActionInput(continueAsNew), carryover: [] } };
   return { work: sdkWork, end: { status: 'Completed', output: state.output } };
 }

@@ -60,7 +60,8 @@ export function replayAsAzure(input: AzureReplayInput): AzureVerdict {
     const actions = [...dtfx.actions.values()].sort((a, b) => a.id - b.id);
     return { kind: 'running', actions, waitingForOpenTasks: finished };
   }
-  if (result!.task.outcome !== 'completed') return { kind: 'failed', message: result!.failure ?? `Orchestrator function '${input.orchestrator}' failed` };
+  if (result!.task.outcome !== 'completed')
+    return { kind: 'failed', message: result!.failure ?? `Orchestrator function '${input.orchestrator}' failed` };
   if (dtfx.continueAsNew) return { kind: 'continuedAsNew', input: dtfx.continueAsNew.input, carryover: dtfx.carryover };
   return { kind: 'completed', output: result!.output };
 }

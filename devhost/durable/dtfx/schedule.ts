@@ -4,7 +4,13 @@
  * writes them).
  */
 import { decodeActionInput, type OrchestratorAction } from '../actions';
-import { scheduleActivity, scheduleSubOrchestration, timerMessage, type ActionWork, type Scheduling } from '../applyActions';
+import {
+  scheduleActivity,
+  scheduleSubOrchestration,
+  timerMessage,
+  type ActionWork,
+  type Scheduling,
+} from '../applyActions';
 import { EventType, historyEvent } from '../history';
 import type { ModelAction } from './context';
 

@@ -24,7 +24,6 @@ const UNMODELLED: Record<number, string> = {
   [ActionType.ReleaseEntities]: 'entity locks',
 };
 
-
 /** What the orchestration function produced: its output on success, or the failure DTFx records. */
 export interface ShimResult {
   task: ModelTask;
@@ -36,7 +35,10 @@ export class OutOfProcShim {
   /** Why the replay loop itself threw (an invalid action), as the extension reports it. */
   private fault: string | undefined;
 
-  constructor(private readonly ext: ExtensionContextModel, private readonly orchestrator: string) {}
+  constructor(
+    private readonly ext: ExtensionContextModel,
+    private readonly orchestrator: string,
+  ) {}
 
   private failed(message: string): string {
     return `Orchestrator function '${this.orchestrator}' failed: ${message}`;
@@ -50,7 +52,8 @@ export class OutOfProcShim {
   run(state: OrchestratorState | undefined, thrown: string | undefined): ShimResult {
     if (!state) return { task: ModelTask.done('faulted'), failure: this.failed(String(thrown)) };
     const result: ShimResult = { task: new ModelTask() };
-    const replayed = this.guard(() => this.replay(state.actions, state.schemaVersion ?? SCHEMA.Original)) ?? ModelTask.done('faulted');
+    const replayed =
+      this.guard(() => this.replay(state.actions, state.schemaVersion ?? SCHEMA.Original)) ?? ModelTask.done('faulted');
     replayed.then(() => {
       if (replayed.outcome === 'faulted') {
         result.failure = this.failed(this.fault ?? 'the action list could not be replayed');
@@ -70,7 +73,10 @@ export class OutOfProcShim {
   private replay(actions: OrchestratorAction[][], schema: number): ModelTask {
     if (schema === SCHEMA.V2 || schema === SCHEMA.V3) {
       const [only] = actions;
-      if (actions.length !== 1 || only === undefined) throw new Error(`With OOProc schema ${schema === SCHEMA.V2 ? 'V2' : 'V3'}, expected actions array to be of length 1 in outer layer but got size: ${actions.length}`);
+      if (actions.length !== 1 || only === undefined)
+        throw new Error(
+          `With OOProc schema ${schema === SCHEMA.V2 ? 'V2' : 'V3'}, expected actions array to be of length 1 in outer layer but got size: ${actions.length}`,
+        );
       return this.inOrder(only, schema);
     }
     if (schema === SCHEMA.Original) return this.perYield(actions, schema);

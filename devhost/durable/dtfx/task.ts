@@ -54,8 +54,9 @@ export function whenAll(children: ModelTask[]): ModelTask {
     all.trySet(outcomes.includes('faulted') ? 'faulted' : outcomes.includes('canceled') ? 'canceled' : 'completed');
   };
   if (left === 0) settle();
-  for (const child of children) child.then(() => {
-    if (--left === 0) settle();
-  });
+  for (const child of children)
+    child.then(() => {
+      if (--left === 0) settle();
+    });
   return all;
 }

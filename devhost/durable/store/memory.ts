@@ -95,7 +95,8 @@ export function createMemoryStore(): TaskHubStore {
       const p = partitionFor(instanceId);
       if (!p) return;
       for (const [id, m] of p.messages) {
-        const keep = keepExecutionId !== undefined && (m.executionId === undefined || m.executionId === keepExecutionId);
+        const keep =
+          keepExecutionId !== undefined && (m.executionId === undefined || m.executionId === keepExecutionId);
         if (!keep) p.messages.delete(id);
       }
     },
@@ -143,7 +144,8 @@ class DueIndex {
     while (this.heap.length && !this.live(this.heap[0]!)) this.pop();
     let next = this.heap[0]?.dueAt;
     // Moved to `ready` by a look at a later time than this one (only when a caller's clock goes back).
-    for (const m of this.ready) if (this.live(m) && m.dueAt > now && (next === undefined || m.dueAt < next)) next = m.dueAt;
+    for (const m of this.ready)
+      if (this.live(m) && m.dueAt > now && (next === undefined || m.dueAt < next)) next = m.dueAt;
     return next;
   }
 

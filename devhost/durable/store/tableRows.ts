@@ -31,7 +31,9 @@ type StoredRow = TableEntityResult<Record<string, unknown>>;
 /** Keys may not hold `/ \ # ?` or control characters; everything outside a safe set is escaped as ~XX (UTF-8). */
 export function encodeKey(value: string): string {
   return Array.from(Buffer.from(value, 'utf8'))
-    .map((b) => (/[A-Za-z0-9\-_.:@]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `~${b.toString(16).padStart(2, '0')}`))
+    .map((b) =>
+      /[A-Za-z0-9\-_.:@]/.test(String.fromCharCode(b)) ? String.fromCharCode(b) : `~${b.toString(16).padStart(2, '0')}`,
+    )
     .join('');
 }
 
@@ -54,7 +56,10 @@ function split(text: string): string[] {
 }
 
 function putParts(row: Row, prefix: string, text: string, what: string): void {
-  if (text.length > ROW_CHARS) throw new Error(`${what} is ${text.length} characters of JSON; the table task hub stores at most ${ROW_CHARS} per row`);
+  if (text.length > ROW_CHARS)
+    throw new Error(
+      `${what} is ${text.length} characters of JSON; the table task hub stores at most ${ROW_CHARS} per row`,
+    );
   const parts = split(text);
   row[`${prefix}n`] = parts.length;
   parts.forEach((p, i) => (row[`${prefix}${i}`] = p));
@@ -79,7 +84,13 @@ export interface RecordState {
 
 export function recordRow(pk: string, record: InstanceRecord, state: RecordState): Row {
   const { etag: _etag, ...rest } = record;
-  const row: Row = { partitionKey: pk, rowKey: RECORD_ROW, hk: state.historyKey, hl: state.historyLength, acking: state.pendingAcks.length > 0 };
+  const row: Row = {
+    partitionKey: pk,
+    rowKey: RECORD_ROW,
+    hk: state.historyKey,
+    hl: state.historyLength,
+    acking: state.pendingAcks.length > 0,
+  };
   putParts(row, 'r', JSON.stringify(rest), `instance '${record.instanceId}' record`);
   putParts(row, 'a', JSON.stringify(state.pendingAcks), `instance '${record.instanceId}' pending acknowledgements`);
   return row;
@@ -88,7 +99,10 @@ export function recordRow(pk: string, record: InstanceRecord, state: RecordState
 export function readRecordRow(row: StoredRow): { record: InstanceRecord; state: RecordState } {
   const record = JSON.parse(getParts(row, 'r')) as InstanceRecord;
   record.etag = row.etag;
-  return { record, state: { historyKey: String(row.hk), historyLength: Number(row.hl), pendingAcks: readPendingAcks(row) } };
+  return {
+    record,
+    state: { historyKey: String(row.hk), historyLength: Number(row.hl), pendingAcks: readPendingAcks(row) },
+  };
 }
 
 export function readPendingAcks(row: Record<string, unknown>): string[] {
@@ -97,9 +111,21 @@ export function readPendingAcks(row: Record<string, unknown>): string[] {
 }
 
 export function messageRow(pk: string, message: Message): Row {
-  if (!Number.isFinite(message.dueAt)) throw new Error(`message '${message.id}' has a non-finite dueAt (${message.dueAt})`);
-  const { leaseOwner, leaseUntil, etag: _etag, ...rest } = message as Message & { leaseOwner?: string; leaseUntil?: number; etag?: string };
-  const row: Row = { partitionKey: pk, rowKey: messageRowKey(message.id), kind: message.kind, due: dueKey(message.dueAt), dueAt: String(message.dueAt) };
+  if (!Number.isFinite(message.dueAt))
+    throw new Error(`message '${message.id}' has a non-finite dueAt (${message.dueAt})`);
+  const {
+    leaseOwner,
+    leaseUntil,
+    etag: _etag,
+    ...rest
+  } = message as Message & { leaseOwner?: string; leaseUntil?: number; etag?: string };
+  const row: Row = {
+    partitionKey: pk,
+    rowKey: messageRowKey(message.id),
+    kind: message.kind,
+    due: dueKey(message.dueAt),
+    dueAt: String(message.dueAt),
+  };
   if (message.executionId !== undefined) row.ex = message.executionId;
   if (leaseOwner !== undefined) row.leaseOwner = leaseOwner;
   if (leaseUntil !== undefined) row.leaseUntil = leaseUntil;
@@ -124,7 +150,13 @@ export function historyRows(pk: string, historyKey: string, firstSeq: number, ev
   const rowCount = Math.ceil(parts.length / ROW_PARTS);
   const rows: Row[] = [];
   for (let r = 0; r < rowCount; r++) {
-    const row: Row = { partitionKey: pk, rowKey: historyRowKey(historyKey, firstSeq, r), first: firstSeq, count: events.length, rows: rowCount };
+    const row: Row = {
+      partitionKey: pk,
+      rowKey: historyRowKey(historyKey, firstSeq, r),
+      first: firstSeq,
+      count: events.length,
+      rows: rowCount,
+    };
     const slice = parts.slice(r * ROW_PARTS, (r + 1) * ROW_PARTS);
     row.dn = slice.length;
     slice.forEach((p, i) => (row[`d${i}`] = p));
@@ -150,12 +182,14 @@ export function assembleHistory(rows: readonly Record<string, unknown>[], histor
   while (history.length < historyLength) {
     const group = groups.get(history.length);
     const rowCount = Number(group?.[0]?.rows);
-    if (!group || group.length < rowCount) throw new Error(`history is missing rows at event ${history.length} of ${historyLength}`);
+    if (!group || group.length < rowCount)
+      throw new Error(`history is missing rows at event ${history.length} of ${historyLength}`);
     let text = '';
     for (const row of group.slice(0, rowCount)) text += getParts(row, 'd');
     const events = JSON.parse(text) as HistoryEvent[];
     history.push(...events);
   }
-  if (history.length !== historyLength) throw new Error(`history rows hold ${history.length} events where ${historyLength} were committed`);
+  if (history.length !== historyLength)
+    throw new Error(`history rows hold ${history.length} events where ${historyLength} were committed`);
   return history;
 }

@@ -25,12 +25,32 @@
  * record read, a partition query and a second transaction to recover.
  */
 import { randomUUID } from 'node:crypto';
-import { odata, TableClient, type TableEntity, type TableEntityResult, type TransactionAction } from '@azure/data-tables';
+import {
+  odata,
+  TableClient,
+  type TableEntity,
+  type TableEntityResult,
+  type TransactionAction,
+} from '@azure/data-tables';
 import { isLoopbackUrl } from '../../localstack/loopback';
 import type { HistoryEvent } from '../history';
 import {
-  HISTORY_END, HISTORY_PREFIX, MESSAGE_END, MESSAGE_PREFIX, RECORD_ROW, assembleHistory, dueKey, encodeKey, messageRow, messageRowKey,
-  readMessageRow, readPendingAcks, readRecordRow, recordRow, historyRows, type RecordState,
+  HISTORY_END,
+  HISTORY_PREFIX,
+  MESSAGE_END,
+  MESSAGE_PREFIX,
+  RECORD_ROW,
+  assembleHistory,
+  dueKey,
+  encodeKey,
+  messageRow,
+  messageRowKey,
+  readMessageRow,
+  readPendingAcks,
+  readRecordRow,
+  recordRow,
+  historyRows,
+  type RecordState,
 } from './tableRows';
 import type { ActivityMessage, EpisodeCommit, InstanceRecord, Message, TaskHubStore } from './types';
 
@@ -89,7 +109,10 @@ export class TableTaskHubStore implements TaskHubStore {
   private readonly scansRunning = new Set<number>();
   private readonly deletedAt = new Map<string, number>();
 
-  private constructor(private readonly table: TableClient, private readonly reuseReads: boolean) {}
+  private constructor(
+    private readonly table: TableClient,
+    private readonly reuseReads: boolean,
+  ) {}
 
   static async create(opts: TableTaskHubStoreOptions): Promise<TableTaskHubStore> {
     if (!/^[A-Za-z][A-Za-z0-9]{2,53}$/.test(opts.taskHubName ?? '')) {
@@ -120,7 +143,9 @@ export class TableTaskHubStore implements TaskHubStore {
 
   async listInstances(): Promise<InstanceRecord[]> {
     const out: InstanceRecord[] = [];
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter: odata`RowKey eq ${RECORD_ROW}` } })) {
+    for await (const row of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter: odata`RowKey eq ${RECORD_ROW}` },
+    })) {
       out.push(readRecordRow(row).record);
     }
     return out;
@@ -154,7 +179,8 @@ export class TableTaskHubStore implements TaskHubStore {
     const cached = this.histories.get(pk);
     if (TERMINAL.has(commit.instance.runtimeStatus)) this.histories.delete(pk);
     else if (first === 0) this.remember(pk, historyKey, commit.append);
-    else if (cached?.historyKey === historyKey && cached.events.length === first) this.remember(pk, historyKey, [...cached.events, ...commit.append]);
+    else if (cached?.historyKey === historyKey && cached.events.length === first)
+      this.remember(pk, historyKey, [...cached.events, ...commit.append]);
     else this.histories.delete(pk);
   }
 
@@ -196,12 +222,18 @@ export class TableTaskHubStore implements TaskHubStore {
       const leftovers = await this.partitionRows(pk, '', '~', ['RowKey']);
       if (leftovers.some((r) => r.rowKey === RECORD_ROW)) return false;
       // Rows of an instance that no longer exists: a purge that died midway, or a send that raced it.
-      await this.deleteRows(pk, leftovers.map((r) => String(r.rowKey)));
+      await this.deleteRows(
+        pk,
+        leftovers.map((r) => String(r.rowKey)),
+      );
       const state: RecordState = { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: [] };
       const row = recordRow(pk, instance, state);
       const fit = fitting(own, TX_OPS - 1, TX_BYTES - rowBytes(row));
       try {
-        const created = await this.table.submitTransaction([['create', row], ...fit.map((r): TransactionAction => ['upsert', r, 'Replace'])]);
+        const created = await this.table.submitTransaction([
+          ['create', row],
+          ...fit.map((r): TransactionAction => ['upsert', r, 'Replace']),
+        ]);
         const etag = created.subResponses[0]?.etag;
         if (etag) this.know(pk, etag, instance.executionId, state);
       } catch (e) {
@@ -213,7 +245,9 @@ export class TableTaskHubStore implements TaskHubStore {
       const stored = await this.readRecord(pk);
       if (!stored || stored.etag !== instance.etag) return false;
       const { state } = readRecordRow(stored);
-      const next: RecordState = replaceHistory ? { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: state.pendingAcks } : state;
+      const next: RecordState = replaceHistory
+        ? { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: state.pendingAcks }
+        : state;
       const etag = await this.writeChain(pk, instance, instance.etag, own, [], next);
       if (etag === undefined) return false;
       this.know(pk, etag, instance.executionId, next);
@@ -235,7 +269,8 @@ export class TableTaskHubStore implements TaskHubStore {
     this.scansRunning.add(began);
     try {
       for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-        if (row.rowKey === RECORD_ROW) for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
+        if (row.rowKey === RECORD_ROW)
+          for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
         else {
           const m = readMessageRow(row);
           if (m.dueAt <= now) due.push(m);
@@ -260,12 +295,16 @@ export class TableTaskHubStore implements TaskHubStore {
     const filter = `(${odata`RowKey ge ${MESSAGE_PREFIX} and RowKey lt ${MESSAGE_END} and due ge ${dueKey(Math.floor(now))}`}) or (${odata`RowKey eq ${RECORD_ROW} and acking eq ${true}`})`;
     const acked = new Set<string>();
     const later: { key: string; dueAt: number }[] = [];
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, select: [...ACK_SELECT, 'dueAt'] } })) {
-      if (row.rowKey === RECORD_ROW) for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
+    for await (const row of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, select: [...ACK_SELECT, 'dueAt'] },
+    })) {
+      if (row.rowKey === RECORD_ROW)
+        for (const id of readPendingAcks(row)) acked.add(`${row.partitionKey}\n${messageRowKey(id)}`);
       else later.push({ key: `${row.partitionKey}\n${row.rowKey}`, dueAt: Number(row.dueAt) });
     }
     let next: number | undefined;
-    for (const m of later) if (m.dueAt > now && !acked.has(m.key) && (next === undefined || m.dueAt < next)) next = m.dueAt;
+    for (const m of later)
+      if (m.dueAt > now && !acked.has(m.key) && (next === undefined || m.dueAt < next)) next = m.dueAt;
     return next;
   }
 
@@ -290,10 +329,19 @@ export class TableTaskHubStore implements TaskHubStore {
   }
 
   /** Takes the lease if `seen` shows it free or ours; 'changed' when the row's ETag moved on. */
-  private async lease(pk: string, rk: string, seen: { etag?: string; leaseOwner?: unknown; leaseUntil?: unknown }, owner: string, until: number): Promise<boolean | 'changed'> {
-    if (typeof seen.leaseOwner === 'string' && seen.leaseOwner !== owner && Number(seen.leaseUntil ?? 0) > Date.now()) return false;
+  private async lease(
+    pk: string,
+    rk: string,
+    seen: { etag?: string; leaseOwner?: unknown; leaseUntil?: unknown },
+    owner: string,
+    until: number,
+  ): Promise<boolean | 'changed'> {
+    if (typeof seen.leaseOwner === 'string' && seen.leaseOwner !== owner && Number(seen.leaseUntil ?? 0) > Date.now())
+      return false;
     try {
-      await this.table.updateEntity({ partitionKey: pk, rowKey: rk, leaseOwner: owner, leaseUntil: until }, 'Merge', { etag: seen.etag });
+      await this.table.updateEntity({ partitionKey: pk, rowKey: rk, leaseOwner: owner, leaseUntil: until }, 'Merge', {
+        etag: seen.etag,
+      });
       return true;
     } catch (e) {
       if (statusOf(e) === 412) return 'changed';
@@ -310,8 +358,13 @@ export class TableTaskHubStore implements TaskHubStore {
     const pk = encodeKey(instanceId);
     if (!(await this.exists(pk))) return;
     const rows = await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey', 'ex']);
-    const doomed = rows.filter((r) => !(keepExecutionId !== undefined && (r.ex === undefined || r.ex === null || r.ex === keepExecutionId)));
-    await this.deleteRows(pk, doomed.map((r) => String(r.rowKey)));
+    const doomed = rows.filter(
+      (r) => !(keepExecutionId !== undefined && (r.ex === undefined || r.ex === null || r.ex === keepExecutionId)),
+    );
+    await this.deleteRows(
+      pk,
+      doomed.map((r) => String(r.rowKey)),
+    );
   }
 
   async purge(instanceId: string): Promise<boolean> {
@@ -324,7 +377,10 @@ export class TableTaskHubStore implements TaskHubStore {
     // Record and messages first (one transaction when they fit): a crash then leaves only history
     // rows, which nothing reads and which a later putInstance of the same id sweeps away.
     const rank = (k: string): number => (k === RECORD_ROW ? 0 : k.startsWith(MESSAGE_PREFIX) ? 1 : 2);
-    await this.deleteRows(pk, keys.sort((a, b) => rank(a) - rank(b)));
+    await this.deleteRows(
+      pk,
+      keys.sort((a, b) => rank(a) - rank(b)),
+    );
     return existed;
   }
 
@@ -372,7 +428,10 @@ export class TableTaskHubStore implements TaskHubStore {
   private async partitionRows(pk: string, from: string, to: string, select?: string[]): Promise<StoredRow[]> {
     const rows: StoredRow[] = [];
     const filter = odata`PartitionKey eq ${pk} and RowKey ge ${from} and RowKey lt ${to}`;
-    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter, ...(select ? { select } : {}) } })) rows.push(row);
+    for await (const row of this.table.listEntities<Record<string, unknown>>({
+      queryOptions: { filter, ...(select ? { select } : {}) },
+    }))
+      rows.push(row);
     return rows;
   }
 
@@ -380,18 +439,33 @@ export class TableTaskHubStore implements TaskHubStore {
    * Writes `writes`, deletes `consumed` messages and replaces the record, guarded by `etag` at
    * every step. Returns the record's new etag, or undefined when another writer got there first.
    */
-  private async writeChain(pk: string, instance: InstanceRecord, etag: string | undefined, writes: Row[], consumed: string[], next: RecordState): Promise<string | undefined> {
+  private async writeChain(
+    pk: string,
+    instance: InstanceRecord,
+    etag: string | undefined,
+    writes: Row[],
+    consumed: string[],
+    next: RecordState,
+  ): Promise<string | undefined> {
     let current = etag;
     let pending = writes;
     let deletes = consumed.map(messageRowKey);
     let retries = 0;
     for (;;) {
       const plain = recordRow(pk, instance, next);
-      if (pending.length + deletes.length + 1 > TX_OPS || pending.reduce((n, r) => n + rowBytes(r), rowBytes(plain)) > TX_BYTES) {
+      if (
+        pending.length + deletes.length + 1 > TX_OPS ||
+        pending.reduce((n, r) => n + rowBytes(r), rowBytes(plain)) > TX_BYTES
+      ) {
         // Chain step: as many writes as fit, plus a guarded touch of the record.
         const chunk = pending.length ? fitting(pending, TX_OPS - 1, TX_BYTES - 1024) : [];
         if (chunk.length) {
-          const touched = await this.guarded(pk, current, chunk.map((r): TransactionAction => ['upsert', r, 'Replace']), ['update', { partitionKey: pk, rowKey: RECORD_ROW, pend: randomUUID() }, 'Merge', { etag: current }]);
+          const touched = await this.guarded(
+            pk,
+            current,
+            chunk.map((r): TransactionAction => ['upsert', r, 'Replace']),
+            ['update', { partitionKey: pk, rowKey: RECORD_ROW, pend: randomUUID() }, 'Merge', { etag: current }],
+          );
           if (touched === undefined) return undefined;
           current = touched;
           pending = pending.slice(chunk.length);
@@ -400,7 +474,10 @@ export class TableTaskHubStore implements TaskHubStore {
       }
       const inFinal = deletes.slice(0, TX_OPS - 1 - pending.length);
       const overflow = deletes.slice(inFinal.length);
-      const final = recordRow(pk, instance, { ...next, pendingAcks: [...next.pendingAcks, ...overflow.map((rk) => idOfRowKey(consumed, rk))] });
+      const final = recordRow(pk, instance, {
+        ...next,
+        pendingAcks: [...next.pendingAcks, ...overflow.map((rk) => idOfRowKey(consumed, rk))],
+      });
       try {
         const actions: TransactionAction[] = [
           ...pending.map((r): TransactionAction => ['upsert', r, 'Replace']),
@@ -416,14 +493,21 @@ export class TableTaskHubStore implements TaskHubStore {
         if (statusOf(e) !== 404 || ++retries > 3) throw e;
         const stored = await this.readRecord(pk);
         if (!stored || stored.etag !== current) return undefined;
-        const present = new Set((await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey'])).map((r) => String(r.rowKey)));
+        const present = new Set(
+          (await this.partitionRows(pk, MESSAGE_PREFIX, MESSAGE_END, ['RowKey'])).map((r) => String(r.rowKey)),
+        );
         deletes = deletes.filter((rk) => present.has(rk));
       }
     }
   }
 
   /** Submits `actions` plus the guarded record action; the record's new etag, or undefined on 412. */
-  private async guarded(pk: string, etag: string | undefined, actions: TransactionAction[], recordAction: TransactionAction): Promise<string | undefined> {
+  private async guarded(
+    pk: string,
+    etag: string | undefined,
+    actions: TransactionAction[],
+    recordAction: TransactionAction,
+  ): Promise<string | undefined> {
     if (etag === undefined) return undefined;
     try {
       const response = await this.table.submitTransaction([...actions, recordAction]);
@@ -441,7 +525,9 @@ export class TableTaskHubStore implements TaskHubStore {
   private async finishAcks(pk: string, etag: string, rowKeys: string[]): Promise<void> {
     await this.deleteRows(pk, rowKeys);
     try {
-      await this.table.updateEntity({ partitionKey: pk, rowKey: RECORD_ROW, acking: false, an: 1, a0: '[]' }, 'Merge', { etag });
+      await this.table.updateEntity({ partitionKey: pk, rowKey: RECORD_ROW, acking: false, an: 1, a0: '[]' }, 'Merge', {
+        etag,
+      });
     } catch (e) {
       // Another commit already replaced the record (and finished these acknowledgements first).
       if (statusOf(e) !== 412 && statusOf(e) !== 404) throw e;
@@ -494,7 +580,9 @@ export class TableTaskHubStore implements TaskHubStore {
     for (let i = 0; i < rowKeys.length; i += TX_OPS) {
       const batch = rowKeys.slice(i, i + TX_OPS);
       try {
-        await this.table.submitTransaction(batch.map((rk): TransactionAction => ['delete', { partitionKey: pk, rowKey: rk }]));
+        await this.table.submitTransaction(
+          batch.map((rk): TransactionAction => ['delete', { partitionKey: pk, rowKey: rk }]),
+        );
       } catch (e) {
         if (statusOf(e) !== 404) throw e;
         for (const rk of batch) {
@@ -511,7 +599,10 @@ export class TableTaskHubStore implements TaskHubStore {
   /** History rows of earlier histories (before a continue-as-new, restart or rewind). */
   private async dropOldHistory(pk: string, currentKey: string): Promise<void> {
     const rows = await this.partitionRows(pk, HISTORY_PREFIX, HISTORY_END, ['RowKey']);
-    await this.deleteRows(pk, rows.map((r) => String(r.rowKey)).filter((rk) => !rk.startsWith(`${HISTORY_PREFIX}${currentKey}|`)));
+    await this.deleteRows(
+      pk,
+      rows.map((r) => String(r.rowKey)).filter((rk) => !rk.startsWith(`${HISTORY_PREFIX}${currentKey}|`)),
+    );
   }
 }
 
@@ -532,7 +623,8 @@ function newHistoryKey(): string {
 function fitting(rows: Row[], maxOps: number, maxBytes: number): Row[] {
   let bytes = 0;
   let n = 0;
-  while (n < rows.length && n < maxOps && (n === 0 || bytes + rowBytes(rows[n]!) <= maxBytes)) bytes += rowBytes(rows[n++]!);
+  while (n < rows.length && n < maxOps && (n === 0 || bytes + rowBytes(rows[n]!) <= maxBytes))
+    bytes += rowBytes(rows[n++]!);
   return rows.slice(0, n);
 }
 

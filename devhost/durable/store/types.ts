@@ -16,7 +16,12 @@ export interface RetryState {
   /** Explicit child instance id of a sub-orchestration, if the code gave one. */
   childInstanceId?: string;
   version?: string;
-  options: { firstRetryIntervalInMilliseconds: number; maxNumberOfAttempts: number; backoffCoefficient?: number; maxRetryIntervalInMilliseconds?: number };
+  options: {
+    firstRetryIntervalInMilliseconds: number;
+    maxNumberOfAttempts: number;
+    backoffCoefficient?: number;
+    maxRetryIntervalInMilliseconds?: number;
+  };
   attempt: number;
   /** Id of the attempt currently scheduled or of the timer currently armed. */
   currentTaskId: number;

@@ -42,7 +42,9 @@ export function blobDeadLetterSink(connectionString: string): DeadLetterSink {
       const path = deadLetterBlobPath(record.subscription, record.lastDeliveryAttemptTime);
       const body = JSON.stringify([deadLetterEntry(record)]);
       const client = await containerFor(container);
-      await client.getBlockBlobClient(path).upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
+      await client
+        .getBlockBlobClient(path)
+        .upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: 'application/json' } });
       return `${container}/${path}`;
     },
   };
@@ -66,7 +68,10 @@ export function deadLetterEntry(r: DeadLetterRecord): Record<string, unknown> {
 }
 
 /** Reads every dead-letter entry in a container (for checks and the demo). */
-export async function readDeadLetters(connectionString: string, container: string): Promise<{ path: string; entries: Record<string, unknown>[] }[]> {
+export async function readDeadLetters(
+  connectionString: string,
+  container: string,
+): Promise<{ path: string; entries: Record<string, unknown>[] }[]> {
   const client = BlobServiceClient.fromConnectionString(connectionString).getContainerClient(container);
   if (!(await client.exists())) return [];
   const out: { path: string; entries: Record<string, unknown>[] }[] = [];

@@ -16,7 +16,10 @@ import type { FunctionDestination, Subscription, WebHookDestination } from './su
 
 export const RETRY_SCHEDULE_SECONDS: readonly number[] = [10, 30, 60, 300, 600, 1800, 3600, 10800, 21600];
 const LATER_RETRY_SECONDS = 12 * 3600;
-const NON_RETRIABLE: Record<'AzureFunction' | 'WebHook', readonly number[]> = { AzureFunction: [400, 403, 413], WebHook: [400, 401, 403, 413] };
+const NON_RETRIABLE: Record<'AzureFunction' | 'WebHook', readonly number[]> = {
+  AzureFunction: [400, 403, 413],
+  WebHook: [400, 401, 403, 413],
+};
 /** Event Grid's handshake origin for CloudEvents webhooks. */
 export const WEBHOOK_REQUEST_ORIGIN = 'eventgrid.azure.net';
 
@@ -122,13 +125,15 @@ export function createDispatcher(opts: DeliveryOptions): Dispatcher {
     lastResult.set(d, result);
     // Wake at expiry at the latest, so an expired event is dead-lettered then, not at its next slot.
     schedule(d, Math.max(0, Math.min(jittered, d.expiresAt - Date.now())));
-    opts.log?.(`event ${d.event.id} to ${d.sub.name}: attempt ${d.attempts} failed (${result.outcome}); retrying in ${Math.round(jittered)} ms`);
+    opts.log?.(
+      `event ${d.event.id} to ${d.sub.name}: attempt ${d.attempts} failed (${result.outcome}); retrying in ${Math.round(jittered)} ms`,
+    );
   };
 
   const lastResult = new WeakMap<Delivery, AttemptResult>();
 
   const end = async (d: Delivery, reason: string, result: AttemptResult): Promise<void> => {
-    const last = result.outcome === 'TimeToLiveExceeded' ? lastResult.get(d) ?? result : result;
+    const last = result.outcome === 'TimeToLiveExceeded' ? (lastResult.get(d) ?? result) : result;
     const record: DeadLetterRecord & { blob?: string } = {
       event: d.event,
       subscription: d.sub.name,
@@ -144,7 +149,9 @@ export function createDispatcher(opts: DeliveryOptions): Dispatcher {
       try {
         record.blob = await opts.deadLetters.write(d.sub.deadLetterContainer, record);
         book.ended(d.sub.name, 'deadLettered');
-        opts.log?.(`event ${d.event.id} to ${d.sub.name}: dead-lettered (${reason}: ${last.outcome}) at ${record.blob}`);
+        opts.log?.(
+          `event ${d.event.id} to ${d.sub.name}: dead-lettered (${reason}: ${last.outcome}) at ${record.blob}`,
+        );
         return;
       } catch (e) {
         opts.log?.(`event ${d.event.id} to ${d.sub.name}: dead-letter write failed (${(e as Error).message}); dropped`);
@@ -156,7 +163,11 @@ export function createDispatcher(opts: DeliveryOptions): Dispatcher {
   const attempt = async (d: Delivery): Promise<AttemptResult> => {
     const dest = d.sub.destination;
     const url = dest.endpointType === 'AzureFunction' ? opts.resolveFunction?.(dest) : dest.endpointUrl;
-    if (!url) return { ok: false, outcome: `Destination not available (function app '${(dest as FunctionDestination).functionApp}' is not running)` };
+    if (!url)
+      return {
+        ok: false,
+        outcome: `Destination not available (function app '${(dest as FunctionDestination).functionApp}' is not running)`,
+      };
     try {
       if (dest.endpointType === 'WebHook' && !validated.has(d.sub.name)) {
         const problem = await handshake(dest, timeoutMs);
@@ -177,10 +188,20 @@ export function createDispatcher(opts: DeliveryOptions): Dispatcher {
       });
       const text = await res.text().catch(() => '');
       if (res.status >= 200 && res.status <= 204) return { ok: true, status: res.status, outcome: 'Delivered' };
-      return { ok: false, status: res.status, outcome: `${res.statusText || 'HTTP ' + res.status}${text ? `: ${text.slice(0, 500)}` : ''}` };
+      return {
+        ok: false,
+        status: res.status,
+        outcome: `${res.statusText || 'HTTP ' + res.status}${text ? `: ${text.slice(0, 500)}` : ''}`,
+      };
     } catch (e) {
       const err = e as Error & { cause?: { code?: string } };
-      return { ok: false, outcome: err.name === 'TimeoutError' ? `Timeout (no answer within ${timeoutMs} ms)` : `Connection failed (${err.cause?.code ?? err.message})` };
+      return {
+        ok: false,
+        outcome:
+          err.name === 'TimeoutError'
+            ? `Timeout (no answer within ${timeoutMs} ms)`
+            : `Connection failed (${err.cause?.code ?? err.message})`,
+      };
     }
   };
 
@@ -191,16 +212,23 @@ export function createDispatcher(opts: DeliveryOptions): Dispatcher {
         for (const event of events) {
           if (!matchesFilter(event, sub.filter)) continue;
           book.matched(sub.name);
-          enqueue({ sub, event, publishTime: now, attempts: 0, expiresAt: now.getTime() + sub.retryPolicy.eventTimeToLiveInMinutes * 60000 * scale });
+          enqueue({
+            sub,
+            event,
+            publishTime: now,
+            attempts: 0,
+            expiresAt: now.getTime() + sub.retryPolicy.eventTimeToLiveInMinutes * 60000 * scale,
+          });
         }
       }
     },
     metrics: () => book.snapshot(),
     deadLettered: () => [...records],
-    idle: () => new Promise<void>((resolve) => {
-      idleWaiters.push(resolve);
-      settle();
-    }),
+    idle: () =>
+      new Promise<void>((resolve) => {
+        idleWaiters.push(resolve);
+        settle();
+      }),
     stop() {
       stopped = true;
       for (const t of timers) clearTimeout(t);
@@ -211,10 +239,15 @@ export function createDispatcher(opts: DeliveryOptions): Dispatcher {
 
 /** The CloudEvents webhook validation: OPTIONS with WebHook-Request-Origin, answered WebHook-Allowed-Origin. */
 async function handshake(dest: WebHookDestination, timeoutMs: number): Promise<string | undefined> {
-  const res = await fetch(dest.endpointUrl, { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': WEBHOOK_REQUEST_ORIGIN }, signal: AbortSignal.timeout(timeoutMs) });
+  const res = await fetch(dest.endpointUrl, {
+    method: 'OPTIONS',
+    headers: { 'WebHook-Request-Origin': WEBHOOK_REQUEST_ORIGIN },
+    signal: AbortSignal.timeout(timeoutMs),
+  });
   await res.text().catch(() => '');
   const allowed = res.headers.get('webhook-allowed-origin');
   if (res.status !== 200) return `OPTIONS answered ${res.status}`;
-  if (allowed !== WEBHOOK_REQUEST_ORIGIN && allowed !== '*') return `WebHook-Allowed-Origin is ${allowed === null ? 'missing' : `'${allowed}'`}`;
+  if (allowed !== WEBHOOK_REQUEST_ORIGIN && allowed !== '*')
+    return `WebHook-Allowed-Origin is ${allowed === null ? 'missing' : `'${allowed}'`}`;
   return undefined;
 }

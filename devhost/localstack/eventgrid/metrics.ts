@@ -24,10 +24,24 @@ export interface SubscriptionMetrics {
 }
 
 export class MetricsBook {
-  private readonly rows = new Map<string, Omit<SubscriptionMetrics, 'latencyMs' | 'subscription'> & { latencies: number[] }>();
+  private readonly rows = new Map<
+    string,
+    Omit<SubscriptionMetrics, 'latencyMs' | 'subscription'> & { latencies: number[] }
+  >();
 
   constructor(names: string[]) {
-    for (const n of names) this.rows.set(n, { matched: 0, delivered: 0, attempts: 0, failedAttempts: 0, retried: 0, deadLettered: 0, dropped: 0, pending: 0, latencies: [] });
+    for (const n of names)
+      this.rows.set(n, {
+        matched: 0,
+        delivered: 0,
+        attempts: 0,
+        failedAttempts: 0,
+        retried: 0,
+        deadLettered: 0,
+        dropped: 0,
+        pending: 0,
+        latencies: [],
+      });
   }
 
   matched(name: string): void {
@@ -66,7 +80,16 @@ export class MetricsBook {
     return [...this.rows.entries()].map(([subscription, r]) => {
       const { latencies, ...counts } = r;
       const sorted = [...latencies].sort((a, b) => a - b);
-      return { subscription, ...counts, latencyMs: { p50: percentile(sorted, 0.5), p95: percentile(sorted, 0.95), max: sorted[sorted.length - 1] ?? 0, count: sorted.length } };
+      return {
+        subscription,
+        ...counts,
+        latencyMs: {
+          p50: percentile(sorted, 0.5),
+          p95: percentile(sorted, 0.95),
+          max: sorted[sorted.length - 1] ?? 0,
+          count: sorted.length,
+        },
+      };
     });
   }
 

@@ -56,7 +56,11 @@ export interface Subscription {
 }
 
 export class SubscriptionFileError extends Error {
-  constructor(readonly field: string, problem: string, source: string) {
+  constructor(
+    readonly field: string,
+    problem: string,
+    source: string,
+  ) {
     super(`${source}: ${field}: ${problem}`);
     this.name = 'SubscriptionFileError';
   }
@@ -87,13 +91,26 @@ export function parseSubscriptions(doc: unknown, source = 'subscriptions'): Subs
   return (root.subscriptions as unknown[]).map((raw, i) => {
     const at = `subscriptions[${i}]`;
     const s = object(raw, at, fail);
-    allowOnly(s, ['name', 'destination', 'eventDeliverySchema', 'filter', 'retryPolicy', 'deadLetterDestination'], at, fail);
+    allowOnly(
+      s,
+      ['name', 'destination', 'eventDeliverySchema', 'filter', 'retryPolicy', 'deadLetterDestination'],
+      at,
+      fail,
+    );
     const name = string(s.name, `${at}.name`, fail);
-    if (!/^[A-Za-z0-9-]{3,64}$/.test(name)) fail(`${at}.name`, 'must be 3-64 letters, digits or hyphens (an Event Grid subscription name)');
+    if (!/^[A-Za-z0-9-]{3,64}$/.test(name))
+      fail(`${at}.name`, 'must be 3-64 letters, digits or hyphens (an Event Grid subscription name)');
     if (names.has(name)) fail(`${at}.name`, `'${name}' is used twice`);
     names.add(name);
-    if (s.eventDeliverySchema !== 'CloudEventSchemaV1_0') fail(`${at}.eventDeliverySchema`, `must be 'CloudEventSchemaV1_0' (the topic's input schema), got ${JSON.stringify(s.eventDeliverySchema)}`);
-    const deadLetter = s.deadLetterDestination === undefined ? undefined : parseDeadLetter(s.deadLetterDestination, `${at}.deadLetterDestination`, fail);
+    if (s.eventDeliverySchema !== 'CloudEventSchemaV1_0')
+      fail(
+        `${at}.eventDeliverySchema`,
+        `must be 'CloudEventSchemaV1_0' (the topic's input schema), got ${JSON.stringify(s.eventDeliverySchema)}`,
+      );
+    const deadLetter =
+      s.deadLetterDestination === undefined
+        ? undefined
+        : parseDeadLetter(s.deadLetterDestination, `${at}.deadLetterDestination`, fail);
     return {
       name,
       destination: parseDestination(s.destination, `${at}.destination`, fail),
@@ -110,12 +127,22 @@ type Fail = (field: string, problem: string) => never;
 function parseDestination(raw: unknown, at: string, fail: Fail): Destination {
   const d = object(raw, at, fail);
   const type = d.endpointType;
-  if (!DESTINATIONS.includes(type as (typeof DESTINATIONS)[number])) fail(`${at}.endpointType`, `unknown destination ${JSON.stringify(type)}; the local topic delivers to ${DESTINATIONS.join(', ')}`);
+  if (!DESTINATIONS.includes(type as (typeof DESTINATIONS)[number]))
+    fail(
+      `${at}.endpointType`,
+      `unknown destination ${JSON.stringify(type)}; the local topic delivers to ${DESTINATIONS.join(', ')}`,
+    );
   const maxEventsPerBatch = d.maxEventsPerBatch ?? 1;
-  if (maxEventsPerBatch !== 1) fail(`${at}.maxEventsPerBatch`, 'only 1 is modelled locally (one event per delivery, the Event Grid default)');
+  if (maxEventsPerBatch !== 1)
+    fail(`${at}.maxEventsPerBatch`, 'only 1 is modelled locally (one event per delivery, the Event Grid default)');
   if (type === 'AzureFunction') {
     allowOnly(d, ['endpointType', 'functionApp', 'functionName', 'maxEventsPerBatch'], at, fail);
-    return { endpointType: 'AzureFunction', functionApp: string(d.functionApp, `${at}.functionApp`, fail), functionName: string(d.functionName, `${at}.functionName`, fail), maxEventsPerBatch: 1 };
+    return {
+      endpointType: 'AzureFunction',
+      functionApp: string(d.functionApp, `${at}.functionApp`, fail),
+      functionName: string(d.functionName, `${at}.functionName`, fail),
+      maxEventsPerBatch: 1,
+    };
   }
   allowOnly(d, ['endpointType', 'endpointUrl', 'maxEventsPerBatch'], at, fail);
   const url = string(d.endpointUrl, `${at}.endpointUrl`, fail);
@@ -125,11 +152,19 @@ function parseDestination(raw: unknown, at: string, fail: Fail): Destination {
 
 function parseFilter(raw: unknown, at: string, fail: Fail): SubscriptionFilter {
   const f = object(raw, at, fail);
-  allowOnly(f, ['includedEventTypes', 'subjectBeginsWith', 'subjectEndsWith', 'isSubjectCaseSensitive', 'advancedFilters'], at, fail);
+  allowOnly(
+    f,
+    ['includedEventTypes', 'subjectBeginsWith', 'subjectEndsWith', 'isSubjectCaseSensitive', 'advancedFilters'],
+    at,
+    fail,
+  );
   const out: SubscriptionFilter = {};
-  if (f.includedEventTypes !== undefined) out.includedEventTypes = strings(f.includedEventTypes, `${at}.includedEventTypes`, fail);
-  if (f.subjectBeginsWith !== undefined) out.subjectBeginsWith = string(f.subjectBeginsWith, `${at}.subjectBeginsWith`, fail, true);
-  if (f.subjectEndsWith !== undefined) out.subjectEndsWith = string(f.subjectEndsWith, `${at}.subjectEndsWith`, fail, true);
+  if (f.includedEventTypes !== undefined)
+    out.includedEventTypes = strings(f.includedEventTypes, `${at}.includedEventTypes`, fail);
+  if (f.subjectBeginsWith !== undefined)
+    out.subjectBeginsWith = string(f.subjectBeginsWith, `${at}.subjectBeginsWith`, fail, true);
+  if (f.subjectEndsWith !== undefined)
+    out.subjectEndsWith = string(f.subjectEndsWith, `${at}.subjectEndsWith`, fail, true);
   if (f.isSubjectCaseSensitive !== undefined) {
     if (typeof f.isSubjectCaseSensitive !== 'boolean') fail(`${at}.isSubjectCaseSensitive`, 'must be true or false');
     out.isSubjectCaseSensitive = f.isSubjectCaseSensitive as boolean;
@@ -137,8 +172,11 @@ function parseFilter(raw: unknown, at: string, fail: Fail): SubscriptionFilter {
   if (f.advancedFilters !== undefined) {
     if (!Array.isArray(f.advancedFilters)) fail(`${at}.advancedFilters`, 'must be an array');
     // Event Grid's limit: 25 advanced filters per subscription.
-    if ((f.advancedFilters as unknown[]).length > 25) fail(`${at}.advancedFilters`, 'at most 25 advanced filters per subscription');
-    out.advancedFilters = (f.advancedFilters as unknown[]).map((a, i) => parseAdvanced(a, `${at}.advancedFilters[${i}]`, fail));
+    if ((f.advancedFilters as unknown[]).length > 25)
+      fail(`${at}.advancedFilters`, 'at most 25 advanced filters per subscription');
+    out.advancedFilters = (f.advancedFilters as unknown[]).map((a, i) =>
+      parseAdvanced(a, `${at}.advancedFilters[${i}]`, fail),
+    );
   }
   return out;
 }
@@ -146,7 +184,11 @@ function parseFilter(raw: unknown, at: string, fail: Fail): SubscriptionFilter {
 function parseAdvanced(raw: unknown, at: string, fail: Fail): AdvancedFilter {
   const a = object(raw, at, fail);
   const op = a.operatorType;
-  if (!OPERATORS.includes(op as (typeof OPERATORS)[number])) fail(`${at}.operatorType`, `unknown filter operator ${JSON.stringify(op)}; the local topic models ${OPERATORS.join(', ')}`);
+  if (!OPERATORS.includes(op as (typeof OPERATORS)[number]))
+    fail(
+      `${at}.operatorType`,
+      `unknown filter operator ${JSON.stringify(op)}; the local topic models ${OPERATORS.join(', ')}`,
+    );
   const key = string(a.key, `${at}.key`, fail);
   switch (op) {
     case 'StringIn':
@@ -173,18 +215,27 @@ function parseRetry(raw: unknown, at: string, fail: Fail): RetryPolicy {
   allowOnly(r, ['maxDeliveryAttempts', 'eventTimeToLiveInMinutes'], at, fail);
   const int = (v: unknown, field: string, min: number, max: number, dflt: number): number => {
     if (v === undefined) return dflt;
-    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max) fail(`${at}.${field}`, `must be a whole number ${min}-${max}, got ${JSON.stringify(v)}`);
+    if (!Number.isInteger(v) || (v as number) < min || (v as number) > max)
+      fail(`${at}.${field}`, `must be a whole number ${min}-${max}, got ${JSON.stringify(v)}`);
     return v as number;
   };
-  return { maxDeliveryAttempts: int(r.maxDeliveryAttempts, 'maxDeliveryAttempts', 1, 30, 30), eventTimeToLiveInMinutes: int(r.eventTimeToLiveInMinutes, 'eventTimeToLiveInMinutes', 1, 1440, 1440) };
+  return {
+    maxDeliveryAttempts: int(r.maxDeliveryAttempts, 'maxDeliveryAttempts', 1, 30, 30),
+    eventTimeToLiveInMinutes: int(r.eventTimeToLiveInMinutes, 'eventTimeToLiveInMinutes', 1, 1440, 1440),
+  };
 }
 
 function parseDeadLetter(raw: unknown, at: string, fail: Fail): string {
   const d = object(raw, at, fail);
   allowOnly(d, ['endpointType', 'blobContainerName'], at, fail);
-  if (d.endpointType !== 'StorageBlob') fail(`${at}.endpointType`, `unknown dead-letter destination ${JSON.stringify(d.endpointType)}; Event Grid dead-letters to 'StorageBlob'`);
+  if (d.endpointType !== 'StorageBlob')
+    fail(
+      `${at}.endpointType`,
+      `unknown dead-letter destination ${JSON.stringify(d.endpointType)}; Event Grid dead-letters to 'StorageBlob'`,
+    );
   const container = string(d.blobContainerName, `${at}.blobContainerName`, fail);
-  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container)) fail(`${at}.blobContainerName`, `'${container}' is not a valid blob container name`);
+  if (!/^[a-z0-9](?!.*--)[a-z0-9-]{1,61}[a-z0-9]$/.test(container))
+    fail(`${at}.blobContainerName`, `'${container}' is not a valid blob container name`);
   return container;
 }
 
@@ -205,6 +256,7 @@ function string(v: unknown, at: string, fail: Fail, allowEmpty = false): string 
 }
 
 function strings(v: unknown, at: string, fail: Fail): string[] {
-  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x === '')) fail(at, 'must be a non-empty array of strings');
+  if (!Array.isArray(v) || v.length === 0 || v.some((x) => typeof x !== 'string' || x === ''))
+    fail(at, 'must be a non-empty array of strings');
   return v as string[];
 }

@@ -3,7 +3,14 @@
  * implement them; tests may use in-memory implementations of the same contracts.
  */
 import type { TraceContext } from '../workflow/trace';
-import type { EventMetadata, IntakeRef, RequestEvent, StoredEvent, Submission, WorkItemPayload } from '../../domain/events';
+import type {
+  EventMetadata,
+  IntakeRef,
+  RequestEvent,
+  StoredEvent,
+  Submission,
+  WorkItemPayload,
+} from '../../domain/events';
 import type { RequestState } from '../../domain/state';
 import type { ExternalJobStatus, IntakeStatus, Outcome, RequestStage } from '../../domain/status';
 
@@ -58,7 +65,10 @@ export async function readAll(eventStore: EventStore, streamId: string, fromVers
 }
 
 /** Hands every non-empty stream of `source` to `visit`, one after the other; returns what it handed over. */
-export async function forEachStream(source: EventStore, visit: (streamId: string, events: StoredEvent[]) => Promise<void>): Promise<{ streams: number; events: number }> {
+export async function forEachStream(
+  source: EventStore,
+  visit: (streamId: string, events: StoredEvent[]) => Promise<void>,
+): Promise<{ streams: number; events: number }> {
   let streams = 0;
   let events = 0;
   let token: string | undefined;
@@ -95,7 +105,11 @@ export interface RequestView {
 }
 
 /** The view of a request whose events fold to `state`; times fall back to the first and last event's. */
-export function requestViewOf(id: string, state: RequestState, times: { createdAt?: string; firstOccurredAt: string; lastOccurredAt: string }): RequestView {
+export function requestViewOf(
+  id: string,
+  state: RequestState,
+  times: { createdAt?: string; firstOccurredAt: string; lastOccurredAt: string },
+): RequestView {
   const view: RequestView = {
     id,
     stage: state.stage,

@@ -37,7 +37,14 @@ export async function discoverRequests(deps: DiscoveryDeps): Promise<DiscoveryRe
     staleClaimBefore: new Date(now.getTime() - deps.staleClaimSeconds * 1000).toISOString(),
     maxCount: deps.batchSize,
   });
-  const report: DiscoveryReport = { examined: rows.length, started: [], alreadyRunning: [], lostRace: 0, quarantined: [], failed: [] };
+  const report: DiscoveryReport = {
+    examined: rows.length,
+    started: [],
+    alreadyRunning: [],
+    lostRace: 0,
+    quarantined: [],
+    failed: [],
+  };
   const queue = [...rows];
   const worker = async (): Promise<void> => {
     for (let row = queue.shift(); row; row = queue.shift()) {
@@ -54,7 +61,12 @@ export async function discoverRequests(deps: DiscoveryDeps): Promise<DiscoveryRe
 }
 
 /** Claims one row and starts (or recognises) its workflow. Also used by POST /api/requests?start=true. */
-export async function discoverOne(deps: DiscoveryDeps, row: IntakeRow, now: Date, report: DiscoveryReport): Promise<void> {
+export async function discoverOne(
+  deps: DiscoveryDeps,
+  row: IntakeRow,
+  now: Date,
+  report: DiscoveryReport,
+): Promise<void> {
   let requestId: string | undefined;
   let problem = row.problem;
   if (!problem) {
@@ -89,10 +101,18 @@ export async function discoverOne(deps: DiscoveryDeps, row: IntakeRow, now: Date
   const existing = await deps.runtime.status(requestId);
   if (existing && !RESTARTABLE.includes(existing.runtimeStatus)) {
     // Running (a stale claim whose workflow is alive) or Completed: nothing to start.
-    if (ACTIVE.includes(existing.runtimeStatus) || existing.runtimeStatus === 'Completed') report.alreadyRunning.push(requestId);
+    if (ACTIVE.includes(existing.runtimeStatus) || existing.runtimeStatus === 'Completed')
+      report.alreadyRunning.push(requestId);
     return;
   }
-  await deps.runtime.start(requestId, { requestId, intake: claimed.ref, payload: row.payload, policy: deps.policy, retry: deps.retry, ...(row.trace ? { trace: row.trace } : {}) });
+  await deps.runtime.start(requestId, {
+    requestId,
+    intake: claimed.ref,
+    payload: row.payload,
+    policy: deps.policy,
+    retry: deps.retry,
+    ...(row.trace ? { trace: row.trace } : {}),
+  });
   report.started.push(requestId);
 }
 

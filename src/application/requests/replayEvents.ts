@@ -18,7 +18,10 @@ export interface ReplayReport {
 /** Events per publish call (well under Event Grid's 5,000 events / 1 MB per request). */
 const PUBLISH_BATCH = 100;
 
-export async function replayEvents(deps: { eventStore: EventStore; publisher: EventPublisher }, selection: ReplaySelection): Promise<ReplayReport> {
+export async function replayEvents(
+  deps: { eventStore: EventStore; publisher: EventPublisher },
+  selection: ReplaySelection,
+): Promise<ReplayReport> {
   const report: ReplayReport = { streams: 0, events: 0, published: 0, failed: [] };
   const publish = async (events: StoredEvent[]): Promise<void> => {
     if (events.length === 0) return;

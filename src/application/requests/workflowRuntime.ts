@@ -4,7 +4,8 @@
  */
 import type { WorkflowInput } from '../workflow/contracts';
 
-export type InstanceState = 'Running' | 'Pending' | 'Suspended' | 'ContinuedAsNew' | 'Completed' | 'Failed' | 'Terminated' | 'Canceled';
+export type InstanceState =
+  'Running' | 'Pending' | 'Suspended' | 'ContinuedAsNew' | 'Completed' | 'Failed' | 'Terminated' | 'Canceled';
 
 export interface InstanceInfo {
   instanceId: string;

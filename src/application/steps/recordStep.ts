@@ -48,7 +48,8 @@ export async function recordStep(
     try {
       const appended = await decideAndAppend(deps, input, viewState, decideEvents);
       // Deciding nothing proves nothing about an earlier run: one point read tells.
-      const settled = appended.length > 0 || !(await deps.eventStore.readEvent(input.requestId, input.expectedVersion + 1));
+      const settled =
+        appended.length > 0 || !(await deps.eventStore.readEvent(input.requestId, input.expectedVersion + 1));
       if (settled) return await finish(deps, input, viewState, appended, projected);
     } catch (e) {
       if (!(e instanceof ConcurrencyError)) throw e;
@@ -66,7 +67,9 @@ async function recordFromStream(
   const stream = await readAll(deps.eventStore, input.requestId);
   const before = foldEvents(stream.filter((e) => e.version <= input.expectedVersion));
   if (before.version < input.expectedVersion) {
-    throw new ConcurrencyError(`stream ${input.requestId} is at version ${before.version}, the workflow expected ${input.expectedVersion}`);
+    throw new ConcurrencyError(
+      `stream ${input.requestId} is at version ${before.version}, the workflow expected ${input.expectedVersion}`,
+    );
   }
   const earlier = stream.filter((e) => e.version > input.expectedVersion);
   const mine = earlier.length > 0 ? earlier : await decideAndAppend(deps, input, before, decideEvents);
@@ -93,7 +96,13 @@ async function decideAndAppend(
   return appended.events;
 }
 
-async function finish(deps: StepDeps, input: StepInput, before: RequestState, mine: StoredEvent[], basis?: ProjectedState): Promise<Recorded> {
+async function finish(
+  deps: StepDeps,
+  input: StepInput,
+  before: RequestState,
+  mine: StoredEvent[],
+  basis?: ProjectedState,
+): Promise<Recorded> {
   if (mine.length === 0) return { state: before, version: before.version, unpublished: [] };
   await deps.projection.apply(input.requestId, mine, basis);
   const unpublished = await publishFast(deps.publisher, mine);

@@ -60,65 +60,114 @@ export function createWorkflowSteps(deps: WorkflowStepDeps) {
 
   return {
     admitRequest: (input: AdmitInput, ctx?: StepContext): Promise<AdmitResult> =>
-      run('admitRequest', input, ctx, (s) => decide({ type: 'Admit', requestId: input.requestId, intake: input.intake, payload: input.payload, now: input.now }, s),
+      run(
+        'admitRequest',
+        input,
+        ctx,
+        (s) =>
+          decide(
+            { type: 'Admit', requestId: input.requestId, intake: input.intake, payload: input.payload, now: input.now },
+            s,
+          ),
         // More than the admission in the stream: this instance replaces one that died or was terminated.
-        (s) => (s.version > 1 ? { resume: resumePoint(s), admittedAt: s.admittedAt } : {})),
+        (s) => (s.version > 1 ? { resume: resumePoint(s), admittedAt: s.admittedAt } : {}),
+      ),
 
     prepareSubmission: (input: PrepareInput, ctx?: StepContext): Promise<PrepareResult> =>
-      run('prepareSubmission', input, ctx, (s) => decide({ type: 'PrepareSubmission', attempt: input.attempt, now: input.now }, s), (s) => ({
-        submission: { requestId: input.requestId, attempt: input.attempt, payload: s.payload ?? {} },
-      })),
+      run(
+        'prepareSubmission',
+        input,
+        ctx,
+        (s) => decide({ type: 'PrepareSubmission', attempt: input.attempt, now: input.now }, s),
+        (s) => ({
+          submission: { requestId: input.requestId, attempt: input.attempt, payload: s.payload ?? {} },
+        }),
+      ),
 
     submitJob: async (input: SubmitInput, ctx?: StepContext): Promise<SubmitResult> => {
       let jobId: string | undefined;
-      return run('submitJob', input, ctx, async (s) => {
-        jobId = await createJobOnce(deps, input);
-        return decide({ type: 'RecordSubmission', attempt: input.attempt, externalJobId: jobId, now: input.now }, s);
-      }, (s) => ({ externalJobId: s.externalJobId ?? (jobId as string) }));
+      return run(
+        'submitJob',
+        input,
+        ctx,
+        async (s) => {
+          jobId = await createJobOnce(deps, input);
+          return decide({ type: 'RecordSubmission', attempt: input.attempt, externalJobId: jobId, now: input.now }, s);
+        },
+        (s) => ({ externalJobId: s.externalJobId ?? (jobId as string) }),
+      );
     },
 
     pollJob: async (input: PollInput, ctx?: StepContext): Promise<PollResult> => {
       let observed: ExternalJobStatus = input.lastStatus;
-      return run('pollJob', input, ctx, async (s) => {
-        const job = await deps.externalJobs.get(input.externalJobId);
-        observed = job.status;
-        return decide({ type: 'RecordPoll', status: job.status, now: input.now, maxAttempts: input.maxAttempts }, s);
-      }, (s) => {
-        const status = s.lastExternalStatus ?? observed;
-        const terminal = s.stage === 'Terminal' && (s.outcome === 'Pass' || s.outcome === 'Fail');
-        return {
-          status,
-          outcome: terminal ? (s.outcome as 'Pass' | 'Fail') : undefined,
-          retry: !terminal && status === 'FailCanRetry',
-        };
-      });
+      return run(
+        'pollJob',
+        input,
+        ctx,
+        async (s) => {
+          const job = await deps.externalJobs.get(input.externalJobId);
+          observed = job.status;
+          return decide({ type: 'RecordPoll', status: job.status, now: input.now, maxAttempts: input.maxAttempts }, s);
+        },
+        (s) => {
+          const status = s.lastExternalStatus ?? observed;
+          const terminal = s.stage === 'Terminal' && (s.outcome === 'Pass' || s.outcome === 'Fail');
+          return {
+            status,
+            outcome: terminal ? (s.outcome as 'Pass' | 'Fail') : undefined,
+            retry: !terminal && status === 'FailCanRetry',
+          };
+        },
+      );
     },
 
     cancelJob: (input: CancelJobInput, ctx?: StepContext): Promise<StepResult<object>> =>
-      run('cancelJob', input, ctx, async (s) => {
-        await deps.externalJobs.cancel(input.externalJobId);
-        return decide({ type: 'RecordJobCancelled', reason: input.reason, now: input.now }, s);
-      }, () => ({})),
+      run(
+        'cancelJob',
+        input,
+        ctx,
+        async (s) => {
+          await deps.externalJobs.cancel(input.externalJobId);
+          return decide({ type: 'RecordJobCancelled', reason: input.reason, now: input.now }, s);
+        },
+        () => ({}),
+      ),
 
     completeRequest: (input: CompleteInput, ctx?: StepContext): Promise<StepResult<object>> =>
-      run('completeRequest', input, ctx, async (s) => {
-        const events = decide({ type: 'Complete', outcome: input.outcome, reason: input.reason, now: input.now }, s);
-        // The row is written before the event, so `completed` in the stream means the row says so too.
-        await deps.intake.complete(input.intake, input.outcome, { reason: input.reason, completedAt: input.now });
-        return events;
-      }, () => ({})),
+      run(
+        'completeRequest',
+        input,
+        ctx,
+        async (s) => {
+          const events = decide({ type: 'Complete', outcome: input.outcome, reason: input.reason, now: input.now }, s);
+          // The row is written before the event, so `completed` in the stream means the row says so too.
+          await deps.intake.complete(input.intake, input.outcome, { reason: input.reason, completedAt: input.now });
+          return events;
+        },
+        () => ({}),
+      ),
 
     recordCompensationFailure: (input: CompensationFailureInput, ctx?: StepContext): Promise<StepResult<object>> =>
-      run('recordCompensationFailure', input, ctx, (s) => decide({ type: 'RecordCompensationFailed', step: input.step, error: input.error, now: input.now }, s), () => ({})),
+      run(
+        'recordCompensationFailure',
+        input,
+        ctx,
+        (s) => decide({ type: 'RecordCompensationFailed', step: input.step, error: input.error, now: input.now }, s),
+        () => ({}),
+      ),
 
     /** Slow path of the publishing guarantee: throws (so Durable retries) until every version is out. */
     publishEvents: async (input: PublishInput): Promise<{ published: number }> => {
-      const found = await Promise.all([...new Set(input.versions)].map((v) => deps.eventStore.readEvent(input.requestId, v)));
+      const found = await Promise.all(
+        [...new Set(input.versions)].map((v) => deps.eventStore.readEvent(input.requestId, v)),
+      );
       const events = found.filter((e): e is StoredEvent => e !== undefined);
       const result = await deps.publisher.publish(events);
       const [firstFailure] = result.failed;
       if (firstFailure) {
-        throw new TransientError(`${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${firstFailure.error}`);
+        throw new TransientError(
+          `${result.failed.length} of ${events.length} events of ${input.requestId} not published yet: ${firstFailure.error}`,
+        );
       }
       return { published: result.published.length };
     },
@@ -129,8 +178,14 @@ export type WorkflowSteps = ReturnType<typeof createWorkflowSteps>;
 
 /** Every step's name, which is also its activity's name; the compiler keeps it equal to the steps object's keys. */
 const STEP_NAME_SET: Record<keyof WorkflowSteps, true> = {
-  admitRequest: true, prepareSubmission: true, submitJob: true, pollJob: true, cancelJob: true,
-  completeRequest: true, recordCompensationFailure: true, publishEvents: true,
+  admitRequest: true,
+  prepareSubmission: true,
+  submitJob: true,
+  pollJob: true,
+  cancelJob: true,
+  completeRequest: true,
+  recordCompensationFailure: true,
+  publishEvents: true,
 };
 export const STEP_NAMES = Object.keys(STEP_NAME_SET) as (keyof WorkflowSteps)[];
 

@@ -18,7 +18,9 @@ export type StepParams<K extends StepName> = Parameters<WorkflowSteps[K]>[0];
 export type StepOutput<K extends StepName> = Awaited<ReturnType<WorkflowSteps[K]>>;
 
 /** The steps as activities answer them: what registration runs and what test doubles implement. */
-export type StepHandlers = { [K in StepName]: (input: StepParams<K>, ctx?: StepContext) => StepOutput<K> | Promise<StepOutput<K>> };
+export type StepHandlers = {
+  [K in StepName]: (input: StepParams<K>, ctx?: StepContext) => StepOutput<K> | Promise<StepOutput<K>>;
+};
 
 /** Every activity that appends gets the stream position the orchestrator last saw. */
 export interface StepInput {
@@ -39,14 +41,42 @@ export type StepResult<T> =
   | ({ ok: true; version: number; unpublished: number[] } & T)
   | { ok: false; version: number; error: string; code?: string };
 
-export interface AdmitInput extends StepInput { intake: IntakeRef; payload: WorkItemPayload }
-export interface PrepareInput extends StepInput { attempt: number }
-export interface SubmitInput extends StepInput { attempt: number; submission: Submission }
-export interface PollInput extends StepInput { attempt: number; externalJobId: string; lastStatus: ExternalJobStatus; maxAttempts: number }
-export interface CancelJobInput extends StepInput { attempt: number; externalJobId: string; reason: string }
-export interface CompleteInput extends StepInput { intake: IntakeRef; outcome: Outcome; reason?: string }
-export interface CompensationFailureInput extends StepInput { step: CompensationStep; error: string }
-export interface PublishInput { requestId: string; versions: number[]; trace?: TraceContext }
+export interface AdmitInput extends StepInput {
+  intake: IntakeRef;
+  payload: WorkItemPayload;
+}
+export interface PrepareInput extends StepInput {
+  attempt: number;
+}
+export interface SubmitInput extends StepInput {
+  attempt: number;
+  submission: Submission;
+}
+export interface PollInput extends StepInput {
+  attempt: number;
+  externalJobId: string;
+  lastStatus: ExternalJobStatus;
+  maxAttempts: number;
+}
+export interface CancelJobInput extends StepInput {
+  attempt: number;
+  externalJobId: string;
+  reason: string;
+}
+export interface CompleteInput extends StepInput {
+  intake: IntakeRef;
+  outcome: Outcome;
+  reason?: string;
+}
+export interface CompensationFailureInput extends StepInput {
+  step: CompensationStep;
+  error: string;
+}
+export interface PublishInput {
+  requestId: string;
+  versions: number[];
+  trace?: TraceContext;
+}
 
 /** `resume` is set when the stream already holds more than the admission (a restarted instance). */
 export type AdmitResult = StepResult<{ resume?: ResumePoint; admittedAt?: string }>;
@@ -98,7 +128,15 @@ export interface WorkflowOutput {
 
 /** Custom status: what an operator sees on the instance while it runs. */
 export interface WorkflowCustomStatus {
-  stage: 'admitting' | 'preparing' | 'submitting' | 'polling' | 'compensating' | 'completing' | 'completed' | 'needsIntervention';
+  stage:
+    | 'admitting'
+    | 'preparing'
+    | 'submitting'
+    | 'polling'
+    | 'compensating'
+    | 'completing'
+    | 'completed'
+    | 'needsIntervention';
   attempt: number;
   externalJobId?: string;
   lastExternalStatus?: ExternalJobStatus;

@@ -12,10 +12,27 @@
  */
 import type { OrchestrationContext, Task, TimerTask } from 'durable-functions';
 import { conciseReason } from '../../domain/reasons';
-import type { StepInput, StepName, StepOutput, StepParams, WorkflowCustomStatus, WorkflowInput, WorkflowOutput } from './contracts';
+import type {
+  StepInput,
+  StepName,
+  StepOutput,
+  StepParams,
+  WorkflowCustomStatus,
+  WorkflowInput,
+  WorkflowOutput,
+} from './contracts';
 import { PendingPublications } from './pendingPublications';
 import { retryPolicies } from './retryPolicies';
-import { cancelReason, decide, evolve, initialState, statusOf, type SagaCommand, type SagaInput, type SagaState } from './saga';
+import {
+  cancelReason,
+  decide,
+  evolve,
+  initialState,
+  statusOf,
+  type SagaCommand,
+  type SagaInput,
+  type SagaState,
+} from './saga';
 import { callStep } from './stepCalls';
 import { executionTrace } from './trace';
 
@@ -35,18 +52,34 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
   const cancelRequested = (): SagaInput => ({ type: 'CancelRequested', reason: cancelReason(cancelled.result) });
 
   let state: SagaState = initialState(input, now());
-  const show = (status: Omit<WorkflowCustomStatus, 'pendingPublications'>): void => context.df.setCustomStatus({ ...status, pendingPublications: publications.count });
+  const show = (status: Omit<WorkflowCustomStatus, 'pendingPublications'>): void =>
+    context.df.setCustomStatus({ ...status, pendingPublications: publications.count });
 
   /** Runs an appending step at the stream version last seen; transient failures are retried by Durable. */
-  function* run<K extends AppendingStep>(name: K, params: Omit<StepParams<K>, keyof StepInput>): Generator<Task, StepOutput<K>, unknown> {
-    const stepInput = { requestId, expectedVersion: state.version, now: now(), correlationId: requestId, ...(trace ? { trace } : {}), ...params } as StepParams<K>;
+  function* run<K extends AppendingStep>(
+    name: K,
+    params: Omit<StepParams<K>, keyof StepInput>,
+  ): Generator<Task, StepOutput<K>, unknown> {
+    const stepInput = {
+      requestId,
+      expectedVersion: state.version,
+      now: now(),
+      correlationId: requestId,
+      ...(trace ? { trace } : {}),
+      ...params,
+    } as StepParams<K>;
     let result: StepOutput<AppendingStep>;
     try {
       result = yield* callStep(context, name, retry.step, stepInput);
     } catch (e) {
       // Retries exhausted (a dependency stayed down): the saga treats it like a non-retriable failure.
       // The SDK's error is `Reason \n Details` (the activity's stack): keep the first line.
-      result = { ok: false, version: state.version, error: conciseReason(e instanceof Error ? e.message : String(e)), code: 'RetriesExhausted' };
+      result = {
+        ok: false,
+        version: state.version,
+        error: conciseReason(e instanceof Error ? e.message : String(e)),
+        code: 'RetriesExhausted',
+      };
     }
     if (result.ok) publications.add(result.unpublished);
     return result as StepOutput<K>;
@@ -102,20 +135,31 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
 
     switch (command.type) {
       case 'Admit':
-        happened = { type: 'Admitted', result: yield* run('admitRequest', { intake: input.intake, payload: input.payload }), now: now() };
+        happened = {
+          type: 'Admitted',
+          result: yield* run('admitRequest', { intake: input.intake, payload: input.payload }),
+          now: now(),
+        };
         break;
       case 'Prepare':
         happened = { type: 'Prepared', result: yield* run('prepareSubmission', { attempt: command.attempt }) };
         break;
       case 'Submit':
-        happened = { type: 'Submitted', result: yield* run('submitJob', { attempt: command.attempt, submission: command.submission }) };
+        happened = {
+          type: 'Submitted',
+          result: yield* run('submitJob', { attempt: command.attempt, submission: command.submission }),
+        };
         break;
       case 'WaitForPoll':
         happened = yield* waitForPollOrCancel(new Date(command.fireAt));
         break;
       case 'Poll': {
         const { attempt, externalJobId, lastStatus, maxAttempts } = command;
-        happened = { type: 'Polled', result: yield* run('pollJob', { attempt, externalJobId, lastStatus, maxAttempts }), now: now() };
+        happened = {
+          type: 'Polled',
+          result: yield* run('pollJob', { attempt, externalJobId, lastStatus, maxAttempts }),
+          now: now(),
+        };
         break;
       }
       case 'CancelJob': {
@@ -124,10 +168,20 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
         break;
       }
       case 'RecordCompensationFailure':
-        happened = { type: 'CompensationFailureRecorded', result: yield* run('recordCompensationFailure', { step: command.step, error: command.error }) };
+        happened = {
+          type: 'CompensationFailureRecorded',
+          result: yield* run('recordCompensationFailure', { step: command.step, error: command.error }),
+        };
         break;
       case 'Complete':
-        happened = { type: 'Completed', result: yield* run('completeRequest', { intake: input.intake, outcome: command.outcome, reason: command.reason }) };
+        happened = {
+          type: 'Completed',
+          result: yield* run('completeRequest', {
+            intake: input.intake,
+            outcome: command.outcome,
+            reason: command.reason,
+          }),
+        };
         break;
       case 'ContinueAsNew':
         // DTFx continues as new only once nothing this execution started is open: let a background
@@ -138,16 +192,30 @@ export function* requestWorkflow(context: OrchestrationContext): Generator<Task,
           break;
         }
         show(statusOf(command, state));
-        context.df.continueAsNew({ ...input, carried: { ...command.carried, ...publications.handOver() } } satisfies WorkflowInput);
+        context.df.continueAsNew({
+          ...input,
+          carried: { ...command.carried, ...publications.handOver() },
+        } satisfies WorkflowInput);
         // The return value of an execution that continues as new is never seen.
-        return { requestId, outcome: 'Fail', attempts: command.carried.attempt, version: command.carried.version, needsIntervention: false };
+        return {
+          requestId,
+          outcome: 'Fail',
+          attempts: command.carried.attempt,
+          version: command.carried.version,
+          needsIntervention: false,
+        };
       case 'End': {
         yield* publications.flush();
         const publishFailure = publications.count > 0 ? publications.lastFailure : undefined;
         const ended = { ...command, needsIntervention: command.needsIntervention || Boolean(publishFailure) };
         show(statusOf(ended, state));
         return {
-          requestId, outcome: ended.outcome, reason: ended.reason, attempts: state.attempt, externalJobId: state.externalJobId, version: state.version,
+          requestId,
+          outcome: ended.outcome,
+          reason: ended.reason,
+          attempts: state.attempt,
+          externalJobId: state.externalJobId,
+          version: state.version,
           needsIntervention: ended.needsIntervention,
           ...(publishFailure ? { unpublishedVersions: publications.pending(), publishFailure } : {}),
         };

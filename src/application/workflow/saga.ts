@@ -17,15 +17,31 @@ import type { CompensationStep, Submission } from '../../domain/events';
 import { deadlineAt, isPastDeadline, pollDelaySeconds, type WorkflowPolicy } from '../../domain/policies';
 import { conciseReason } from '../../domain/reasons';
 import type { ExternalJobStatus, Outcome } from '../../domain/status';
-import type { AdmitResult, CarriedState, PollResult, PrepareResult, StepResult, SubmitResult, WorkflowCustomStatus, WorkflowInput } from './contracts';
+import type {
+  AdmitResult,
+  CarriedState,
+  PollResult,
+  PrepareResult,
+  StepResult,
+  SubmitResult,
+  WorkflowCustomStatus,
+  WorkflowInput,
+} from './contracts';
 
 //////////// State
 
 /** Compensation as data: pushed after each step that has an undo, run in reverse when the saga aborts. */
-export interface Compensation { step: 'cancelJob'; externalJobId: string; attempt: number }
+export interface Compensation {
+  step: 'cancelJob';
+  externalJobId: string;
+  attempt: number;
+}
 
 /** How the saga ends, once decided. */
-export interface Ending { outcome: Outcome; reason?: string }
+export interface Ending {
+  outcome: Outcome;
+  reason?: string;
+}
 
 /** `version` is the stream version the saga last saw; every appending step expects it. */
 export interface SagaState extends Omit<CarriedState, 'phase' | 'unpublished' | 'publishFailure'> {
@@ -45,7 +61,16 @@ export function initialState(input: WorkflowInput, now: string): SagaState {
   const base = { requestId: input.requestId, policy: input.policy, pollsThisExecution: 0, needsIntervention: false };
   const c = input.carried;
   if (!c) {
-    return { ...base, entry: 'admit', attempt: 1, version: 0, admittedAt: now, deadline: deadlineAt(now, input.policy), pollIndex: 0, undo: [] };
+    return {
+      ...base,
+      entry: 'admit',
+      attempt: 1,
+      version: 0,
+      admittedAt: now,
+      deadline: deadlineAt(now, input.policy),
+      pollIndex: 0,
+      undo: [],
+    };
   }
   return {
     ...base,
@@ -58,7 +83,10 @@ export function initialState(input: WorkflowInput, now: string): SagaState {
     lastStatus: c.lastStatus,
     pollIndex: c.pollIndex,
     // A job being polled must be cancelled if this execution aborts.
-    undo: c.phase === 'poll' && c.externalJobId ? [{ step: 'cancelJob', externalJobId: c.externalJobId, attempt: c.attempt }] : [],
+    undo:
+      c.phase === 'poll' && c.externalJobId
+        ? [{ step: 'cancelJob', externalJobId: c.externalJobId, attempt: c.attempt }]
+        : [],
   };
 }
 
@@ -106,26 +134,43 @@ export function decide(happened: SagaInput, s: SagaState): SagaCommand {
     case 'Admitted':
       return admitted(happened.result, happened.now, s);
     case 'Prepared':
-      if (!happened.result.ok) return endWith(s, { outcome: 'Fail', reason: `prepare failed: ${happened.result.error}` });
+      if (!happened.result.ok)
+        return endWith(s, { outcome: 'Fail', reason: `prepare failed: ${happened.result.error}` });
       return { type: 'Submit', attempt: s.attempt, submission: happened.result.submission };
     case 'Submitted':
-      if (!happened.result.ok) return endWith(s, { outcome: 'Fail', reason: `submit failed: ${happened.result.error}` });
-      return continueAsNew({ ...carriedOf(s), phase: 'poll', externalJobId: happened.result.externalJobId, lastStatus: 'Created', pollIndex: 0 });
+      if (!happened.result.ok)
+        return endWith(s, { outcome: 'Fail', reason: `submit failed: ${happened.result.error}` });
+      return continueAsNew({
+        ...carriedOf(s),
+        phase: 'poll',
+        externalJobId: happened.result.externalJobId,
+        lastStatus: 'Created',
+        pollIndex: 0,
+      });
     case 'PollDue':
-      if (isPastDeadline(happened.now, s.deadline)) return endWith(s, { outcome: 'TimedOut', reason: `deadline ${s.deadline} passed` });
-      return { type: 'Poll', attempt: s.attempt, externalJobId: s.externalJobId as string, lastStatus: s.lastStatus ?? 'Created', maxAttempts: s.policy.maxAttempts };
+      if (isPastDeadline(happened.now, s.deadline))
+        return endWith(s, { outcome: 'TimedOut', reason: `deadline ${s.deadline} passed` });
+      return {
+        type: 'Poll',
+        attempt: s.attempt,
+        externalJobId: s.externalJobId as string,
+        lastStatus: s.lastStatus ?? 'Created',
+        maxAttempts: s.policy.maxAttempts,
+      };
     case 'CancelRequested':
       return endWith(s, { outcome: 'Cancelled', reason: happened.reason });
     case 'Polled':
       return polled(happened.result, happened.now, s);
     case 'JobCancelled':
-      if (!happened.result.ok) return { type: 'RecordCompensationFailure', step: 'cancelJob', error: happened.result.error };
+      if (!happened.result.ok)
+        return { type: 'RecordCompensationFailure', step: 'cancelJob', error: happened.result.error };
       return nextEndingStep(s);
     case 'CompensationFailureRecorded':
       return nextEndingStep(s);
     case 'Completed':
       // Writing the intake row's terminal status is also the undo of admit; when it fails, a human must.
-      if (!happened.result.ok) return { type: 'RecordCompensationFailure', step: 'releaseIntake', error: happened.result.error };
+      if (!happened.result.ok)
+        return { type: 'RecordCompensationFailure', step: 'releaseIntake', error: happened.result.error };
       return end(s);
     default: {
       const unknown: never = happened;
@@ -142,7 +187,14 @@ function admitted(result: AdmitResult, now: string, s: SagaState): SagaCommand {
     case 'prepare':
       return prepare(s);
     case 'poll':
-      return continueAsNew({ ...carriedOf(s), phase: 'poll', attempt: resume.attempt, externalJobId: resume.externalJobId, lastStatus: resume.lastStatus, pollIndex: 0 });
+      return continueAsNew({
+        ...carriedOf(s),
+        phase: 'poll',
+        attempt: resume.attempt,
+        externalJobId: resume.externalJobId,
+        lastStatus: resume.lastStatus,
+        pollIndex: 0,
+      });
     case 'complete':
       if (resume.outcome) return endWith(s, { outcome: resume.outcome });
       // Compensated before the restart: completes as what the abort was, as far as time can tell.
@@ -151,7 +203,12 @@ function admitted(result: AdmitResult, now: string, s: SagaState): SagaCommand {
         reason: resume.reason ?? 'compensated before the workflow was restarted',
       });
     case 'done':
-      return { type: 'End', outcome: resume.outcome ?? 'Fail', reason: resume.reason, needsIntervention: resume.needsIntervention };
+      return {
+        type: 'End',
+        outcome: resume.outcome ?? 'Fail',
+        reason: resume.reason,
+        needsIntervention: resume.needsIntervention,
+      };
   }
 }
 
@@ -164,7 +221,14 @@ function polled(result: PollResult, now: string, s: SagaState): SagaCommand {
   }
   if (result.retry) {
     // FailCanRetry with attempts left: the finished job needs no undo; resubmit in a fresh execution.
-    return continueAsNew({ ...carriedOf(s), phase: 'submit', attempt: s.attempt + 1, externalJobId: undefined, lastStatus: undefined, pollIndex: 0 });
+    return continueAsNew({
+      ...carriedOf(s),
+      phase: 'submit',
+      attempt: s.attempt + 1,
+      externalJobId: undefined,
+      lastStatus: undefined,
+      pollIndex: 0,
+    });
   }
   if (result.outcome) return endWith(s, { outcome: result.outcome });
   return nextPoll(s, now);
@@ -193,7 +257,14 @@ function continueAsNew(carried: CarriedState): SagaCommand {
 function endWith(s: SagaState, full: Ending): SagaCommand {
   const ending: Ending = full.reason === undefined ? full : { ...full, reason: conciseReason(full.reason) };
   const undo = s.undo.at(-1);
-  if (undo) return { type: 'CancelJob', attempt: undo.attempt, externalJobId: undo.externalJobId, reason: ending.reason ?? ending.outcome, ending };
+  if (undo)
+    return {
+      type: 'CancelJob',
+      attempt: undo.attempt,
+      externalJobId: undo.externalJobId,
+      reason: ending.reason ?? ending.outcome,
+      ending,
+    };
   return { type: 'Complete', outcome: ending.outcome, reason: ending.reason };
 }
 
@@ -237,12 +308,20 @@ export function evolve(s: SagaState, e: SagaInput | SagaCommand): SagaState {
       if (resume.at !== 'poll') return resumed;
       // The resumed job is running: an abort before the polling execution starts must cancel it too.
       const job = { externalJobId: resume.externalJobId, lastStatus: resume.lastStatus };
-      return { ...resumed, ...job, undo: [...s.undo, { step: 'cancelJob', externalJobId: resume.externalJobId, attempt: resume.attempt }] };
+      return {
+        ...resumed,
+        ...job,
+        undo: [...s.undo, { step: 'cancelJob', externalJobId: resume.externalJobId, attempt: resume.attempt }],
+      };
     }
     case 'Submitted':
       if (!e.result.ok) return seen;
       // From here the job exists: an abort must cancel it.
-      return { ...seen, externalJobId: e.result.externalJobId, undo: [...s.undo, { step: 'cancelJob', externalJobId: e.result.externalJobId, attempt: s.attempt }] };
+      return {
+        ...seen,
+        externalJobId: e.result.externalJobId,
+        undo: [...s.undo, { step: 'cancelJob', externalJobId: e.result.externalJobId, attempt: s.attempt }],
+      };
     case 'Polled': {
       const polled = { ...seen, pollIndex: s.pollIndex + 1, pollsThisExecution: s.pollsThisExecution + 1 };
       if (!e.result.ok) return polled;
@@ -271,22 +350,42 @@ export function statusOf(command: SagaCommand, s: SagaState): Omit<WorkflowCusto
   const base = { attempt: s.attempt, version: s.version, reason: s.ending?.reason };
   const job = { externalJobId: s.externalJobId, lastExternalStatus: s.lastStatus };
   switch (command.type) {
-    case 'Admit': return { ...base, stage: 'admitting' };
-    case 'Prepare': return { ...base, stage: 'preparing' };
-    case 'Submit': return { ...base, stage: 'submitting' };
+    case 'Admit':
+      return { ...base, stage: 'admitting' };
+    case 'Prepare':
+      return { ...base, stage: 'preparing' };
+    case 'Submit':
+      return { ...base, stage: 'submitting' };
     case 'WaitForPoll':
-    case 'Poll': return { ...base, ...job, stage: 'polling', nextPollAt: s.nextPollAt };
-    case 'CancelJob': return { ...base, ...job, stage: 'compensating' };
-    case 'RecordCompensationFailure': return { ...base, ...job, stage: command.step === 'cancelJob' ? 'compensating' : 'completing' };
-    case 'Complete': return { ...base, ...job, stage: 'completing' };
-    case 'ContinueAsNew': return { ...base, ...job, stage: command.carried.phase === 'poll' ? 'polling' : 'preparing', attempt: command.carried.attempt };
-    case 'End': return { ...base, ...job, stage: command.needsIntervention ? 'needsIntervention' : 'completed', reason: command.reason };
+    case 'Poll':
+      return { ...base, ...job, stage: 'polling', nextPollAt: s.nextPollAt };
+    case 'CancelJob':
+      return { ...base, ...job, stage: 'compensating' };
+    case 'RecordCompensationFailure':
+      return { ...base, ...job, stage: command.step === 'cancelJob' ? 'compensating' : 'completing' };
+    case 'Complete':
+      return { ...base, ...job, stage: 'completing' };
+    case 'ContinueAsNew':
+      return {
+        ...base,
+        ...job,
+        stage: command.carried.phase === 'poll' ? 'polling' : 'preparing',
+        attempt: command.carried.attempt,
+      };
+    case 'End':
+      return {
+        ...base,
+        ...job,
+        stage: command.needsIntervention ? 'needsIntervention' : 'completed',
+        reason: command.reason,
+      };
   }
 }
 
 /** The operator's reason from a `cancel` event's data (`{ reason }` or a plain string). */
 export function cancelReason(data: unknown): string {
-  if (data && typeof data === 'object' && typeof (data as { reason?: unknown }).reason === 'string') return (data as { reason: string }).reason;
+  if (data && typeof data === 'object' && typeof (data as { reason?: unknown }).reason === 'string')
+    return (data as { reason: string }).reason;
   if (typeof data === 'string' && data.length > 0) return data;
   return 'cancelled by operator';
 }

@@ -13,7 +13,9 @@ export interface TraceContext {
 
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-([0-9a-f]{2})$/;
 
-export function parseTraceparent(traceparent: string | undefined): { traceId: string; spanId: string; flags: string } | undefined {
+export function parseTraceparent(
+  traceparent: string | undefined,
+): { traceId: string; spanId: string; flags: string } | undefined {
   const [, traceId, spanId, flags] = TRACEPARENT.exec(traceparent ?? '') ?? [];
   if (!traceId || !spanId || !flags || /^0+$/.test(traceId) || /^0+$/.test(spanId)) return undefined;
   return { traceId, spanId, flags };
@@ -27,8 +29,15 @@ export function executionSpanId(instanceId: string, executionStartedAt: string):
 }
 
 /** The context the execution's activities run under: the execution span as their parent. */
-export function executionTrace(parent: TraceContext | undefined, instanceId: string, executionStartedAt: string): TraceContext | undefined {
+export function executionTrace(
+  parent: TraceContext | undefined,
+  instanceId: string,
+  executionStartedAt: string,
+): TraceContext | undefined {
   const p = parseTraceparent(parent?.traceparent);
   if (!p || !parent) return undefined;
-  return { traceparent: `00-${p.traceId}-${executionSpanId(instanceId, executionStartedAt)}-${p.flags}`, ...(parent.tracestate ? { tracestate: parent.tracestate } : {}) };
+  return {
+    traceparent: `00-${p.traceId}-${executionSpanId(instanceId, executionStartedAt)}-${p.flags}`,
+    ...(parent.tracestate ? { tracestate: parent.tracestate } : {}),
+  };
 }

@@ -32,7 +32,11 @@ export class ChangeFeed {
     for (;;) {
       const items = this.ring.filter((v) => v.updatedAt > since);
       if (items.length > 0) {
-        return { items, counts: await this.currentCounts(), newest: items.reduce((a, v) => (v.updatedAt > a ? v.updatedAt : a), since) };
+        return {
+          items,
+          counts: await this.currentCounts(),
+          newest: items.reduce((a, v) => (v.updatedAt > a ? v.updatedAt : a), since),
+        };
       }
       if (Date.now() >= until) return { items: [], newest: since };
       await this.poll();

@@ -13,8 +13,25 @@ import { toCloudEvent } from '../../infrastructure/eventgrid/cloudEvent';
 import { parseTraceparent } from '../../application/workflow/trace';
 import { handled } from '../http/handle';
 import { badRequest, notFound } from '../http/problem';
-import { boundedInt, cosmosTokenParam, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from '../http/input';
-import { ACTIONS, getInstance, instanceIdOf, instanceListQuery, listInstances, runAction, type InstanceAction } from '../../../dashboard/server/instances';
+import {
+  boundedInt,
+  cosmosTokenParam,
+  optionalBoolean,
+  optionalString,
+  readJsonObject,
+  rejectUnknownFields,
+  rejectUnknownQuery,
+  requestIdParam,
+} from '../http/input';
+import {
+  ACTIONS,
+  getInstance,
+  instanceIdOf,
+  instanceListQuery,
+  listInstances,
+  runAction,
+  type InstanceAction,
+} from '../../../dashboard/server/instances';
 import { dashboardAsset, dashboardPage } from '../../../dashboard/server/page';
 import { isoParam, Problem } from '../../../dashboard/server/problem';
 import { timelineOf } from '../../../dashboard/server/timeline';
@@ -25,12 +42,22 @@ import { ChangeFeed } from './changeFeed';
 function enumParam<T extends string>(request: HttpRequest, name: string, allowed: readonly T[]): T | undefined {
   const raw = request.query.get(name);
   if (raw === null || raw === '') return undefined;
-  if (!(allowed as readonly string[]).includes(raw)) throw badRequest(`'${name}' must be one of ${allowed.join(', ')}; got '${raw.slice(0, 60)}'`, name);
+  if (!(allowed as readonly string[]).includes(raw))
+    throw badRequest(`'${name}' must be one of ${allowed.join(', ')}; got '${raw.slice(0, 60)}'`, name);
   return raw as T;
 }
 
 async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
-  rejectUnknownQuery(request, ['stage', 'outcome', 'needsIntervention', 'from', 'to', 'top', 'continuationToken', 'counts']);
+  rejectUnknownQuery(request, [
+    'stage',
+    'outcome',
+    'needsIntervention',
+    'from',
+    'to',
+    'top',
+    'continuationToken',
+    'counts',
+  ]);
   const query: ViewQuery = {
     stage: enumParam(request, 'stage', REQUEST_STAGES),
     outcome: enumParam<Outcome>(request, 'outcome', OUTCOMES),
@@ -46,12 +73,23 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   const [page, viewCounts] = await Promise.all([
     s.projection.list(query).catch((e: unknown) => {
       // A token from another query (or made up) is the caller's mistake, not a server failure.
-      if (query.continuationToken) throw badRequest(`'continuationToken' does not belong to this query: ${(e as Error).message.slice(0, 200)}`, 'continuationToken');
+      if (query.continuationToken)
+        throw badRequest(
+          `'continuationToken' does not belong to this query: ${(e as Error).message.slice(0, 200)}`,
+          'continuationToken',
+        );
       throw e;
     }),
     withCounts ? (await changeFeed()).currentCounts() : undefined,
   ]);
-  return { status: 200, jsonBody: { items: page.items, continuationToken: page.continuationToken ?? null, ...(viewCounts ? { counts: viewCounts } : {}) } };
+  return {
+    status: 200,
+    jsonBody: {
+      items: page.items,
+      continuationToken: page.continuationToken ?? null,
+      ...(viewCounts ? { counts: viewCounts } : {}),
+    },
+  };
 }
 
 let feed: ChangeFeed | undefined;
@@ -80,7 +118,16 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
     jsonBody: {
       id,
       view: view ?? null,
-      instance: instance ? { name: instance.name, runtimeStatus: instance.runtimeStatus, customStatus: instance.customStatus ?? null, createdTime: instance.createdTime, lastUpdatedTime: instance.lastUpdatedTime, output: instance.output ?? null } : null,
+      instance: instance
+        ? {
+            name: instance.name,
+            runtimeStatus: instance.runtimeStatus,
+            customStatus: instance.customStatus ?? null,
+            createdTime: instance.createdTime,
+            lastUpdatedTime: instance.lastUpdatedTime,
+            output: instance.output ?? null,
+          }
+        : null,
       timeline: timelineOf(history),
       events: events.map((e) => toCloudEvent(e, options)),
       traceId: parseTraceparent(traceparent)?.traceId ?? null,
@@ -99,8 +146,15 @@ async function stream(request: HttpRequest): Promise<HttpResponseInit> {
   if (Number.isNaN(Date.parse(sinceRaw))) throw badRequest(`'since' must be an ISO 8601 time`, 'since');
   const changes = await (await changeFeed()).waitSince(new Date(Date.parse(sinceRaw)).toISOString(), 10_000);
   let body = `retry: 300\n\nid: ${changes.newest}\n`;
-  body += changes.items.length > 0 ? `event: changed\ndata: ${JSON.stringify({ items: changes.items, counts: changes.counts })}\n\n` : 'event: idle\ndata: {}\n\n';
-  return { status: 200, headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' }, body };
+  body +=
+    changes.items.length > 0
+      ? `event: changed\ndata: ${JSON.stringify({ items: changes.items, counts: changes.counts })}\n\n`
+      : 'event: idle\ndata: {}\n\n';
+  return {
+    status: 200,
+    headers: { 'content-type': 'text/event-stream; charset=utf-8', 'cache-control': 'no-store' },
+    body,
+  };
 }
 
 async function instances(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -118,7 +172,8 @@ async function action(request: HttpRequest, client: df.DurableClient): Promise<H
   rejectUnknownQuery(request, []);
   const id = instanceIdOf(request.params.id);
   const name = request.params.action as InstanceAction;
-  if (!(ACTIONS as readonly string[]).includes(name)) throw badRequest(`'${String(name).slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
+  if (!(ACTIONS as readonly string[]).includes(name))
+    throw badRequest(`'${String(name).slice(0, 40)}' is not an action; one of ${ACTIONS.join(', ')}`, 'action');
   const body = await readJsonObject(request, true);
   rejectUnknownFields(body, ['reason', 'eventName', 'eventData']);
   const result = await runAction(client, id, name, {
@@ -148,14 +203,64 @@ function api<A extends unknown[]>(fn: (request: HttpRequest, ...rest: A) => Prom
 
 export function registerDashboard(): void {
   const fn = 'function' as const;
-  df.app.client.http('dashboard', { route: 'dashboard', methods: ['GET'], authLevel: fn, handler: api(async (r) => dashboardPage(new URL(r.url), { requests: true })) });
-  df.app.client.http('dashboardAsset', { route: 'dashboard/ui/{name}', methods: ['GET'], authLevel: fn, handler: api(async (r) => dashboardAsset(r.params.name)) });
-  df.app.client.http('dashboardRequests', { route: 'dashboard/api/requests', methods: ['GET'], authLevel: fn, handler: api(listRequests) });
-  df.app.client.http('dashboardRequest', { route: 'dashboard/api/requests/{id}', methods: ['GET'], authLevel: fn, handler: api(getRequest) });
-  df.app.client.http('dashboardCounts', { route: 'dashboard/api/counts', methods: ['GET'], authLevel: fn, handler: api(counts) });
-  df.app.client.http('dashboardStream', { route: 'dashboard/api/stream', methods: ['GET'], authLevel: fn, handler: api(stream) });
-  df.app.client.http('dashboardInstances', { route: 'dashboard/api/instances', methods: ['GET'], authLevel: fn, handler: api(instances) });
-  df.app.client.http('dashboardInstance', { route: 'dashboard/api/instances/{id}', methods: ['GET'], authLevel: fn, handler: api(instance) });
-  df.app.client.http('dashboardAction', { route: 'dashboard/api/instances/{id}/{action}', methods: ['POST'], authLevel: fn, handler: api(action) });
-  df.app.client.http('dashboardTrace', { route: 'dashboard/api/traces/{traceId}', methods: ['GET'], authLevel: fn, handler: api(traceOf) });
+  df.app.client.http('dashboard', {
+    route: 'dashboard',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(async (r) => dashboardPage(new URL(r.url), { requests: true })),
+  });
+  df.app.client.http('dashboardAsset', {
+    route: 'dashboard/ui/{name}',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(async (r) => dashboardAsset(r.params.name)),
+  });
+  df.app.client.http('dashboardRequests', {
+    route: 'dashboard/api/requests',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(listRequests),
+  });
+  df.app.client.http('dashboardRequest', {
+    route: 'dashboard/api/requests/{id}',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(getRequest),
+  });
+  df.app.client.http('dashboardCounts', {
+    route: 'dashboard/api/counts',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(counts),
+  });
+  df.app.client.http('dashboardStream', {
+    route: 'dashboard/api/stream',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(stream),
+  });
+  df.app.client.http('dashboardInstances', {
+    route: 'dashboard/api/instances',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(instances),
+  });
+  df.app.client.http('dashboardInstance', {
+    route: 'dashboard/api/instances/{id}',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(instance),
+  });
+  df.app.client.http('dashboardAction', {
+    route: 'dashboard/api/instances/{id}/{action}',
+    methods: ['POST'],
+    authLevel: fn,
+    handler: api(action),
+  });
+  df.app.client.http('dashboardTrace', {
+    route: 'dashboard/api/traces/{traceId}',
+    methods: ['GET'],
+    authLevel: fn,
+    handler: api(traceOf),
+  });
 }

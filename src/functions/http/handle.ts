@@ -11,7 +11,9 @@ export function handled<A extends unknown[]>(fn: Handler<A>): Handler<A> {
       return await fn(request, ...rest);
     } catch (e) {
       if (e instanceof HttpProblem) return e.toResponse();
-      const context = rest.find((r): r is InvocationContext => typeof (r as InvocationContext)?.invocationId === 'string');
+      const context = rest.find(
+        (r): r is InvocationContext => typeof (r as InvocationContext)?.invocationId === 'string',
+      );
       const err = ensureError(e);
       switch (errorCodeOf(e)) {
         case 'Validation':
@@ -22,7 +24,10 @@ export function handled<A extends unknown[]>(fn: Handler<A>): Handler<A> {
         case 'Concurrency':
           return problem(409, 'Conflict', err.message);
         case 'Transient':
-          return { ...problem(503, 'Service Unavailable', err.message), headers: { 'content-type': 'application/problem+json', 'retry-after': '5' } };
+          return {
+            ...problem(503, 'Service Unavailable', err.message),
+            headers: { 'content-type': 'application/problem+json', 'retry-after': '5' },
+          };
         case 'Configuration':
           context?.error(err);
           return problem(500, 'Configuration Error', err.message);

@@ -9,7 +9,11 @@ export const MAX_BODY_BYTES = 64 * 1024;
 export async function readJsonObject(request: HttpRequest, optional = false): Promise<Record<string, unknown>> {
   const text = await request.text();
   if (Buffer.byteLength(text) > MAX_BODY_BYTES) {
-    throw new HttpProblem(413, 'Payload Too Large', `the body is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_BODY_BYTES}`);
+    throw new HttpProblem(
+      413,
+      'Payload Too Large',
+      `the body is ${Buffer.byteLength(text)} bytes; the limit is ${MAX_BODY_BYTES}`,
+    );
   }
   if (text.trim() === '') {
     if (optional) return {};
@@ -17,7 +21,9 @@ export async function readJsonObject(request: HttpRequest, optional = false): Pr
   }
   const type = request.headers.get('content-type') ?? '';
   if (type && !/^application\/([a-z.+-]*\+)?json\b/i.test(type)) {
-    throw new HttpProblem(415, 'Unsupported Media Type', `content-type must be application/json, got '${type}'`, { field: 'content-type' });
+    throw new HttpProblem(415, 'Unsupported Media Type', `content-type must be application/json, got '${type}'`, {
+      field: 'content-type',
+    });
   }
   let value: unknown;
   try {
@@ -25,18 +31,21 @@ export async function readJsonObject(request: HttpRequest, optional = false): Pr
   } catch (e) {
     throw badRequest(`the body is not valid JSON: ${(e as Error).message}`, 'body');
   }
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw badRequest('the body must be a JSON object', 'body');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    throw badRequest('the body must be a JSON object', 'body');
   return value as Record<string, unknown>;
 }
 
 export function rejectUnknownFields(body: Record<string, unknown>, allowed: readonly string[]): void {
   const unknown = Object.keys(body).filter((k) => !allowed.includes(k));
-  if (unknown.length > 0) throw badRequest(`unknown field(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`, unknown[0]);
+  if (unknown.length > 0)
+    throw badRequest(`unknown field(s): ${unknown.join(', ')}; allowed: ${allowed.join(', ')}`, unknown[0]);
 }
 
 export function requestIdParam(request: HttpRequest, name = 'id'): string {
   const id = request.params[name];
-  if (!isValidRequestId(id)) throw badRequest(`'${String(id).slice(0, 120)}' is not a request id: it must be ${REQUEST_ID_RULE}`, name);
+  if (!isValidRequestId(id))
+    throw badRequest(`'${String(id).slice(0, 120)}' is not a request id: it must be ${REQUEST_ID_RULE}`, name);
   return id;
 }
 
@@ -67,7 +76,8 @@ export function boundedInt(raw: string | null, field: string, min: number, max: 
 /** `code` is the function key (Azure strips nothing), so it is always allowed. */
 export function rejectUnknownQuery(request: HttpRequest, allowed: readonly string[]): void {
   for (const key of request.query.keys()) {
-    if (key !== 'code' && !allowed.includes(key)) throw badRequest(`unknown query parameter '${key}'; allowed: ${allowed.join(', ') || 'none'}`, key);
+    if (key !== 'code' && !allowed.includes(key))
+      throw badRequest(`unknown query parameter '${key}'; allowed: ${allowed.join(', ') || 'none'}`, key);
   }
 }
 
@@ -89,6 +99,10 @@ export function cosmosTokenParam(request: HttpRequest): string | undefined {
   }
   // Cosmos issues JSON composite tokens, or raw backend tokens ("+RID:…") for single-partition queries.
   const cosmosToken = (typeof parsed === 'object' && parsed !== null) || /^[+-]RID:/.test(raw);
-  if (!cosmosToken || raw.length > 4096) throw badRequest("'continuationToken' is not a token this API issued; pass back the continuationToken of the previous page", 'continuationToken');
+  if (!cosmosToken || raw.length > 4096)
+    throw badRequest(
+      "'continuationToken' is not a token this API issued; pass back the continuationToken of the previous page",
+      'continuationToken',
+    );
   return raw;
 }

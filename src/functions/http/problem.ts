@@ -16,7 +16,12 @@ export function problem(status: number, title: string, detail: string, fields: P
 }
 
 export class HttpProblem extends Error {
-  constructor(readonly status: number, readonly title: string, detail: string, readonly fields: ProblemFields = {}) {
+  constructor(
+    readonly status: number,
+    readonly title: string,
+    detail: string,
+    readonly fields: ProblemFields = {},
+  ) {
     super(detail);
   }
   toResponse(): HttpResponseInit {
@@ -24,6 +29,7 @@ export class HttpProblem extends Error {
   }
 }
 
-export const badRequest = (detail: string, field?: string): HttpProblem => new HttpProblem(400, 'Bad Request', detail, field ? { field } : {});
+export const badRequest = (detail: string, field?: string): HttpProblem =>
+  new HttpProblem(400, 'Bad Request', detail, field ? { field } : {});
 export const notFound = (detail: string): HttpProblem => new HttpProblem(404, 'Not Found', detail);
 export const conflict = (detail: string): HttpProblem => new HttpProblem(409, 'Conflict', detail);

@@ -18,19 +18,23 @@ const MAX_RANGE_MS = 7 * 24 * 3600 * 1000;
 export function replaySelection(body: Record<string, unknown>): ReplaySelection {
   rejectUnknownFields(body, ['requestId', 'from', 'to']);
   if (body.requestId !== undefined) {
-    if (body.from !== undefined || body.to !== undefined) throw badRequest("give either 'requestId' or 'from' and 'to', not both", 'requestId');
-    if (typeof body.requestId !== 'string' || !isValidRequestId(body.requestId)) throw badRequest(`'requestId' must be ${REQUEST_ID_RULE}`, 'requestId');
+    if (body.from !== undefined || body.to !== undefined)
+      throw badRequest("give either 'requestId' or 'from' and 'to', not both", 'requestId');
+    if (typeof body.requestId !== 'string' || !isValidRequestId(body.requestId))
+      throw badRequest(`'requestId' must be ${REQUEST_ID_RULE}`, 'requestId');
     return { requestId: body.requestId };
   }
   const time = (field: 'from' | 'to'): string => {
     const v = body[field];
-    if (typeof v !== 'string' || Number.isNaN(Date.parse(v))) throw badRequest(`'${field}' must be an ISO 8601 time (or give 'requestId')`, field);
+    if (typeof v !== 'string' || Number.isNaN(Date.parse(v)))
+      throw badRequest(`'${field}' must be an ISO 8601 time (or give 'requestId')`, field);
     return new Date(v).toISOString();
   };
   const from = time('from');
   const to = time('to');
   if (Date.parse(to) <= Date.parse(from)) throw badRequest("'to' must be after 'from'", 'to');
-  if (Date.parse(to) - Date.parse(from) > MAX_RANGE_MS) throw badRequest("the range 'from'-'to' may span at most 7 days", 'to');
+  if (Date.parse(to) - Date.parse(from) > MAX_RANGE_MS)
+    throw badRequest("the range 'from'-'to' may span at most 7 days", 'to');
   return { from, to };
 }
 
@@ -42,5 +46,10 @@ async function replay(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 export function registerReplayApi(): void {
-  app.http('replayEvents', { route: 'events/replay', methods: ['POST'], authLevel: 'function', handler: handled(replay) });
+  app.http('replayEvents', {
+    route: 'events/replay',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: handled(replay),
+  });
 }

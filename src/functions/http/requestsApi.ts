@@ -18,7 +18,17 @@ import { httpSpan } from '../telemetry';
 import { logLine } from '../log';
 import { handled } from './handle';
 import { badRequest, conflict, notFound } from './problem';
-import { boundedInt, cosmosTokenParam as tokenParam, expectNoInput, optionalBoolean, optionalString, readJsonObject, rejectUnknownFields, rejectUnknownQuery, requestIdParam } from './input';
+import {
+  boundedInt,
+  cosmosTokenParam as tokenParam,
+  expectNoInput,
+  optionalBoolean,
+  optionalString,
+  readJsonObject,
+  rejectUnknownFields,
+  rejectUnknownQuery,
+  requestIdParam,
+} from './input';
 
 const API_PARTITION = 'api';
 
@@ -27,7 +37,11 @@ function links(request: HttpRequest, id: string): { self: string; events: string
   return { self: base, events: `${base}/events`, cancel: `${base}/cancel` };
 }
 
-async function addRequest(request: HttpRequest, client: df.DurableClient, context: InvocationContext): Promise<HttpResponseInit> {
+async function addRequest(
+  request: HttpRequest,
+  client: df.DurableClient,
+  context: InvocationContext,
+): Promise<HttpResponseInit> {
   const body = await readJsonObject(request);
   rejectUnknownFields(body, ['id', 'payload', 'start']);
   const id = optionalString(body, 'id', 100) ?? randomRequestId();
@@ -38,15 +52,26 @@ async function addRequest(request: HttpRequest, client: df.DurableClient, contex
   const start = optionalBoolean(body.start ?? request.query.get('start') ?? undefined, 'start') ?? false;
 
   const s = await getServices();
-  const row = await s.intake.add({ partitionKey: API_PARTITION, rowKey: id }, payload as WorkItemPayload, activeTraceContext());
+  const row = await s.intake.add(
+    { partitionKey: API_PARTITION, rowKey: id },
+    payload as WorkItemPayload,
+    activeTraceContext(),
+  );
   let started = false;
   if (start) {
     const report = emptyReport();
     await discoverOne(discoveryDeps(s, durableRuntime(client, request)), row, new Date(), report);
     started = report.started.includes(id);
   }
-  logLine(context, 'information', `work item added${started ? ' and started' : ''}`, { requestId: id, ...(started ? { instanceId: id } : {}) });
-  return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, started, links: links(request, id) } };
+  logLine(context, 'information', `work item added${started ? ' and started' : ''}`, {
+    requestId: id,
+    ...(started ? { instanceId: id } : {}),
+  });
+  return {
+    status: 202,
+    headers: { location: links(request, id).self },
+    jsonBody: { id, started, links: links(request, id) },
+  };
 }
 
 async function getRequest(request: HttpRequest, client: df.DurableClient): Promise<HttpResponseInit> {
@@ -61,10 +86,25 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
     status: 200,
     jsonBody: {
       id,
-      intake: row ? { ...row.ref, status: row.status, ...(row.claimedAt ? { claimedAt: row.claimedAt } : {}), ...(row.problem ? { problem: row.problem } : {}) } : null,
+      intake: row
+        ? {
+            ...row.ref,
+            status: row.status,
+            ...(row.claimedAt ? { claimedAt: row.claimedAt } : {}),
+            ...(row.problem ? { problem: row.problem } : {}),
+          }
+        : null,
       view: view ?? null,
       needsIntervention: view?.needsIntervention ?? false,
-      orchestration: instance ? { runtimeStatus: instance.runtimeStatus, customStatus: instance.customStatus ?? null, output: instance.output ?? null, createdTime: instance.createdTime, lastUpdatedTime: instance.lastUpdatedTime } : null,
+      orchestration: instance
+        ? {
+            runtimeStatus: instance.runtimeStatus,
+            customStatus: instance.customStatus ?? null,
+            output: instance.output ?? null,
+            createdTime: instance.createdTime,
+            lastUpdatedTime: instance.lastUpdatedTime,
+          }
+        : null,
       links: { ...links(request, id), durable: instance ? runtime.managementLinks(id) : {} },
     },
   };
@@ -77,7 +117,8 @@ async function getEvents(request: HttpRequest): Promise<HttpResponseInit> {
   const continuationToken = tokenParam(request);
   const s = await getServices();
   const page = await s.eventStore.readStream(id, { fromVersion, maxCount: top, continuationToken });
-  if (page.items.length === 0 && !continuationToken && fromVersion === 1) throw notFound(`request '${id}' has no events`);
+  if (page.items.length === 0 && !continuationToken && fromVersion === 1)
+    throw notFound(`request '${id}' has no events`);
   return { status: 200, jsonBody: { id, events: page.items, continuationToken: page.continuationToken ?? null } };
 }
 
@@ -90,7 +131,11 @@ async function listRequests(request: HttpRequest): Promise<HttpResponseInit> {
   if (status !== undefined) {
     if ((REQUEST_STAGES as readonly string[]).includes(status)) stage = status as RequestStage;
     else if ((OUTCOMES as readonly string[]).includes(status)) outcome = status as Outcome;
-    else throw badRequest(`'status' must be a stage (${REQUEST_STAGES.join(', ')}) or an outcome (${OUTCOMES.join(', ')})`, 'status');
+    else
+      throw badRequest(
+        `'status' must be a stage (${REQUEST_STAGES.join(', ')}) or an outcome (${OUTCOMES.join(', ')})`,
+        'status',
+      );
   }
   const s = await getServices();
   const page = await s.projection.list({ stage, outcome, top, continuationToken: tokenParam(request) });
@@ -109,7 +154,11 @@ async function cancelRequest(request: HttpRequest, client: df.DurableClient): Pr
     throw conflict(`request '${id}' can no longer be cancelled: its workflow is ${instance.runtimeStatus}`);
   }
   await runtime.raiseCancel(id, reason);
-  return { status: 202, headers: { location: links(request, id).self }, jsonBody: { id, cancelRequested: true, reason, links: links(request, id) } };
+  return {
+    status: 202,
+    headers: { location: links(request, id).self },
+    jsonBody: { id, cancelRequested: true, reason, links: links(request, id) },
+  };
 }
 
 async function rebuildProjection(request: HttpRequest): Promise<HttpResponseInit> {
@@ -132,11 +181,46 @@ function randomRequestId(): string {
 }
 
 export function registerRequestsApi(): void {
-  df.app.client.http('addRequest', { route: 'requests', methods: ['POST'], authLevel: 'function', handler: httpSpan('requests', handled(addRequest)) });
-  df.app.client.http('listRequests', { route: 'requests', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests', handled(listRequests)) });
-  df.app.client.http('getRequest', { route: 'requests/{id}', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests/{id}', handled(getRequest)) });
-  df.app.client.http('getRequestEvents', { route: 'requests/{id}/events', methods: ['GET'], authLevel: 'function', handler: httpSpan('requests/{id}/events', handled(getEvents)) });
-  df.app.client.http('cancelRequest', { route: 'requests/{id}/cancel', methods: ['POST'], authLevel: 'function', handler: httpSpan('requests/{id}/cancel', handled(cancelRequest)) });
-  df.app.client.http('rebuildProjection', { route: 'projections/rebuild', methods: ['POST'], authLevel: 'function', handler: httpSpan('projections/rebuild', handled(rebuildProjection)) });
-  df.app.client.http('discover', { route: 'discover', methods: ['POST'], authLevel: 'function', handler: httpSpan('discover', handled(discover)) });
+  df.app.client.http('addRequest', {
+    route: 'requests',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: httpSpan('requests', handled(addRequest)),
+  });
+  df.app.client.http('listRequests', {
+    route: 'requests',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: httpSpan('requests', handled(listRequests)),
+  });
+  df.app.client.http('getRequest', {
+    route: 'requests/{id}',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: httpSpan('requests/{id}', handled(getRequest)),
+  });
+  df.app.client.http('getRequestEvents', {
+    route: 'requests/{id}/events',
+    methods: ['GET'],
+    authLevel: 'function',
+    handler: httpSpan('requests/{id}/events', handled(getEvents)),
+  });
+  df.app.client.http('cancelRequest', {
+    route: 'requests/{id}/cancel',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: httpSpan('requests/{id}/cancel', handled(cancelRequest)),
+  });
+  df.app.client.http('rebuildProjection', {
+    route: 'projections/rebuild',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: httpSpan('projections/rebuild', handled(rebuildProjection)),
+  });
+  df.app.client.http('discover', {
+    route: 'discover',
+    methods: ['POST'],
+    authLevel: 'function',
+    handler: httpSpan('discover', handled(discover)),
+  });
 }

@@ -21,7 +21,11 @@ async function listSchemas(request: HttpRequest): Promise<HttpResponseInit> {
   return {
     jsonBody: {
       asyncapi: `${self}asyncapi.json`,
-      types: knownWireTypes().map((type) => ({ type, schema: `${self}${type}.json`, dataschema: schemaUrlFor(type, baseUrl()) })),
+      types: knownWireTypes().map((type) => ({
+        type,
+        schema: `${self}${type}.json`,
+        dataschema: schemaUrlFor(type, baseUrl()),
+      })),
     },
   };
 }
@@ -36,6 +40,16 @@ async function getSchema(request: HttpRequest): Promise<HttpResponseInit> {
 }
 
 export function registerSchemasApi(): void {
-  app.http('listSchemas', { route: 'schemas', methods: ['GET'], authLevel: 'anonymous', handler: handled(listSchemas) });
-  app.http('getSchema', { route: 'schemas/{name}', methods: ['GET'], authLevel: 'anonymous', handler: handled(getSchema) });
+  app.http('listSchemas', {
+    route: 'schemas',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: handled(listSchemas),
+  });
+  app.http('getSchema', {
+    route: 'schemas/{name}',
+    methods: ['GET'],
+    authLevel: 'anonymous',
+    handler: handled(getSchema),
+  });
 }

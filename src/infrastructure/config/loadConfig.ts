@@ -17,7 +17,12 @@ export interface AppConfig {
   /** azure mode: `endpoint` (identity); local mode: `connectionString` (endpoint optional). */
   readonly intake: { readonly endpoint?: string; readonly connectionString?: string; readonly tableName: string };
   /** `schemaBaseUrl` always ends with '/'. */
-  readonly eventGrid: { readonly endpoint: string; readonly key?: string; readonly source: string; readonly schemaBaseUrl: string };
+  readonly eventGrid: {
+    readonly endpoint: string;
+    readonly key?: string;
+    readonly source: string;
+    readonly schemaBaseUrl: string;
+  };
   readonly external: { readonly baseUrl: string; readonly audience?: string; readonly timeoutMs: number };
   readonly policy: Readonly<WorkflowPolicy>;
   readonly discovery: { readonly schedule: string; readonly batchSize: number; readonly staleClaimSeconds: number };
@@ -48,13 +53,20 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
   for (const spec of SETTINGS) {
     const needed = spec.required === 'always' || spec.required === environment;
     if (needed && r.value(spec.name) === undefined) {
-      r.problem(spec.name, `is required${spec.required === 'always' ? '' : ` in ${spec.required} mode`} (${spec.description})`);
+      r.problem(
+        spec.name,
+        `is required${spec.required === 'always' ? '' : ` in ${spec.required} mode`} (${spec.description})`,
+      );
     }
   }
   if (environment === 'azure') {
     for (const name of KEY_SETTINGS) {
       // Never echo the value: it is a secret.
-      if (r.value(name) !== undefined) r.problem(name, 'must not be set in azure mode: keys are refused, the app authenticates with its managed identity');
+      if (r.value(name) !== undefined)
+        r.problem(
+          name,
+          'must not be set in azure mode: keys are refused, the app authenticates with its managed identity',
+        );
     }
   }
 
@@ -73,16 +85,33 @@ export function loadConfig(env: Readonly<Record<string, string | undefined>> = p
 
   const config: AppConfig = {
     environment: environment ?? 'azure',
-    taskHubName: r.matching('TASKHUB_NAME', /^[A-Za-z][A-Za-z0-9]{2,44}$/, 'must be 3-45 letters or digits, starting with a letter (Durable task hub rule)'),
+    taskHubName: r.matching(
+      'TASKHUB_NAME',
+      /^[A-Za-z][A-Za-z0-9]{2,44}$/,
+      'must be 3-45 letters or digits, starting with a letter (Durable task hub rule)',
+    ),
     cosmos: {
       endpoint: r.url('COSMOS_ENDPOINT'),
       key: r.value('COSMOS_KEY'),
-      database: r.matching('COSMOS_DATABASE', /^[^/\\#?\s]{1,255}$/, "must be 1-255 characters without '/', '\\', '#', '?' or spaces"),
+      database: r.matching(
+        'COSMOS_DATABASE',
+        /^[^/\\#?\s]{1,255}$/,
+        "must be 1-255 characters without '/', '\\', '#', '?' or spaces",
+      ),
     },
     intake: {
       endpoint: r.optionalUrl('INTAKE_TABLE_ENDPOINT'),
-      connectionString: r.optionalMatching('INTAKE_TABLE_CONNECTION', /=/, "must be a connection string ('Key=Value;…' or 'UseDevelopmentStorage=true')", { secret: true }),
-      tableName: r.matching('INTAKE_TABLE_NAME', /^[A-Za-z][A-Za-z0-9]{2,62}$/, 'must be 3-63 letters or digits, starting with a letter (Azure table name rule)'),
+      connectionString: r.optionalMatching(
+        'INTAKE_TABLE_CONNECTION',
+        /=/,
+        "must be a connection string ('Key=Value;…' or 'UseDevelopmentStorage=true')",
+        { secret: true },
+      ),
+      tableName: r.matching(
+        'INTAKE_TABLE_NAME',
+        /^[A-Za-z][A-Za-z0-9]{2,62}$/,
+        'must be 3-63 letters or digits, starting with a letter (Azure table name rule)',
+      ),
     },
     eventGrid: {
       endpoint: r.url('EVENTGRID_TOPIC_ENDPOINT'),
@@ -144,7 +173,12 @@ class SettingsReader {
     return this.optionalMatching(name, pattern, rule) ?? '';
   }
 
-  optionalMatching(name: string, pattern: RegExp, rule: string, options: { secret?: boolean } = {}): string | undefined {
+  optionalMatching(
+    name: string,
+    pattern: RegExp,
+    rule: string,
+    options: { secret?: boolean } = {},
+  ): string | undefined {
     const v = this.value(name);
     if (v !== undefined && !pattern.test(v)) this.problem(name, options.secret ? rule : `${rule}, got '${v}'`);
     return v;
@@ -158,7 +192,11 @@ class SettingsReader {
     const v = this.value(name);
     if (v === undefined) return undefined;
     let parsed: URL | undefined;
-    try { parsed = new URL(v); } catch { parsed = undefined; }
+    try {
+      parsed = new URL(v);
+    } catch {
+      parsed = undefined;
+    }
     if (!parsed || (parsed.protocol !== 'http:' && parsed.protocol !== 'https:')) {
       this.problem(name, `must be an absolute http(s) URL, got '${v}'`);
     }
@@ -177,7 +215,10 @@ class SettingsReader {
     const v = this.value(name) ?? '';
     const fields = v.split(/\s+/);
     if (fields.length !== 6 || !fields.every((f) => /^[0-9A-Za-z*/,?-]+$/.test(f))) {
-      this.problem(name, `must be an NCRONTAB expression with 6 fields, seconds first (e.g. '0 */5 * * * *'), got '${v}'`);
+      this.problem(
+        name,
+        `must be an NCRONTAB expression with 6 fields, seconds first (e.g. '0 */5 * * * *'), got '${v}'`,
+      );
     }
     return v;
   }

@@ -4,7 +4,16 @@
  */
 import { NonRetriableError, TransientError, WorkflowError, ensureError } from '../../application/errors';
 
-const TRANSIENT_NETWORK_CODES = new Set(['ECONNRESET', 'ECONNREFUSED', 'ETIMEDOUT', 'EPIPE', 'EAI_AGAIN', 'ENOTFOUND', 'ESOCKETTIMEDOUT', 'UND_ERR_SOCKET']);
+const TRANSIENT_NETWORK_CODES = new Set([
+  'ECONNRESET',
+  'ECONNREFUSED',
+  'ETIMEDOUT',
+  'EPIPE',
+  'EAI_AGAIN',
+  'ENOTFOUND',
+  'ESOCKETTIMEDOUT',
+  'UND_ERR_SOCKET',
+]);
 
 export function cosmosStatusOf(e: unknown): number | undefined {
   const code = (e as { code?: unknown } | null)?.code;
@@ -31,7 +40,9 @@ export function mapCosmosError(e: unknown, what: string): Error {
       : new NonRetriableError(`Cosmos ${what} failed with ${status}: ${err.message}`, { cause: e });
   }
   const code = (e as { code?: unknown } | null)?.code;
-  const network = (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) || /socket hang up|ECONNRESET|ECONNREFUSED|timed? ?out/i.test(err.message);
+  const network =
+    (typeof code === 'string' && TRANSIENT_NETWORK_CODES.has(code)) ||
+    /socket hang up|ECONNRESET|ECONNREFUSED|timed? ?out/i.test(err.message);
   if (network || err.name === 'TimeoutError') {
     return new TransientError(`Cosmos ${what} failed: ${err.message}`, { cause: e });
   }

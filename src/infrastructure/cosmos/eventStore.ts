@@ -33,7 +33,10 @@ export class CosmosEventStore implements EventStore {
     const docs = events.map((e, i) => toDocument(streamId, options.expectedVersion + 1 + i, e, options));
     if (docs.length === 0) return { nextExpectedVersion: options.expectedVersion, events: [] };
 
-    const operations: OperationInput[] = docs.map((d) => ({ operationType: BulkOperationType.Create, resourceBody: { ...d } as unknown as JSONObject }));
+    const operations: OperationInput[] = docs.map((d) => ({
+      operationType: BulkOperationType.Create,
+      resourceBody: { ...d } as unknown as JSONObject,
+    }));
     let statuses: number[];
     try {
       const response = await this.events.items.batch(operations, streamId);
@@ -75,7 +78,12 @@ export class CosmosEventStore implements EventStore {
   }
 
   async readStream(streamId: string, options: ReadStreamOptions = {}): Promise<Page<StoredEvent>> {
-    const page = await this.queryStream(streamId, options.fromVersion ?? 1, options.maxCount ?? DEFAULT_PAGE, options.continuationToken);
+    const page = await this.queryStream(
+      streamId,
+      options.fromVersion ?? 1,
+      options.maxCount ?? DEFAULT_PAGE,
+      options.continuationToken,
+    );
     return { items: page.items.map(toStoredEvent), continuationToken: page.continuationToken };
   }
 
@@ -104,7 +112,12 @@ export class CosmosEventStore implements EventStore {
     }
   }
 
-  private async queryStream(streamId: string, fromVersion: number, maxCount: number, continuationToken: string | undefined): Promise<Page<EventDocument>> {
+  private async queryStream(
+    streamId: string,
+    fromVersion: number,
+    maxCount: number,
+    continuationToken: string | undefined,
+  ): Promise<Page<EventDocument>> {
     try {
       const response = await this.events.items
         .query<EventDocument>(
@@ -127,13 +140,22 @@ export class CosmosEventStore implements EventStore {
 
 function checkAppend(streamId: string, events: RequestEvent[], options: AppendOptions): void {
   if (typeof streamId !== 'string' || streamId.length === 0 || /[/\\?#]/.test(streamId)) {
-    throw new ValidationError(`streamId must be a non-empty string without / \\ ? #, got '${String(streamId)}'`, 'streamId');
+    throw new ValidationError(
+      `streamId must be a non-empty string without / \\ ? #, got '${String(streamId)}'`,
+      'streamId',
+    );
   }
   if (!Number.isInteger(options.expectedVersion) || options.expectedVersion < 0) {
-    throw new ValidationError(`expectedVersion must be an integer >= 0, got ${options.expectedVersion}`, 'expectedVersion');
+    throw new ValidationError(
+      `expectedVersion must be an integer >= 0, got ${options.expectedVersion}`,
+      'expectedVersion',
+    );
   }
   if (events.length > MAX_EVENTS_PER_APPEND) {
-    throw new ValidationError(`at most ${MAX_EVENTS_PER_APPEND} events per append (one transactional batch), got ${events.length}`, 'events');
+    throw new ValidationError(
+      `at most ${MAX_EVENTS_PER_APPEND} events per append (one transactional batch), got ${events.length}`,
+      'events',
+    );
   }
 }
 
@@ -151,7 +173,15 @@ function toDocument(streamId: string, version: number, event: RequestEvent, opti
 }
 
 function toStoredEvent(d: EventDocument): StoredEvent {
-  return { streamId: d.aggregateId, version: d.version, eventId: d.eventId, type: d.type, data: d.data, metadata: d.metadata, occurredAt: d.occurredAt };
+  return {
+    streamId: d.aggregateId,
+    version: d.version,
+    eventId: d.eventId,
+    type: d.type,
+    data: d.data,
+    metadata: d.metadata,
+    occurredAt: d.occurredAt,
+  };
 }
 
 /**
@@ -165,7 +195,11 @@ function sameEvent(a: EventDocument, b: EventDocument): boolean {
 function canonicalJson(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
     v && typeof v === 'object' && !Array.isArray(v)
-      ? Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)))
+      ? Object.fromEntries(
+          Object.entries(v as Record<string, unknown>)
+            .filter(([, x]) => x !== undefined)
+            .sort(([x], [y]) => (x < y ? -1 : x > y ? 1 : 0)),
+        )
       : v,
   );
 }

@@ -31,7 +31,10 @@ export class CosmosIdempotencyStore implements IdempotencyStore {
     private readonly options: IdempotencyStoreOptions,
   ) {
     if (!Number.isInteger(options.ttlSeconds) || options.ttlSeconds < 1) {
-      throw new ValidationError(`IDEMPOTENCY_TTL_SECONDS must be a positive integer, got ${options.ttlSeconds}`, 'IDEMPOTENCY_TTL_SECONDS');
+      throw new ValidationError(
+        `IDEMPOTENCY_TTL_SECONDS must be a positive integer, got ${options.ttlSeconds}`,
+        'IDEMPOTENCY_TTL_SECONDS',
+      );
     }
     this.now = options.now ?? (() => new Date());
   }

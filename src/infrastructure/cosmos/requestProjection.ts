@@ -5,7 +5,18 @@
  * the ETag read (If-Match), so two racing writers cannot lose each other's update.
  */
 import type { Container } from '@azure/cosmos';
-import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../application/ports';
+import {
+  forEachStream,
+  readAll,
+  requestViewOf,
+  type EventStore,
+  type Page,
+  type ProjectedState,
+  type RequestProjection,
+  type RequestView,
+  type ViewCounts,
+  type ViewQuery,
+} from '../../application/ports';
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
@@ -46,7 +57,9 @@ export class CosmosRequestProjection implements RequestProjection {
       const next = viewDocument(streamId, current?.state ?? initialRequestState(), fresh, current?.createdAt);
       try {
         if (current) {
-          await this.requests.item(streamId, streamId).replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
+          await this.requests
+            .item(streamId, streamId)
+            .replace(next, { accessCondition: { type: 'IfMatch', condition: current._etag! } });
         } else {
           await this.requests.items.create(next);
         }
@@ -65,7 +78,9 @@ export class CosmosRequestProjection implements RequestProjection {
     const fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
     const [first] = fresh;
     if (first === undefined || first.version === storedVersion + 1 || !this.options.events) return fresh;
-    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < first.version);
+    const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter(
+      (e) => e.version < first.version,
+    );
     return [...missing, ...fresh];
   }
 
@@ -96,7 +111,11 @@ export class CosmosRequestProjection implements RequestProjection {
           this.groupBy = false;
         }
       }
-      const { resources } = await this.requests.items.query<{ s: RequestStage; o?: Outcome; n?: boolean }>('SELECT c.stage AS s, c.outcome AS o, c.needsIntervention AS n FROM c').fetchAll();
+      const { resources } = await this.requests.items
+        .query<{ s: RequestStage; o?: Outcome; n?: boolean }>(
+          'SELECT c.stage AS s, c.outcome AS o, c.needsIntervention AS n FROM c',
+        )
+        .fetchAll();
       const counts: ViewCounts = { total: resources.length, byStage: {}, byOutcome: {}, needsIntervention: 0 };
       for (const r of resources) {
         counts.byStage[r.s] = (counts.byStage[r.s] ?? 0) + 1;
@@ -113,9 +132,18 @@ export class CosmosRequestProjection implements RequestProjection {
 
   private async countsByGroup(): Promise<ViewCounts> {
     const grouped = async (field: string): Promise<{ k: string; n: number }[]> =>
-      (await this.requests.items.query<{ k: string; n: number }>(`SELECT c.${field} AS k, COUNT(1) AS n FROM c GROUP BY c.${field}`).fetchAll()).resources;
-    const [stages, outcomes, flags] = await Promise.all([grouped('stage'), grouped('outcome'), grouped('needsIntervention')]);
-    const map = (rows: { k: string; n: number }[]) => Object.fromEntries(rows.filter((r) => r.k !== undefined && r.k !== null).map((r) => [r.k, r.n]));
+      (
+        await this.requests.items
+          .query<{ k: string; n: number }>(`SELECT c.${field} AS k, COUNT(1) AS n FROM c GROUP BY c.${field}`)
+          .fetchAll()
+      ).resources;
+    const [stages, outcomes, flags] = await Promise.all([
+      grouped('stage'),
+      grouped('outcome'),
+      grouped('needsIntervention'),
+    ]);
+    const map = (rows: { k: string; n: number }[]) =>
+      Object.fromEntries(rows.filter((r) => r.k !== undefined && r.k !== null).map((r) => [r.k, r.n]));
     return {
       total: stages.reduce((a, r) => a + r.n, 0),
       byStage: map(stages),
@@ -126,10 +154,16 @@ export class CosmosRequestProjection implements RequestProjection {
 
   async list(query: ViewQuery): Promise<Page<RequestView>> {
     if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
-      throw new ValidationError(`stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
+      throw new ValidationError(
+        `stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`,
+        'stage',
+      );
     }
     if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
-      throw new ValidationError(`outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`, 'outcome');
+      throw new ValidationError(
+        `outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`,
+        'outcome',
+      );
     }
     const top = query.top ?? DEFAULT_TOP;
     if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) {
@@ -145,7 +179,8 @@ export class CosmosRequestProjection implements RequestProjection {
       filters.push('c.outcome = @outcome');
       parameters.push({ name: '@outcome', value: query.outcome });
     }
-    if (query.needsIntervention !== undefined) filters.push(query.needsIntervention ? 'c.needsIntervention = true' : 'c.needsIntervention != true');
+    if (query.needsIntervention !== undefined)
+      filters.push(query.needsIntervention ? 'c.needsIntervention = true' : 'c.needsIntervention != true');
     if (query.updatedFrom !== undefined) {
       filters.push('c.updatedAt >= @from');
       parameters.push({ name: '@from', value: query.updatedFrom });
@@ -158,7 +193,10 @@ export class CosmosRequestProjection implements RequestProjection {
     const order = query.newestFirst ? ' ORDER BY c.updatedAt DESC' : '';
     try {
       const response = await this.requests.items
-        .query<ViewDocument>({ query: `SELECT * FROM c${where}${order}`, parameters }, { maxItemCount: top, continuationToken: query.continuationToken })
+        .query<ViewDocument>(
+          { query: `SELECT * FROM c${where}${order}`, parameters },
+          { maxItemCount: top, continuationToken: query.continuationToken },
+        )
         .fetchNext();
       return { items: response.resources.map(toView), continuationToken: response.continuationToken || undefined };
     } catch (e) {
@@ -187,12 +225,20 @@ export class CosmosRequestProjection implements RequestProjection {
   }
 }
 
-function viewDocument(id: string, from: RequestState, events: StoredEvent[], createdAt: string | undefined): ViewDocument {
+function viewDocument(
+  id: string,
+  from: RequestState,
+  events: StoredEvent[],
+  createdAt: string | undefined,
+): ViewDocument {
   const [first] = events;
   const last = events.at(-1);
   if (!first || !last) throw new Error(`view ${id} needs at least one event`);
   const state = foldEvents(events, from);
-  return { ...requestViewOf(id, state, { createdAt, firstOccurredAt: first.occurredAt, lastOccurredAt: last.occurredAt }), state };
+  return {
+    ...requestViewOf(id, state, { createdAt, firstOccurredAt: first.occurredAt, lastOccurredAt: last.occurredAt }),
+    state,
+  };
 }
 
 function isViewOf(basis: ProjectedState | undefined, id: string): basis is ViewDocument {
@@ -201,5 +247,9 @@ function isViewOf(basis: ProjectedState | undefined, id: string): basis is ViewD
 }
 
 function toView(doc: ViewDocument): RequestView {
-  return requestViewOf(doc.id, doc.state, { createdAt: doc.createdAt, firstOccurredAt: doc.createdAt, lastOccurredAt: doc.updatedAt });
+  return requestViewOf(doc.id, doc.state, {
+    createdAt: doc.createdAt,
+    firstOccurredAt: doc.createdAt,
+    lastOccurredAt: doc.updatedAt,
+  });
 }

@@ -25,7 +25,11 @@ export interface Batches<T> {
   oversized: { item: T; bytes: number }[];
 }
 
-export function splitIntoBatches<T>(items: readonly T[], limits: BatchLimits, sizeOf: (item: T) => number = jsonBytes): Batches<T> {
+export function splitIntoBatches<T>(
+  items: readonly T[],
+  limits: BatchLimits,
+  sizeOf: (item: T) => number = jsonBytes,
+): Batches<T> {
   const batches: T[][] = [];
   const oversized: { item: T; bytes: number }[] = [];
   let current: T[] = [];

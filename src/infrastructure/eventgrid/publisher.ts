@@ -74,21 +74,32 @@ export class EventGridEventPublisher implements EventPublisher {
     // Sequential on purpose: batches of one stream go out in order, and one topic gains little
     // from parallel sends under its 5,000 events/s ingress cap.
     for (const batch of batches) {
-      await clientSpan(`send ${this.topic}`, { ...this.spanAttributes, 'messaging.batch.message_count': batch.length }, async (span) => {
-        span.setAttribute('messaging.message.id', batch.map((e) => e.id).join(','));
-        // Each CloudEvent carries the context of this send (CloudEvents distributed-tracing extension),
-        // so a subscriber's span continues the request's trace.
-        const tc = traceContextOf(span);
-        const sent = tc ? batch.map((e) => ({ ...e, traceparent: tc.traceparent, ...(tc.tracestate ? { tracestate: tc.tracestate } : {}) })) : batch;
-        try {
-          await this.client.send(sent.map(toSdkCloudEvent));
-          result.published.push(...batch.map((e) => e.id));
-        } catch (e) {
-          const failure = classifyPublishError(e);
-          failSpan(span, e);
-          result.failed.push(...batch.map((ev) => ({ eventId: ev.id, ...failure })));
-        }
-      }, SpanKind.PRODUCER);
+      await clientSpan(
+        `send ${this.topic}`,
+        { ...this.spanAttributes, 'messaging.batch.message_count': batch.length },
+        async (span) => {
+          span.setAttribute('messaging.message.id', batch.map((e) => e.id).join(','));
+          // Each CloudEvent carries the context of this send (CloudEvents distributed-tracing extension),
+          // so a subscriber's span continues the request's trace.
+          const tc = traceContextOf(span);
+          const sent = tc
+            ? batch.map((e) => ({
+                ...e,
+                traceparent: tc.traceparent,
+                ...(tc.tracestate ? { tracestate: tc.tracestate } : {}),
+              }))
+            : batch;
+          try {
+            await this.client.send(sent.map(toSdkCloudEvent));
+            result.published.push(...batch.map((e) => e.id));
+          } catch (e) {
+            const failure = classifyPublishError(e);
+            failSpan(span, e);
+            result.failed.push(...batch.map((ev) => ({ eventId: ev.id, ...failure })));
+          }
+        },
+        SpanKind.PRODUCER,
+      );
     }
     return result;
   }
@@ -114,9 +125,14 @@ function createClient(options: EventGridPublisherOptions): EventGridPublisherCli
   }
   if (insecure && options.key === undefined) {
     // The SDK refuses bearer tokens over http; say so up front, in our words.
-    throw new ConfigurationError('a local http topic needs EVENTGRID_TOPIC_KEY (tokens are sent only over https)', ['EVENTGRID_TOPIC_KEY']);
+    throw new ConfigurationError('a local http topic needs EVENTGRID_TOPIC_KEY (tokens are sent only over https)', [
+      'EVENTGRID_TOPIC_KEY',
+    ]);
   }
-  const credential = options.key !== undefined ? new AzureKeyCredential(options.key) : (options.credential ?? new DefaultAzureCredential());
+  const credential =
+    options.key !== undefined
+      ? new AzureKeyCredential(options.key)
+      : (options.credential ?? new DefaultAzureCredential());
   // The SDK's Node HTTP client keeps its agent alive per client; one client per publisher reuses it.
   return new EventGridPublisherClient(endpoint, 'CloudEvent', credential, {
     allowInsecureConnection: insecure,
@@ -129,7 +145,10 @@ function assertValid(events: WorkflowCloudEvent[]): void {
     const check = validateEventData(e.type, e.data);
     if (!check.ok) {
       const field = firstField(check.errors);
-      throw new ValidationError(`event ${e.id} of type ${e.type} does not match its schema: ${check.errors.join('; ')}`, field);
+      throw new ValidationError(
+        `event ${e.id} of type ${e.type} does not match its schema: ${check.errors.join('; ')}`,
+        field,
+      );
     }
   }
 }

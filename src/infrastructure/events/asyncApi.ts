@@ -48,7 +48,21 @@ export function asyncApiDocument(opts: AsyncApiOptions): Record<string, unknown>
           },
         ],
       },
-      examples: ((schema.examples as unknown[]) ?? []).slice(0, 1).map((data) => ({ name: `${key(type)}_example`, payload: { specversion: '1.0', id: 'example-id', source: '/workflow/requests', type, subject: 'requests/req-1', time: '2025-01-01T00:00:00.000Z', datacontenttype: 'application/json', dataschema: schemaUrlFor(type, opts.schemaBaseUrl), sequence: '0000000000000001', data } })),
+      examples: ((schema.examples as unknown[]) ?? []).slice(0, 1).map((data) => ({
+        name: `${key(type)}_example`,
+        payload: {
+          specversion: '1.0',
+          id: 'example-id',
+          source: '/workflow/requests',
+          type,
+          subject: 'requests/req-1',
+          time: '2025-01-01T00:00:00.000Z',
+          datacontenttype: 'application/json',
+          dataschema: schemaUrlFor(type, opts.schemaBaseUrl),
+          sequence: '0000000000000001',
+          data,
+        },
+      })),
     };
   }
   const messageRefs = Object.fromEntries(types.map((t) => [key(t), { $ref: `#/components/messages/${key(t)}` }]));
@@ -57,7 +71,8 @@ export function asyncApiDocument(opts: AsyncApiOptions): Record<string, unknown>
     info: {
       title: 'Work-item workflow events',
       version: opts.version ?? '1.0.0',
-      description: 'Every fact of a request\'s life as a CloudEvent 1.0 on an Event Grid custom topic. Delivery is at least once and unordered: dedupe by `id`, order per `subject` by `sequence` (a zero-padded stream version), and fill gaps from GET /api/requests/{id}/events?fromVersion=.',
+      description:
+        "Every fact of a request's life as a CloudEvent 1.0 on an Event Grid custom topic. Delivery is at least once and unordered: dedupe by `id`, order per `subject` by `sequence` (a zero-padded stream version), and fill gaps from GET /api/requests/{id}/events?fromVersion=.",
     },
     defaultContentType: 'application/cloudevents+json',
     servers: {
@@ -65,8 +80,12 @@ export function asyncApiDocument(opts: AsyncApiOptions): Record<string, unknown>
         host: '{topicName}.{region}-1.eventgrid.azure.net',
         pathname: '/api/events',
         protocol: 'https',
-        description: 'Event Grid Basic custom topic (input schema CloudEventSchemaV1_0). Subscribers receive events through Event Grid subscriptions.',
-        variables: { topicName: { description: 'The topic resource name.' }, region: { description: 'The Azure region, e.g. westeurope.' } },
+        description:
+          'Event Grid Basic custom topic (input schema CloudEventSchemaV1_0). Subscribers receive events through Event Grid subscriptions.',
+        variables: {
+          topicName: { description: 'The topic resource name.' },
+          region: { description: 'The Azure region, e.g. westeurope.' },
+        },
       },
     },
     channels: {
@@ -95,7 +114,18 @@ function envelopeSchema(): Record<string, unknown> {
   return {
     type: 'object',
     description: 'CloudEvents 1.0 structured-mode envelope as the workflow publishes it.',
-    required: ['specversion', 'id', 'source', 'type', 'subject', 'time', 'datacontenttype', 'dataschema', 'sequence', 'data'],
+    required: [
+      'specversion',
+      'id',
+      'source',
+      'type',
+      'subject',
+      'time',
+      'datacontenttype',
+      'dataschema',
+      'sequence',
+      'data',
+    ],
     properties: {
       specversion: { const: '1.0' },
       id: str('Stable per stored event: a redelivery or replay carries the same id.'),
@@ -105,7 +135,11 @@ function envelopeSchema(): Record<string, unknown> {
       time: { type: 'string', format: 'date-time', description: 'When it happened (orchestration time).' },
       datacontenttype: { const: 'application/json' },
       dataschema: { type: 'string', format: 'uri', description: 'The JSON Schema of data.' },
-      sequence: { type: 'string', pattern: '^[0-9]{16}$', description: 'Stream version, zero-padded (CloudEvents sequence extension).' },
+      sequence: {
+        type: 'string',
+        pattern: '^[0-9]{16}$',
+        description: 'Stream version, zero-padded (CloudEvents sequence extension).',
+      },
       correlationid: str('Correlation id of the request.'),
       causationid: str('Id of what caused this event.'),
       traceparent: str('W3C trace context (CloudEvents distributed tracing extension), when traced.'),

@@ -22,7 +22,12 @@ let registry: Registry | undefined;
 export function validateEventData(wireType: string, data: unknown): ValidationResult {
   const validate = load().validators.get(wireType);
   if (!validate) {
-    return { ok: false, errors: [`unknown event type '${wireType}': no schema ${wireType}.json in ${load().directory} (known: ${knownWireTypes().join(', ')})`] };
+    return {
+      ok: false,
+      errors: [
+        `unknown event type '${wireType}': no schema ${wireType}.json in ${load().directory} (known: ${knownWireTypes().join(', ')})`,
+      ],
+    };
   }
   if (validate(data)) return { ok: true };
   return { ok: false, errors: (validate.errors ?? []).map(describeError) };
@@ -55,14 +60,18 @@ function load(): Registry {
   addFormats(ajv);
   const schemas = new Map<string, Readonly<Record<string, unknown>>>();
   const validators = new Map<string, ValidateFunction>();
-  for (const file of readdirSync(directory).filter((f) => f.endsWith('.json')).sort()) {
+  for (const file of readdirSync(directory)
+    .filter((f) => f.endsWith('.json'))
+    .sort()) {
     const wireType = file.slice(0, -'.json'.length);
     let schema: Record<string, unknown>;
     try {
       schema = JSON.parse(readFileSync(join(directory, file), 'utf8')) as Record<string, unknown>;
       validators.set(wireType, ajv.compile(schema));
     } catch (e) {
-      throw new Error(`schema ${join(directory, file)} is invalid: ${e instanceof Error ? e.message : String(e)}`, { cause: e });
+      throw new Error(`schema ${join(directory, file)} is invalid: ${e instanceof Error ? e.message : String(e)}`, {
+        cause: e,
+      });
     }
     schemas.set(wireType, Object.freeze(schema));
   }
@@ -77,7 +86,8 @@ function load(): Registry {
 function findSchemasDirectory(start: string): string {
   for (let dir = start; ; dir = dirname(dir)) {
     const candidate = join(dir, 'schemas');
-    if (existsSync(join(dir, 'package.json')) && existsSync(candidate) && statSync(candidate).isDirectory()) return candidate;
+    if (existsSync(join(dir, 'package.json')) && existsSync(candidate) && statSync(candidate).isDirectory())
+      return candidate;
     if (dirname(dir) === dir) throw new Error(`no schemas/ folder beside a package.json above ${start}`);
   }
 }
@@ -90,7 +100,7 @@ function describeError(e: ErrorObject): string {
     case 'additionalProperties':
       return `${e.instancePath}/${String((e.params as { additionalProperty: string }).additionalProperty)} is not allowed`;
     case 'enum':
-      return `${at} must be one of ${((e.params as { allowedValues: unknown[] }).allowedValues).map(String).join(', ')}`;
+      return `${at} must be one of ${(e.params as { allowedValues: unknown[] }).allowedValues.map(String).join(', ')}`;
     default:
       return `${at} ${e.message ?? 'is invalid'}`;
   }

@@ -37,16 +37,24 @@ export class HttpExternalJobs implements ExternalJobs {
     this.base = checkBaseUrl(options.baseUrl);
     this.timeoutMs = options.timeoutMs ?? 10_000;
     if (!Number.isFinite(this.timeoutMs) || this.timeoutMs <= 0) {
-      throw new ConfigurationError(`EXTERNAL_SERVICE_TIMEOUT_MS must be a positive number, got ${options.timeoutMs}`, ['EXTERNAL_SERVICE_TIMEOUT_MS']);
+      throw new ConfigurationError(`EXTERNAL_SERVICE_TIMEOUT_MS must be a positive number, got ${options.timeoutMs}`, [
+        'EXTERNAL_SERVICE_TIMEOUT_MS',
+      ]);
     }
     if (options.audience) {
-      this.scope = options.audience.endsWith('/.default') ? options.audience : `${options.audience.replace(/\/$/, '')}/.default`;
+      this.scope = options.audience.endsWith('/.default')
+        ? options.audience
+        : `${options.audience.replace(/\/$/, '')}/.default`;
       this.credential = options.credential ?? new DefaultAzureCredential();
     }
   }
 
   create(submission: Submission, idempotencyKey: string): Promise<ExternalJob> {
-    return this.call('POST', '/jobs', { body: submission, headers: { 'idempotency-key': idempotencyKey }, template: '/jobs' });
+    return this.call('POST', '/jobs', {
+      body: submission,
+      headers: { 'idempotency-key': idempotencyKey },
+      template: '/jobs',
+    });
   }
 
   get(jobId: string): Promise<ExternalJob> {
@@ -58,24 +66,39 @@ export class HttpExternalJobs implements ExternalJobs {
   }
 
   /** One HTTP client span per call (HTTP semantic conventions); the request carries its traceparent. */
-  private call(method: string, path: string, extra: { body?: unknown; headers?: Record<string, string>; template: string }): Promise<ExternalJob> {
+  private call(
+    method: string,
+    path: string,
+    extra: { body?: unknown; headers?: Record<string, string>; template: string },
+  ): Promise<ExternalJob> {
     const url = new URL(this.base + path);
-    return clientSpan(`${method} ${extra.template}`, {
-      'http.request.method': method,
-      'url.full': url.href,
-      'url.template': extra.template,
-      'server.address': url.hostname,
-      'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
-    }, async (span) => {
-      const headers: Record<string, string> = { ...extra.headers };
-      const tc = traceContextOf(span);
-      if (tc) Object.assign(headers, tc);
-      const job = await this.send(method, path, { ...extra, headers }, (status) => span.setAttribute('http.response.status_code', status));
-      return job;
-    });
+    return clientSpan(
+      `${method} ${extra.template}`,
+      {
+        'http.request.method': method,
+        'url.full': url.href,
+        'url.template': extra.template,
+        'server.address': url.hostname,
+        'server.port': Number(url.port || (url.protocol === 'https:' ? 443 : 80)),
+      },
+      async (span) => {
+        const headers: Record<string, string> = { ...extra.headers };
+        const tc = traceContextOf(span);
+        if (tc) Object.assign(headers, tc);
+        const job = await this.send(method, path, { ...extra, headers }, (status) =>
+          span.setAttribute('http.response.status_code', status),
+        );
+        return job;
+      },
+    );
   }
 
-  private async send(method: string, path: string, extra: { body?: unknown; headers: Record<string, string> }, onStatus: (status: number) => void): Promise<ExternalJob> {
+  private async send(
+    method: string,
+    path: string,
+    extra: { body?: unknown; headers: Record<string, string> },
+    onStatus: (status: number) => void,
+  ): Promise<ExternalJob> {
     const what = `${method} ${path}`;
     const headers: Record<string, string> = { accept: 'application/json', ...extra.headers };
     if (extra.body !== undefined) headers['content-type'] = 'application/json';
@@ -99,7 +122,8 @@ export class HttpExternalJobs implements ExternalJobs {
     }
     if (!res.ok) {
       const message = `external service ${what} answered ${res.status}: ${problemDetail(text)}`;
-      if (res.status === 408 || res.status === 429 || res.status >= 500) throw new TransientError(message, { status: res.status });
+      if (res.status === 408 || res.status === 429 || res.status >= 500)
+        throw new TransientError(message, { status: res.status });
       throw new NonRetriableError(message);
     }
     return parseJob(text, what);
@@ -111,7 +135,9 @@ export class HttpExternalJobs implements ExternalJobs {
       token = await this.credential!.getToken(this.scope!);
     } catch (e) {
       if (e instanceof Error && e.name === 'CredentialUnavailableError') {
-        throw new ConfigurationError(`no credential can get a token for ${this.scope}: ${e.message}`, ['EXTERNAL_SERVICE_AUDIENCE']);
+        throw new ConfigurationError(`no credential can get a token for ${this.scope}: ${e.message}`, [
+          'EXTERNAL_SERVICE_AUDIENCE',
+        ]);
       }
       throw new TransientError(`getting a token for ${this.scope} failed: ${describe(e)}`, { cause: e });
     }
@@ -128,7 +154,9 @@ function checkBaseUrl(baseUrl: string): string {
     throw new ConfigurationError(`EXTERNAL_SERVICE_URL is not a URL: '${baseUrl}'`, ['EXTERNAL_SERVICE_URL']);
   }
   if (url.protocol !== 'https:' && !(url.protocol === 'http:' && isLoopbackUrl(baseUrl))) {
-    throw new ConfigurationError(`EXTERNAL_SERVICE_URL must be https (plain http only on loopback): '${baseUrl}'`, ['EXTERNAL_SERVICE_URL']);
+    throw new ConfigurationError(`EXTERNAL_SERVICE_URL must be https (plain http only on loopback): '${baseUrl}'`, [
+      'EXTERNAL_SERVICE_URL',
+    ]);
   }
   return baseUrl.replace(/\/+$/, '');
 }
@@ -138,14 +166,18 @@ function parseJob(text: string, what: string): ExternalJob {
   try {
     body = JSON.parse(text);
   } catch {
-    throw new NonRetriableError(`external service ${what} answered with a body that is not JSON: ${text.slice(0, 200)}`);
+    throw new NonRetriableError(
+      `external service ${what} answered with a body that is not JSON: ${text.slice(0, 200)}`,
+    );
   }
   const b = (typeof body === 'object' && body !== null ? body : {}) as Record<string, unknown>;
   if (typeof b.id !== 'string' || b.id.length === 0) {
     throw new NonRetriableError(`external service ${what} answered without a job 'id'`);
   }
   if (!EXTERNAL_JOB_STATUSES.includes(b.status as ExternalJobStatus)) {
-    throw new NonRetriableError(`external service ${what} answered with an unknown job 'status' ${JSON.stringify(b.status)} (known: ${EXTERNAL_JOB_STATUSES.join(', ')})`);
+    throw new NonRetriableError(
+      `external service ${what} answered with an unknown job 'status' ${JSON.stringify(b.status)} (known: ${EXTERNAL_JOB_STATUSES.join(', ')})`,
+    );
   }
   return { id: b.id, status: b.status as ExternalJobStatus };
 }

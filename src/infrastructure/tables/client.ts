@@ -20,7 +20,10 @@ export interface IntakeTableConfig {
 
 export function createIntakeTableClient(config: IntakeTableConfig): TableClient {
   if (!/^[A-Za-z][A-Za-z0-9]{2,62}$/.test(config.tableName)) {
-    throw new ConfigurationError(`INTAKE_TABLE_NAME must be 3-63 letters or digits starting with a letter, got '${config.tableName}'`, ['INTAKE_TABLE_NAME']);
+    throw new ConfigurationError(
+      `INTAKE_TABLE_NAME must be 3-63 letters or digits starting with a letter, got '${config.tableName}'`,
+      ['INTAKE_TABLE_NAME'],
+    );
   }
   const options = (endpoint: string): TableServiceClientOptions => ({
     allowInsecureConnection: isLoopbackUrl(endpoint),
@@ -32,18 +35,31 @@ export function createIntakeTableClient(config: IntakeTableConfig): TableClient 
     }
     const endpoint = /(?:^|;)\s*TableEndpoint=([^;]+)/i.exec(config.connectionString)?.[1];
     if (endpoint?.startsWith('http:') && !isLoopbackUrl(endpoint)) {
-      throw new ConfigurationError(`INTAKE_TABLE_CONNECTION uses plain http to a non-loopback host (${endpoint})`, ['INTAKE_TABLE_CONNECTION']);
+      throw new ConfigurationError(`INTAKE_TABLE_CONNECTION uses plain http to a non-loopback host (${endpoint})`, [
+        'INTAKE_TABLE_CONNECTION',
+      ]);
     }
-    return TableClient.fromConnectionString(config.connectionString, config.tableName, options(endpoint ?? 'https://invalid'));
+    return TableClient.fromConnectionString(
+      config.connectionString,
+      config.tableName,
+      options(endpoint ?? 'https://invalid'),
+    );
   }
   if (config.endpoint && config.credential) {
     if (config.endpoint.startsWith('http:') && !isLoopbackUrl(config.endpoint)) {
-      throw new ConfigurationError(`INTAKE_TABLE_ENDPOINT must be https, got '${config.endpoint}'`, ['INTAKE_TABLE_ENDPOINT']);
+      throw new ConfigurationError(`INTAKE_TABLE_ENDPOINT must be https, got '${config.endpoint}'`, [
+        'INTAKE_TABLE_ENDPOINT',
+      ]);
     }
-    return new TableClient(config.endpoint, config.tableName, config.credential as TokenCredential, options(config.endpoint));
+    return new TableClient(
+      config.endpoint,
+      config.tableName,
+      config.credential as TokenCredential,
+      options(config.endpoint),
+    );
   }
-  throw new ConfigurationError('the intake table needs INTAKE_TABLE_CONNECTION (local) or INTAKE_TABLE_ENDPOINT with a credential (azure)', [
-    'INTAKE_TABLE_CONNECTION',
-    'INTAKE_TABLE_ENDPOINT',
-  ]);
+  throw new ConfigurationError(
+    'the intake table needs INTAKE_TABLE_CONNECTION (local) or INTAKE_TABLE_ENDPOINT with a credential (azure)',
+    ['INTAKE_TABLE_CONNECTION', 'INTAKE_TABLE_ENDPOINT'],
+  );
 }

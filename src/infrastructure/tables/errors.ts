@@ -20,7 +20,11 @@ export function mapTableError(e: unknown, what: string): Error {
       : new NonRetriableError(`Table ${what} failed with ${status}: ${err.message}`, { cause: e });
   }
   const code = (e as { code?: unknown } | null)?.code;
-  if (code === 'REQUEST_SEND_ERROR' || err.name === 'AbortError' || /ECONNRESET|ECONNREFUSED|socket hang up|timed? ?out/i.test(err.message)) {
+  if (
+    code === 'REQUEST_SEND_ERROR' ||
+    err.name === 'AbortError' ||
+    /ECONNRESET|ECONNREFUSED|socket hang up|timed? ?out/i.test(err.message)
+  ) {
     return new TransientError(`Table ${what} failed: ${err.message}`, { cause: e });
   }
   return err;

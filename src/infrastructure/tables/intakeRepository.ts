@@ -42,9 +42,15 @@ export class TableIntakeRepository implements IntakeRepository {
   }
 
   async add(ref: IntakeRef, payload: WorkItemPayload, trace?: TraceContext): Promise<IntakeRow> {
-    if (!isValidRequestId(ref.rowKey)) throw new ValidationError(`RowKey '${ref.rowKey}' is not a valid request id: ${REQUEST_ID_RULE}`, 'RowKey');
+    if (!isValidRequestId(ref.rowKey))
+      throw new ValidationError(`RowKey '${ref.rowKey}' is not a valid request id: ${REQUEST_ID_RULE}`, 'RowKey');
     if (!isPlainObject(payload)) throw new ValidationError('payload must be a JSON object', 'payload');
-    const entity: IntakeEntity = { ...keys(ref), Status: 'Unprocessed', Payload: JSON.stringify(payload), CreatedAt: new Date().toISOString() };
+    const entity: IntakeEntity = {
+      ...keys(ref),
+      Status: 'Unprocessed',
+      Payload: JSON.stringify(payload),
+      CreatedAt: new Date().toISOString(),
+    };
     if (trace) {
       entity.TraceParent = trace.traceparent;
       if (trace.tracestate) entity.TraceState = trace.tracestate;
@@ -68,13 +74,21 @@ export class TableIntakeRepository implements IntakeRepository {
       throw new ValidationError(`maxCount must be a positive integer, got ${options.maxCount}`, 'maxCount');
     }
     if (Number.isNaN(Date.parse(options.staleClaimBefore))) {
-      throw new ValidationError(`staleClaimBefore must be an ISO 8601 time, got '${options.staleClaimBefore}'`, 'staleClaimBefore');
+      throw new ValidationError(
+        `staleClaimBefore must be an ISO 8601 time, got '${options.staleClaimBefore}'`,
+        'staleClaimBefore',
+      );
     }
     // New work first: stale claims only fill what is left, so a backlog of long-running claims
     // cannot crowd Unprocessed rows out of a batch. ClaimedAt is an ISO string: string order is time order.
     const rows = await this.query(odata`Status eq 'Unprocessed'`, options.maxCount);
     if (rows.length < options.maxCount) {
-      rows.push(...(await this.query(odata`Status eq 'Claimed' and ClaimedAt lt ${options.staleClaimBefore}`, options.maxCount - rows.length)));
+      rows.push(
+        ...(await this.query(
+          odata`Status eq 'Claimed' and ClaimedAt lt ${options.staleClaimBefore}`,
+          options.maxCount - rows.length,
+        )),
+      );
     }
     return rows;
   }
@@ -82,7 +96,9 @@ export class TableIntakeRepository implements IntakeRepository {
   private async query(filter: string, maxCount: number): Promise<IntakeRow[]> {
     const rows: IntakeRow[] = [];
     try {
-      const pages = this.table.listEntities<IntakeEntity>({ queryOptions: { filter } }).byPage({ maxPageSize: Math.min(maxCount, 1000) });
+      const pages = this.table
+        .listEntities<IntakeEntity>({ queryOptions: { filter } })
+        .byPage({ maxPageSize: Math.min(maxCount, 1000) });
       for await (const page of pages) {
         for (const entity of page) {
           rows.push(toRow(entity));
@@ -96,9 +112,17 @@ export class TableIntakeRepository implements IntakeRepository {
   }
 
   async claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined> {
-    if (row.problem) throw new ValidationError(`intake row ${describe(row.ref)} is malformed and cannot be claimed: ${row.problem}`, 'row');
+    if (row.problem)
+      throw new ValidationError(
+        `intake row ${describe(row.ref)} is malformed and cannot be claimed: ${row.problem}`,
+        'row',
+      );
     try {
-      const response = await this.table.updateEntity({ ...keys(row.ref), Status: 'Claimed', ClaimedAt: claimedAt }, 'Merge', { etag: row.etag });
+      const response = await this.table.updateEntity(
+        { ...keys(row.ref), Status: 'Claimed', ClaimedAt: claimedAt },
+        'Merge',
+        { etag: row.etag },
+      );
       return { ...row, status: 'Claimed', claimedAt, etag: response.etag ?? '' };
     } catch (e) {
       // 412: another claimer changed the row since we listed it; 404: it is gone. Either way not ours.
@@ -109,13 +133,20 @@ export class TableIntakeRepository implements IntakeRepository {
   }
 
   async complete(ref: IntakeRef, status: Outcome, details: { reason?: string; completedAt: string }): Promise<void> {
-    if (!OUTCOMES.includes(status)) throw new ValidationError(`status must be one of ${OUTCOMES.join(', ')}, got '${String(status)}'`, 'status');
+    if (!OUTCOMES.includes(status))
+      throw new ValidationError(`status must be one of ${OUTCOMES.join(', ')}, got '${String(status)}'`, 'status');
     await this.readModifyWrite(ref, `complete intake row ${describe(ref)} as ${status}`, (current) => {
       if (current.Status === status) return undefined;
       if (isOutcome(current.Status)) {
-        throw new ConflictError(`intake row ${describe(ref)} is already ${current.Status}; refusing to overwrite with ${status}`);
+        throw new ConflictError(
+          `intake row ${describe(ref)} is already ${current.Status}; refusing to overwrite with ${status}`,
+        );
       }
-      return { Status: status, CompletedAt: details.completedAt, ...(details.reason !== undefined ? { Reason: details.reason } : {}) };
+      return {
+        Status: status,
+        CompletedAt: details.completedAt,
+        ...(details.reason !== undefined ? { Reason: details.reason } : {}),
+      };
     });
   }
 
@@ -127,7 +158,11 @@ export class TableIntakeRepository implements IntakeRepository {
   }
 
   /** Reads the row and merges `change(current)` with its ETag; re-reads when another writer got in first. */
-  private async readModifyWrite(ref: IntakeRef, what: string, change: (current: IntakeEntity) => Partial<IntakeEntity> | undefined): Promise<void> {
+  private async readModifyWrite(
+    ref: IntakeRef,
+    what: string,
+    change: (current: IntakeEntity) => Partial<IntakeEntity> | undefined,
+  ): Promise<void> {
     for (let attempt = 1; attempt <= MAX_WRITE_ATTEMPTS; attempt++) {
       const current = await this.read(ref);
       if (!current) throw new NotFoundError(`cannot ${what}: the row does not exist`);
@@ -157,13 +192,20 @@ export class TableIntakeRepository implements IntakeRepository {
 /** Never throws: what is wrong with the row goes into `problem`, so one bad row cannot block the batch. */
 function toRow(entity: IntakeEntity & { etag: string }): IntakeRow {
   const ref = { partitionKey: entity.partitionKey, rowKey: entity.rowKey };
-  const row: IntakeRow = { ref, status: (STATUSES.includes(entity.Status ?? '') ? entity.Status : 'Unprocessed') as IntakeStatus, etag: entity.etag };
+  const row: IntakeRow = {
+    ref,
+    status: (STATUSES.includes(entity.Status ?? '') ? entity.Status : 'Unprocessed') as IntakeStatus,
+    etag: entity.etag,
+  };
   if (entity.ClaimedAt) row.claimedAt = entity.ClaimedAt;
   if (entity.CreatedAt) row.createdAt = entity.CreatedAt;
-  if (typeof entity.TraceParent === 'string' && entity.TraceParent) row.trace = { traceparent: entity.TraceParent, ...(entity.TraceState ? { tracestate: entity.TraceState } : {}) };
+  if (typeof entity.TraceParent === 'string' && entity.TraceParent)
+    row.trace = { traceparent: entity.TraceParent, ...(entity.TraceState ? { tracestate: entity.TraceState } : {}) };
   const problems: string[] = [];
-  if (!STATUSES.includes(entity.Status ?? '')) problems.push(`Status '${String(entity.Status)}' is not one of ${STATUSES.join(', ')}`);
-  if (!isValidRequestId(entity.rowKey)) problems.push(`RowKey '${entity.rowKey}' is not a valid request id (${REQUEST_ID_RULE})`);
+  if (!STATUSES.includes(entity.Status ?? ''))
+    problems.push(`Status '${String(entity.Status)}' is not one of ${STATUSES.join(', ')}`);
+  if (!isValidRequestId(entity.rowKey))
+    problems.push(`RowKey '${entity.rowKey}' is not a valid request id (${REQUEST_ID_RULE})`);
   const parsed = parsePayload(entity.Payload);
   if (typeof parsed === 'string') problems.push(parsed);
   else row.payload = parsed;

@@ -30,7 +30,11 @@ export function traceContextOfCloudEvent(event: TracedCloudEvent): TraceContext 
  * Runs `handle` inside `process <subscription>`, a child of the span that sent the event. Anything
  * not shaped like a CloudEvent still runs (the handler decides what a poison event is), as a new trace.
  */
-export function consumeCloudEvent<T>(event: unknown, subscription: string, handle: (span: Span) => Promise<T>): Promise<T> {
+export function consumeCloudEvent<T>(
+  event: unknown,
+  subscription: string,
+  handle: (span: Span) => Promise<T>,
+): Promise<T> {
   const e = (typeof event === 'object' && event !== null ? event : {}) as Partial<TracedCloudEvent>;
   const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
   const attributes: Record<string, string> = {
@@ -39,12 +43,22 @@ export function consumeCloudEvent<T>(event: unknown, subscription: string, handl
     'messaging.operation.name': 'process',
     'messaging.destination.subscription.name': subscription,
   };
-  for (const [key, value] of [['messaging.message.id', e.id], ['cloudevents.event_id', e.id], ['cloudevents.event_type', e.type], ['cloudevents.event_source', e.source], ['cloudevents.event_subject', e.subject]] as const) {
+  for (const [key, value] of [
+    ['messaging.message.id', e.id],
+    ['cloudevents.event_id', e.id],
+    ['cloudevents.event_type', e.type],
+    ['cloudevents.event_source', e.source],
+    ['cloudevents.event_subject', e.subject],
+  ] as const) {
     if (text(value)) attributes[key] = value as string;
   }
-  return inSpan(`process ${subscription}`, {
-    kind: SpanKind.CONSUMER,
-    parent: contextFrom(traceContextOfCloudEvent(e as TracedCloudEvent), ROOT_CONTEXT),
-    attributes,
-  }, handle);
+  return inSpan(
+    `process ${subscription}`,
+    {
+      kind: SpanKind.CONSUMER,
+      parent: contextFrom(traceContextOfCloudEvent(e as TracedCloudEvent), ROOT_CONTEXT),
+      attributes,
+    },
+    handle,
+  );
 }

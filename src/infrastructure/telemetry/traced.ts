@@ -29,7 +29,9 @@ export function traced<T extends object>(port: T, target: DbTarget): T {
       if (typeof value !== 'function' || typeof prop !== 'string' || prop === 'constructor') return value;
       // Every port method is async (application/ports), so each call is one span around its promise.
       return (...args: unknown[]) =>
-        clientSpan(`${prop} ${target.collection}`, { ...base, 'db.operation.name': prop }, async () => (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args));
+        clientSpan(`${prop} ${target.collection}`, { ...base, 'db.operation.name': prop }, async () =>
+          (value as (...a: unknown[]) => Promise<unknown>).apply(obj, args),
+        );
     },
   });
 }

@@ -11,7 +11,14 @@ import { context, propagation, trace, type Context, type Span, type SpanContext 
 import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
 import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BasicTracerProvider, BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type SpanExporter, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import {
+  BasicTracerProvider,
+  BatchSpanProcessor,
+  RandomIdGenerator,
+  type IdGenerator,
+  type SpanExporter,
+  type SpanProcessor,
+} from '@opentelemetry/sdk-trace-base';
 import { DefaultAzureCredential } from '@azure/identity';
 import type { TraceContext } from '../../application/workflow/trace';
 
@@ -52,9 +59,14 @@ export function setupTracing(env: NodeJS.ProcessEnv = process.env): void {
   const processors: SpanProcessor[] = [forwarder];
   const exporter = chooseExporter(env);
   // Short delay locally so a dashboard shows a step's spans while the request is still running.
-  if (exporter) processors.push(new BatchSpanProcessor(exporter, { scheduledDelayMillis: exporter.local ? 500 : 5000, maxQueueSize: 8192 }));
+  if (exporter)
+    processors.push(
+      new BatchSpanProcessor(exporter, { scheduledDelayMillis: exporter.local ? 500 : 5000, maxQueueSize: 8192 }),
+    );
   provider = new BasicTracerProvider({
-    resource: resourceFromAttributes({ 'service.name': env.OTEL_SERVICE_NAME ?? env.WEBSITE_SITE_NAME ?? 'saga-workflow' }),
+    resource: resourceFromAttributes({
+      'service.name': env.OTEL_SERVICE_NAME ?? env.WEBSITE_SITE_NAME ?? 'saga-workflow',
+    }),
     idGenerator: new WorkflowIdGenerator(),
     spanProcessors: processors,
   });
@@ -71,20 +83,28 @@ export async function flushTracing(): Promise<void> {
 function chooseExporter(env: NodeJS.ProcessEnv): (SpanExporter & { local?: boolean }) | undefined {
   if (env.APPLICATIONINSIGHTS_CONNECTION_STRING) {
     // Loaded only in Azure: the package requires Node 22.
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const { AzureMonitorTraceExporter } = require('@azure/monitor-opentelemetry-exporter') as typeof import('@azure/monitor-opentelemetry-exporter');
+    /* eslint-disable @typescript-eslint/no-require-imports */
+    const { AzureMonitorTraceExporter } =
+      require('@azure/monitor-opentelemetry-exporter') as typeof import('@azure/monitor-opentelemetry-exporter');
+    /* eslint-enable @typescript-eslint/no-require-imports */
     // The component has local auth disabled (infra/modules/monitoring.bicep): send with the app's identity.
     const entra = /Authorization=AAD/i.test(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '');
     const clientId = /ClientId=([^;]+)/i.exec(env.APPLICATIONINSIGHTS_AUTHENTICATION_STRING ?? '')?.[1];
     return new AzureMonitorTraceExporter({
       connectionString: env.APPLICATIONINSIGHTS_CONNECTION_STRING,
-      ...(entra ? { credential: new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}) } : {}),
+      ...(entra
+        ? { credential: new DefaultAzureCredential(clientId ? { managedIdentityClientId: clientId } : {}) }
+        : {}),
     });
   }
-  const url = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
+  const url =
+    env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ??
+    (env.OTEL_EXPORTER_OTLP_ENDPOINT ? `${env.OTEL_EXPORTER_OTLP_ENDPOINT.replace(/\/$/, '')}/v1/traces` : undefined);
   if (!url) return undefined;
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const { OTLPTraceExporter } = require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  /* eslint-disable @typescript-eslint/no-require-imports */
+  const { OTLPTraceExporter } =
+    require('@opentelemetry/exporter-trace-otlp-http') as typeof import('@opentelemetry/exporter-trace-otlp-http');
+  /* eslint-enable @typescript-eslint/no-require-imports */
   return Object.assign(new OTLPTraceExporter({ url }), { local: true });
 }
 
@@ -95,7 +115,10 @@ export function tracer() {
 /** A context whose parent is the given W3C trace context (or `base` unchanged when it is absent or malformed). */
 export function contextFrom(parent: TraceContext | undefined, base: Context = context.active()): Context {
   if (!parent?.traceparent) return base;
-  return propagation.extract(base, { traceparent: parent.traceparent, ...(parent.tracestate ? { tracestate: parent.tracestate } : {}) });
+  return propagation.extract(base, {
+    traceparent: parent.traceparent,
+    ...(parent.tracestate ? { tracestate: parent.tracestate } : {}),
+  });
 }
 
 /** The W3C trace context of a span (undefined when tracing is off and the span has no valid id). */
@@ -104,7 +127,9 @@ export function traceContextOf(span: Span | SpanContext | undefined): TraceConte
   if (!sc || !trace.isSpanContextValid(sc)) return undefined;
   const carrier: Record<string, string> = {};
   propagation.inject(trace.setSpanContext(context.active(), sc), carrier);
-  return carrier.traceparent ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) } : undefined;
+  return carrier.traceparent
+    ? { traceparent: carrier.traceparent, ...(carrier.tracestate ? { tracestate: carrier.tracestate } : {}) }
+    : undefined;
 }
 
 export function activeTraceContext(): TraceContext | undefined {

@@ -11,19 +11,22 @@ const DAY = 24 * HOUR;
 describe('durable engine: outcomes as the Durable extension and DTFx decide them', () => {
   let host: TestHost;
   afterEach(async () => host?.close());
-  const startHost = async (activities = {}): Promise<TestHost> => (host = await createTestHost({ app: APP, activities }));
+  const startHost = async (activities = {}): Promise<TestHost> =>
+    (host = await createTestHost({ app: APP, activities }));
   const completedAfter = (r: { history: { EventType: number; Timestamp: string }[] }, startedAt: number): number => {
     const end = r.history.find((e) => e.EventType === EventType.ExecutionCompleted);
     return Date.parse(String(end?.Timestamp)) - startedAt;
   };
 
-  it('fails with DTFx\'s NonDeterministicOrchestrationException when a retrying task wins a race whose timer is then cancelled', async () => {
+  it("fails with DTFx's NonDeterministicOrchestrationException when a retrying task wins a race whose timer is then cancelled", async () => {
     await startHost({ Publish: [{ throw: 'topic answered 503' }, { return: 'published' }] });
     const r = await host.run('RetryWinsCancelledRace');
     expect(r.status).to.equal('Failed');
-    expect(r.output).to.equal('Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence number 2 named '
-      + 'but the current orchestration replay instead produced a ScheduleTaskOrchestratorAction action with this sequence number. '
-      + 'Was a change made to the orchestrator code after this instance had already started running?');
+    expect(r.output).to.equal(
+      'Non-Deterministic workflow detected: A previous execution of this orchestration scheduled a timer task with sequence number 2 named ' +
+        'but the current orchestration replay instead produced a ScheduleTaskOrchestratorAction action with this sequence number. ' +
+        'Was a change made to the orchestrator code after this instance had already started running?',
+    );
   });
 
   it('completes the same race when the retrying task succeeds at once (no retry id was taken)', async () => {
@@ -61,7 +64,9 @@ describe('durable engine: outcomes as the Durable extension and DTFx decide them
   it('continues as new only when the pending timer fires, carrying an event raised meanwhile into the next execution', async () => {
     await startHost();
     const started = host.clock.now().getTime();
-    const r = await host.run('ContinuesWithOpenTimer', 0, { events: [{ at: 10 * 60_000, name: 'Next', data: 'carried' }] });
+    const r = await host.run('ContinuesWithOpenTimer', 0, {
+      events: [{ at: 10 * 60_000, name: 'Next', data: 'carried' }],
+    });
     expect(r.status).to.equal('Completed');
     expect(r.output).to.deep.equal({ generation: 1, next: 'carried', at: new Date(started + HOUR).toISOString() });
   });
@@ -79,7 +84,9 @@ describe('durable engine: outcomes as the Durable extension and DTFx decide them
     const r = await host.run('TenDays');
     expect(r.status).to.equal('Completed');
     expect(Date.parse(String(r.output)) - started).to.equal(10 * DAY);
-    const parts = r.history.filter((e) => e.EventType === EventType.TimerCreated).map((e) => (Date.parse(String(e.FireAt)) - started) / DAY);
+    const parts = r.history
+      .filter((e) => e.EventType === EventType.TimerCreated)
+      .map((e) => (Date.parse(String(e.FireAt)) - started) / DAY);
     expect(parts).to.deep.equal([3, 6, 9, 10]);
   });
 });

@@ -37,10 +37,19 @@ describe('durable engine: callHttp and its 202 polling, as the extension runs th
     expect(r.status).to.equal('Completed');
     expect(r.output).to.deep.equal({ statusCode: 200, content: '{"done":true}', echoed: 200 });
     expect(requests).to.deep.equal(['POST /jobs', 'GET /jobs/1', 'GET /jobs/1']);
-    const scheduling = r.history.filter((e) => e.EventType === EventType.TaskScheduled || e.EventType === EventType.TimerCreated);
-    expect(scheduling.map((e) => [e.EventId, e.EventType === EventType.TimerCreated ? 'timer' : e.Name])).to.deep.equal([
-      [0, 'BuiltIn::HttpActivity'], [1, 'timer'], [2, 'BuiltIn::HttpActivity'], [3, 'timer'], [4, 'BuiltIn::HttpActivity'], [5, 'Echo'],
-    ]);
+    const scheduling = r.history.filter(
+      (e) => e.EventType === EventType.TaskScheduled || e.EventType === EventType.TimerCreated,
+    );
+    expect(scheduling.map((e) => [e.EventId, e.EventType === EventType.TimerCreated ? 'timer' : e.Name])).to.deep.equal(
+      [
+        [0, 'BuiltIn::HttpActivity'],
+        [1, 'timer'],
+        [2, 'BuiltIn::HttpActivity'],
+        [3, 'timer'],
+        [4, 'BuiltIn::HttpActivity'],
+        [5, 'Echo'],
+      ],
+    );
     const timers = r.history.filter((e) => e.EventType === EventType.TimerCreated);
     const [first] = r.history;
     assert.exists(first, 'the history has events');

@@ -11,7 +11,10 @@ const INSTANCES = 20;
 const STEPS = 6;
 
 function startWorker(env: Record<string, string>): ChildProcess {
-  const child = spawn(process.execPath, ['--conditions=devhost-source', '--require', 'tsx/cjs', WORKER], { env: { ...process.env, ...env, DEVHOST_QUIET: '1' }, stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(process.execPath, ['--conditions=devhost-source', '--require', 'tsx/cjs', WORKER], {
+    env: { ...process.env, ...env, DEVHOST_QUIET: '1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   child.stderr?.on('data', (d: Buffer) => process.stderr.write(`[worker ${child.pid}] ${d.toString()}`));
   return child;
 }
@@ -56,7 +59,11 @@ describe('durable engine on Azurite: a killed host resumes every instance', func
       ready ||= d.toString().includes('ready');
     });
     // Killed once every instance exists and some work is done, so the kill lands mid-flight.
-    await until('the first host to start all instances and get going', () => ready && effects(file).length >= 25, 60_000);
+    await until(
+      'the first host to start all instances and get going',
+      () => ready && effects(file).length >= 25,
+      60_000,
+    );
     first.kill('SIGKILL');
     await new Promise((r) => first.once('exit', r));
     const done = (await store.listInstances()).filter((r) => r.runtimeStatus === 'Completed');
@@ -64,16 +71,23 @@ describe('durable engine on Azurite: a killed host resumes every instance', func
 
     const second = startWorker(env);
     children.push(second);
-    await until('every instance to complete', async () => {
-      const all = await store.listInstances();
-      return all.length === INSTANCES && all.every((r) => r.runtimeStatus === 'Completed');
-    }, 90_000);
+    await until(
+      'every instance to complete',
+      async () => {
+        const all = await store.listInstances();
+        return all.length === INSTANCES && all.every((r) => r.runtimeStatus === 'Completed');
+      },
+      90_000,
+    );
     second.kill('SIGKILL');
 
     for (const r of await store.listInstances()) expect(JSON.parse(r.output ?? 'null'), r.instanceId).to.equal(210);
     const lines = new Set(effects(file));
     for (let i = 0; i < INSTANCES; i++) {
-      for (let step = 1; step <= STEPS; step++) expect(lines.has(`SlowStep ${JSON.stringify({ id: `crash-${i}`, step })}`), `crash-${i} step ${step}`).to.equal(true);
+      for (let step = 1; step <= STEPS; step++)
+        expect(lines.has(`SlowStep ${JSON.stringify({ id: `crash-${i}`, step })}`), `crash-${i} step ${step}`).to.equal(
+          true,
+        );
     }
   });
 });

@@ -13,8 +13,15 @@ async function main(): Promise<void> {
   if (!connectionString) throw new Error('AZURE_STORAGE_CONNECTION_STRING is required');
   const store = await createAzuriteStore({ connectionString, taskHubName: 'CrashHub' });
   const engine = createDurableEngine({
-    registrations: core.registrations, store, clock: realClock(), taskHubName: 'CrashHub',
-    maxConcurrentActivities: 8, activityLeaseMs: 1500, pollIntervalMs: 50, workTimeoutMs: 3000, log: (m) => process.stderr.write(`${m}\n`),
+    registrations: core.registrations,
+    store,
+    clock: realClock(),
+    taskHubName: 'CrashHub',
+    maxConcurrentActivities: 8,
+    activityLeaseMs: 1500,
+    pollIntervalMs: 50,
+    workTimeoutMs: 3000,
+    log: (m) => process.stderr.write(`${m}\n`),
   });
   await engine.start();
   const n = Number(process.env.START_INSTANCES ?? 0);

@@ -45,7 +45,10 @@ describe('durable engine: instance management', () => {
     await expect(host.engine.startNew('Staged', { instanceId: 'dup-1' })).to.be.rejectedWith(InstanceExistsError);
     const first = await host.run('Chain', undefined, { instanceId: 'again-1' });
     expect(first.status).to.equal('Completed');
-    const second = await host.run('EarlyEvent', undefined, { instanceId: 'again-1', events: [{ at: 0, name: 'Go', data: 2 }] });
+    const second = await host.run('EarlyEvent', undefined, {
+      instanceId: 'again-1',
+      events: [{ at: 0, name: 'Go', data: 2 }],
+    });
     expect(second.status).to.equal('Completed');
     expect(second.output).to.deep.equal({ greeting: 'Hello early', go: 2 });
   });
@@ -64,7 +67,13 @@ describe('durable engine: instance management', () => {
     await host.run('Chain', undefined, { instanceId: 'hist-1' });
     const status = await host.engine.getStatus('hist-1', { showHistory: true, showHistoryOutput: true });
     const types = status?.historyEvents?.map((e) => e.EventType);
-    expect(types).to.deep.equal(['ExecutionStarted', 'TaskCompleted', 'TaskCompleted', 'TaskCompleted', 'ExecutionCompleted']);
+    expect(types).to.deep.equal([
+      'ExecutionStarted',
+      'TaskCompleted',
+      'TaskCompleted',
+      'TaskCompleted',
+      'ExecutionCompleted',
+    ]);
     expect(status?.historyEvents?.[1]).to.deep.include({ FunctionName: 'Hello', Result: 'Hello Tokyo' });
     expect(status?.historyEvents?.[0]).to.have.property('FunctionName', 'Chain');
   });
@@ -75,7 +84,11 @@ describe('durable engine: instance management', () => {
     for (const id of ['list-a', 'list-b', 'list-c']) await host.run('Chain', undefined, { instanceId: id });
     const page1 = await host.engine.list({ instanceIdPrefix: 'list-', top: 2 });
     expect(page1.items.map((i) => i.instanceId)).to.deep.equal(['list-a', 'list-b']);
-    const page2 = await host.engine.list({ instanceIdPrefix: 'list-', top: 2, continuationToken: page1.continuationToken });
+    const page2 = await host.engine.list({
+      instanceIdPrefix: 'list-',
+      top: 2,
+      continuationToken: page1.continuationToken,
+    });
     expect(page2.items.map((i) => i.instanceId)).to.deep.equal(['list-c']);
     expect(page2.continuationToken).to.equal(undefined);
     const running = await host.engine.list({ instanceIdPrefix: 'list-', runtimeStatus: ['Running'] });
@@ -95,7 +108,7 @@ describe('durable engine: instance management', () => {
     expect(await host.status('purge-3')).to.equal(undefined);
   });
 
-  it('fails an instance whose code changed in a non-deterministic way with DTFx\'s message, naming both tasks', async () => {
+  it("fails an instance whose code changed in a non-deterministic way with DTFx's message, naming both tasks", async () => {
     setVariant('A');
     await host.run('Versioned', undefined, { instanceId: 'nondet-1' });
     setVariant('B');
@@ -103,9 +116,11 @@ describe('durable engine: instance management', () => {
     await host.engine.whenIdle();
     const status = await host.status('nondet-1');
     expect(status?.runtimeStatus).to.equal('Failed');
-    expect(status?.output).to.equal('Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence number 0 named '
-      + '\'Hello\', but the current orchestration replay instead scheduled an activity task named \'Echo\' with this sequence number.  Was a change made to the '
-      + 'orchestrator code after this instance had already started running?');
+    expect(status?.output).to.equal(
+      'Non-Deterministic workflow detected: A previous execution of this orchestration scheduled an activity task with sequence number 0 named ' +
+        "'Hello', but the current orchestration replay instead scheduled an activity task named 'Echo' with this sequence number.  Was a change made to the " +
+        'orchestrator code after this instance had already started running?',
+    );
   });
 
   it('rewinds an instance that failed in an activity and completes it', async () => {

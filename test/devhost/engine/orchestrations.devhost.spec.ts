@@ -48,7 +48,11 @@ describe('durable engine: orchestrations through the real durable-functions SDK'
   it('lets an external event win the race against a timer', async () => {
     const started = host.clock.now().getTime();
     const r = await host.run('Race', undefined, { events: [{ at: 10 * 60_000, name: 'Approval', data: 'alice' }] });
-    expect(r.output).to.deep.equal({ outcome: 'approved', by: 'alice', at: new Date(started + 10 * 60_000).toISOString() });
+    expect(r.output).to.deep.equal({
+      outcome: 'approved',
+      by: 'alice',
+      at: new Date(started + 10 * 60_000).toISOString(),
+    });
     // The canceled one-hour timer was dropped, so virtual time did not jump to it.
     expect(host.clock.now().getTime() - started).to.equal(10 * 60_000);
   });
@@ -103,13 +107,15 @@ describe('durable engine: orchestrations through the real durable-functions SDK'
     expect(done).to.deep.include({ runtimeStatus: 'Completed', output: 42, customStatus: { stage: 'done' } });
   });
 
-  it('fails an instance whose custom status is over the extension\'s 16 KB, and keeps one just under it', async () => {
+  it("fails an instance whose custom status is over the extension's 16 KB, and keeps one just under it", async () => {
     // 8,701 characters of JSON (the string plus its quotes) are 17,402 UTF-16 bytes: 16 whole KB.
     const fits = await host.run('BigStatus', 8699);
     expect(fits.status).to.equal('Completed');
     const tooBig = await host.run('BigStatus', 8704);
     expect(tooBig.status).to.equal('Failed');
-    expect(tooBig.output).to.equal("Orchestrator function 'BigStatus' failed: The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is 17 KB.");
+    expect(tooBig.output).to.equal(
+      "Orchestrator function 'BigStatus' failed: The UTF-16 size of the JSON-serialized payload must not exceed 16 KB. The current payload size is 17 KB.",
+    );
   });
 
   it('fails the instance with the extension wording when the orchestrator throws', async () => {
@@ -127,7 +133,10 @@ describe('durable engine: orchestrations through the real durable-functions SDK'
   });
 
   it('uses scripted activities when the host is given some', async () => {
-    const scriptedHost = await createTestHost({ app: APP, activities: { Hello: [{ throw: 'down' }, { return: 'hi' }] } });
+    const scriptedHost = await createTestHost({
+      app: APP,
+      activities: { Hello: [{ throw: 'down' }, { return: 'hi' }] },
+    });
     try {
       const r = await scriptedHost.run('EarlyEvent', undefined, { events: [{ at: 5, name: 'Go', data: 1 }] });
       expect(r.status).to.equal('Failed');

@@ -1,6 +1,12 @@
 import * as chai from 'chai';
 import { runCli, silentLog, engineTaskHub } from '@saga/devhost';
-import { createDurableEngine, createMemoryStore, realClock, type DurableEngine, type ActivityMessage } from '@saga/devhost/engine';
+import {
+  createDurableEngine,
+  createMemoryStore,
+  realClock,
+  type DurableEngine,
+  type ActivityMessage,
+} from '@saga/devhost/engine';
 import { loadApp } from '@saga/devhost/internals';
 import { SAMPLE_APP } from './sampleHost';
 
@@ -12,7 +18,9 @@ type Running = Awaited<ReturnType<typeof runCli>>;
 async function startCli(extra: string[]): Promise<{ running: Running; banner: string }> {
   const printed: string[] = [];
   const original = console.log;
-  console.log = (...args: unknown[]) => { printed.push(args.map(String).join(' ')); };
+  console.log = (...args: unknown[]) => {
+    printed.push(args.map(String).join(' '));
+  };
   try {
     const running = await runCli(['--app', SAMPLE_APP, '--port', '0', '--storage', 'memory', ...extra]);
     return { running, banner: printed.join('\n') };
@@ -33,18 +41,40 @@ describe('devhost activity lease (--activity-lease-seconds, host.json workItemQu
     const app = await loadApp(SAMPLE_APP, { warn: () => undefined });
     const store = createMemoryStore();
     let release!: () => void;
-    const held = new Promise<void>((r) => { release = r; });
+    const held = new Promise<void>((r) => {
+      release = r;
+    });
     let entered = false;
     let secondRan = false;
-    const engine = (name: string, override: NonNullable<Parameters<typeof createDurableEngine>[0]['activityOverride']>): DurableEngine => createDurableEngine({
-      registrations: app.registrations, store, clock: realClock(), taskHubName: name, activityLeaseMs: 1000, pollIntervalMs: 50, log: () => undefined, activityOverride: override,
+    const engine = (
+      name: string,
+      override: NonNullable<Parameters<typeof createDurableEngine>[0]['activityOverride']>,
+    ): DurableEngine =>
+      createDurableEngine({
+        registrations: app.registrations,
+        store,
+        clock: realClock(),
+        taskHubName: name,
+        activityLeaseMs: 1000,
+        pollIntervalMs: 50,
+        log: () => undefined,
+        activityOverride: override,
+      });
+    const first = engine('LeaseA', async () => {
+      entered = true;
+      await held;
+      return 'from A';
     });
-    const first = engine('LeaseA', async () => { entered = true; await held; return 'from A'; });
-    const second = engine('LeaseB', async () => { secondRan = true; return 'from B'; });
+    const second = engine('LeaseB', async () => {
+      secondRan = true;
+      return 'from B';
+    });
     await first.start();
     try {
       await first.startNew('Quick', { instanceId: 'lease-1', input: 1 });
-      const leaseOf = async (): Promise<number> => ((await store.dueMessages(Date.now())).find((m) => m.kind === 'activity') as ActivityMessage | undefined)?.leaseUntil ?? 0;
+      const leaseOf = async (): Promise<number> =>
+        ((await store.dueMessages(Date.now())).find((m) => m.kind === 'activity') as ActivityMessage | undefined)
+          ?.leaseUntil ?? 0;
       while (!entered) await new Promise((r) => setTimeout(r, 20));
       await second.start();
       // Three renewals: the first lease has long run out, yet the second host has not taken the activity.
@@ -91,5 +121,4 @@ describe('devhost activity lease (--activity-lease-seconds, host.json workItemQu
     expect(fromHostJson.activityLeaseMs).to.equal(300_000);
     expect(fromFlag.activityLeaseMs).to.equal(5000);
   });
-
 });

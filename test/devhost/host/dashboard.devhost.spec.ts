@@ -16,7 +16,14 @@ describe('devhost dashboard for any app (host-sample app, real engine)', () => {
       appDir: SAMPLE_APP,
       port: 0,
       log: () => undefined,
-      taskHub: (loaded) => (engine = createDurableEngine({ registrations: loaded.registrations, store: createMemoryStore(), clock: realClock(), taskHubName: loaded.config.taskHubName, log: () => undefined })),
+      taskHub: (loaded) =>
+        (engine = createDurableEngine({
+          registrations: loaded.registrations,
+          store: createMemoryStore(),
+          clock: realClock(),
+          taskHubName: loaded.config.taskHubName,
+          log: () => undefined,
+        })),
     });
     dash = `${host.url}/_devhost/dashboard`;
   });
@@ -40,15 +47,24 @@ describe('devhost dashboard for any app (host-sample app, real engine)', () => {
     await engine.waitForInstance('dash-1', ['Running']);
 
     const list = await json(await fetch(`${dash}/api/instances?runtimeStatus=Running`));
-    expect((list.items as { instanceId: string; name: string }[]).find((i) => i.instanceId === 'dash-1')).to.include({ name: 'Approval' });
+    expect((list.items as { instanceId: string; name: string }[]).find((i) => i.instanceId === 'dash-1')).to.include({
+      name: 'Approval',
+    });
 
-    const raised = await fetch(`${dash}/api/instances/dash-1/raise-event`, { method: 'POST', body: JSON.stringify({ eventName: 'Approve', eventData: { ok: true } }) });
+    const raised = await fetch(`${dash}/api/instances/dash-1/raise-event`, {
+      method: 'POST',
+      body: JSON.stringify({ eventName: 'Approve', eventData: { ok: true } }),
+    });
     expect(await json(raised)).to.include({ action: 'raise-event', instanceId: 'dash-1', status: 202 });
     await engine.waitForInstance('dash-1');
 
     const one = await json(await fetch(`${dash}/api/instances/dash-1`));
     expect(one).to.include({ runtimeStatus: 'Completed', name: 'Approval' });
-    expect((one.history as { EventType: string }[]).map((e) => e.EventType)).to.include.members(['ExecutionStarted', 'EventRaised', 'ExecutionCompleted']);
+    expect((one.history as { EventType: string }[]).map((e) => e.EventType)).to.include.members([
+      'ExecutionStarted',
+      'EventRaised',
+      'ExecutionCompleted',
+    ]);
     expect((one.timeline as { kind: string }[]).map((r) => r.kind)).to.include.members(['execution', 'event']);
 
     const refused = await fetch(`${dash}/api/instances/dash-1/terminate`, { method: 'POST', body: '{}' });

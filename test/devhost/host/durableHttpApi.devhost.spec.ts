@@ -35,20 +35,34 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
   });
 
   it('starts through the official client and answers createCheckStatusResponse with working links', async () => {
-    const res = await fetch(`${app}/approval/start`, { method: 'POST', body: JSON.stringify({ amount: 5 }), headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${app}/approval/start`, {
+      method: 'POST',
+      body: JSON.stringify({ amount: 5 }),
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).to.equal(202);
     const body = (await res.json()) as { id: string; statusQueryGetUri: string; sendEventPostUri: string };
     expect(res.headers.get('location')).to.equal(body.statusQueryGetUri);
     expect(res.headers.get('retry-after')).to.equal('10');
-    expect(body.statusQueryGetUri).to.equal(`${s.host.url}/runtime/webhooks/durabletask/instances/${body.id}?taskHub=HostSampleHub&connection=Storage`);
-    expect(body.sendEventPostUri).to.equal(`${s.host.url}/runtime/webhooks/durabletask/instances/${body.id}/raiseEvent/{eventName}?taskHub=HostSampleHub&connection=Storage`);
+    expect(body.statusQueryGetUri).to.equal(
+      `${s.host.url}/runtime/webhooks/durabletask/instances/${body.id}?taskHub=HostSampleHub&connection=Storage`,
+    );
+    expect(body.sendEventPostUri).to.equal(
+      `${s.host.url}/runtime/webhooks/durabletask/instances/${body.id}/raiseEvent/{eventName}?taskHub=HostSampleHub&connection=Storage`,
+    );
 
     const status = await fetch(body.statusQueryGetUri);
     expect(status.status).to.equal(202);
     expect(status.headers.get('location')).to.equal(body.statusQueryGetUri);
     expect(status.headers.get('retry-after')).to.equal('5');
     const json = (await status.json()) as Record<string, unknown>;
-    expect(json).to.include({ name: 'Approval', instanceId: body.id, runtimeStatus: 'Running', customStatus: null, output: null });
+    expect(json).to.include({
+      name: 'Approval',
+      instanceId: body.id,
+      runtimeStatus: 'Running',
+      customStatus: null,
+      output: null,
+    });
     expect(json.input).to.deep.equal({ amount: 5 });
     expect(json.createdTime).to.match(SECONDS_ONLY);
     expect(json.lastUpdatedTime).to.match(SECONDS_ONLY);
@@ -62,7 +76,13 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
     const json = (await res.json()) as Record<string, unknown>;
     expect(json).to.include({ runtimeStatus: 'Completed', input: null });
     expect(json.output).to.deep.equal({ ok: true });
-    expect(json.historyEvents).to.deep.equal([{ EventType: 'ExecutionStarted', FunctionName: 'Approval', Timestamp: s.hub.instances.get('done-1')?.createdTime }]);
+    expect(json.historyEvents).to.deep.equal([
+      {
+        EventType: 'ExecutionStarted',
+        FunctionName: 'Approval',
+        Timestamp: s.hub.instances.get('done-1')?.createdTime,
+      },
+    ]);
     expect((await fetch(`${api}instances/nope`)).status).to.equal(404);
   });
 
@@ -70,7 +90,12 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
     await fetch(`${app}/approval/start/st-1`, { method: 'POST', body: '{"a":2}' });
     const res = await clientOp('status', 'st-1');
     expect(res.status).to.equal(200);
-    expect(await res.json()).to.include({ instanceId: 'st-1', name: 'Approval', runtimeStatus: 'Running', isDate: true });
+    expect(await res.json()).to.include({
+      instanceId: 'st-1',
+      name: 'Approval',
+      runtimeStatus: 'Running',
+      isDate: true,
+    });
   });
 
   it('startNew through the client with no input stores the empty JSON string the client sends', async () => {
@@ -81,7 +106,9 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
 
   it('raises events through the client and enforces the HTTP rules directly', async () => {
     await fetch(`${app}/approval/start/ev-1`, { method: 'POST', body: '{}' });
-    expect((await clientOp('raise', 'ev-1', 'event=Approve', { method: 'POST', body: JSON.stringify({ ok: true }) })).status).to.equal(202);
+    expect(
+      (await clientOp('raise', 'ev-1', 'event=Approve', { method: 'POST', body: JSON.stringify({ ok: true }) })).status,
+    ).to.equal(202);
     expect(s.hub.events).to.deep.equal([{ instanceId: 'ev-1', name: 'Approve', data: { ok: true } }]);
 
     const post = (id: string, body: string, type = 'application/json'): Promise<Response> =>
@@ -112,13 +139,21 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
     s.hub.finish('p-2', 'Completed', 1);
     expect((await fetch(`${api}instances/p-1`, { method: 'DELETE' })).status).to.equal(412);
     s.hub.finish('p-1', 'Terminated', 'stop');
-    expect(await (await clientOp('purge', 'p-1', '', { method: 'DELETE' })).json()).to.deep.equal({ instancesDeleted: 1 });
-    expect(await (await clientOp('purge', 'p-1', '', { method: 'DELETE' })).json()).to.deep.equal({ instancesDeleted: 0 });
+    expect(await (await clientOp('purge', 'p-1', '', { method: 'DELETE' })).json()).to.deep.equal({
+      instancesDeleted: 1,
+    });
+    expect(await (await clientOp('purge', 'p-1', '', { method: 'DELETE' })).json()).to.deep.equal({
+      instancesDeleted: 0,
+    });
     const from = encodeURIComponent('2000-01-01T00:00:00Z');
-    expect(await (await clientOp('purgeBy', '', `from=${from}&status=Completed`, { method: 'DELETE' })).json()).to.deep.equal({ instancesDeleted: 1 });
+    expect(
+      await (await clientOp('purgeBy', '', `from=${from}&status=Completed`, { method: 'DELETE' })).json(),
+    ).to.deep.equal({ instancesDeleted: 1 });
     expect([...s.hub.instances.keys()]).to.deep.equal(['p-3']);
     expect((await fetch(`${api}instances/`, { method: 'DELETE' })).status).to.equal(400);
-    expect((await fetch(`${api}instances/?createdTimeFrom=2999-01-01T00:00:00Z`, { method: 'DELETE' })).status).to.equal(404);
+    expect(
+      (await fetch(`${api}instances/?createdTimeFrom=2999-01-01T00:00:00Z`, { method: 'DELETE' })).status,
+    ).to.equal(404);
   });
 
   it('lists with filters and pages with x-ms-continuation-token, which the client follows', async () => {
@@ -128,9 +163,15 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
     const first = await fetch(`${rpc}instances/?top=2`);
     const token = first.headers.get('x-ms-continuation-token');
     expect(token).to.be.a('string').and.not.equal('');
-    expect(((await first.json()) as { instanceId: string }[]).map((i) => i.instanceId)).to.deep.equal(['list-0', 'list-1']);
+    expect(((await first.json()) as { instanceId: string }[]).map((i) => i.instanceId)).to.deep.equal([
+      'list-0',
+      'list-1',
+    ]);
     const second = await fetch(`${rpc}instances/?top=2`, { headers: { 'x-ms-continuation-token': token as string } });
-    expect(((await second.json()) as { instanceId: string }[]).map((i) => i.instanceId)).to.deep.equal(['list-2', 'list-3']);
+    expect(((await second.json()) as { instanceId: string }[]).map((i) => i.instanceId)).to.deep.equal([
+      'list-2',
+      'list-3',
+    ]);
 
     const all = (await (await clientOp('list')).json()) as { instanceId: string; createdTime: string }[];
     expect(all.map((i) => i.instanceId)).to.deep.equal(['list-0', 'list-1', 'list-2', 'list-3', 'list-4']);
@@ -142,11 +183,24 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
   });
 
   it('starts orchestrations over HTTP: 202 with links, 400 for unknown functions or bad JSON, 409 for a running id', async () => {
-    const res = await fetch(`${api}orchestrators/approval/web-1`, { method: 'POST', body: '{"x":1}', headers: { 'content-type': 'application/json' } });
+    const res = await fetch(`${api}orchestrators/approval/web-1`, {
+      method: 'POST',
+      body: '{"x":1}',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(res.status).to.equal(202);
     const body = (await res.json()) as Record<string, string>;
     expect(body.id).to.equal('web-1');
-    expect(Object.keys(body)).to.deep.equal(['id', 'statusQueryGetUri', 'sendEventPostUri', 'terminatePostUri', 'purgeHistoryDeleteUri', 'restartPostUri', 'suspendPostUri', 'resumePostUri']);
+    expect(Object.keys(body)).to.deep.equal([
+      'id',
+      'statusQueryGetUri',
+      'sendEventPostUri',
+      'terminatePostUri',
+      'purgeHistoryDeleteUri',
+      'restartPostUri',
+      'suspendPostUri',
+      'resumePostUri',
+    ]);
     expect(res.headers.get('location')).to.equal(body.statusQueryGetUri);
     expect(s.hub.instances.get('web-1')).to.include({ name: 'Approval' });
     expect((await fetch(`${api}orchestrators/NoSuch`, { method: 'POST' })).status).to.equal(400);
@@ -157,7 +211,11 @@ describe('devhost Durable HTTP API and DurableClient RPC (host-sample app, fake 
 
   it('gives the client binding data whose management payload points at this host', async () => {
     const payload = (await (await clientOp('payload', 'abc')).json()) as Record<string, string>;
-    expect(payload.statusQueryGetUri).to.equal(`${s.host.url}/runtime/webhooks/durabletask/instances/abc?taskHub=HostSampleHub&connection=Storage`);
-    expect(payload.terminatePostUri).to.equal(`${s.host.url}/runtime/webhooks/durabletask/instances/abc/terminate?reason={text}&taskHub=HostSampleHub&connection=Storage`);
+    expect(payload.statusQueryGetUri).to.equal(
+      `${s.host.url}/runtime/webhooks/durabletask/instances/abc?taskHub=HostSampleHub&connection=Storage`,
+    );
+    expect(payload.terminatePostUri).to.equal(
+      `${s.host.url}/runtime/webhooks/durabletask/instances/abc/terminate?reason={text}&taskHub=HostSampleHub&connection=Storage`,
+    );
   });
 });

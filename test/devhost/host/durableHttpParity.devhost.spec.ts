@@ -23,7 +23,13 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
       port: 0,
       log: (level, message) => logs.push({ level, message }),
       taskHub: (loaded) => {
-        engine = createDurableEngine({ registrations: loaded.registrations, store: createMemoryStore(), clock: realClock(), taskHubName: loaded.config.taskHubName, log: () => undefined });
+        engine = createDurableEngine({
+          registrations: loaded.registrations,
+          store: createMemoryStore(),
+          clock: realClock(),
+          taskHubName: loaded.config.taskHubName,
+          log: () => undefined,
+        });
         return engine;
       },
     });
@@ -34,9 +40,12 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     await host?.stop();
   });
 
-  const post = (url: string, body?: string): Promise<Response> => fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
+  const post = (url: string, body?: string): Promise<Response> =>
+    fetch(url, { method: 'POST', body, headers: { 'content-type': 'application/json' } });
   const start = async (name: string, id: string, input: unknown = {}): Promise<void> => {
-    expect((await post(`${api}orchestrators/${name}/${encodeURIComponent(id)}`, JSON.stringify(input))).status).to.equal(202);
+    expect(
+      (await post(`${api}orchestrators/${name}/${encodeURIComponent(id)}`, JSON.stringify(input))).status,
+    ).to.equal(202);
   };
 
   it('pages instances/ 100 at a time with x-ms-continuation-token (empty on the last page); the client follows it', async () => {
@@ -45,7 +54,9 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     const token = first.headers.get('x-ms-continuation-token');
     expect(((await first.json()) as unknown[]).length).to.equal(100);
     expect(token).to.be.a('string').and.not.equal('');
-    const second = await fetch(`${api}instances/?instanceIdPrefix=page-`, { headers: { 'x-ms-continuation-token': token as string } });
+    const second = await fetch(`${api}instances/?instanceIdPrefix=page-`, {
+      headers: { 'x-ms-continuation-token': token as string },
+    });
     expect(((await second.json()) as unknown[]).length).to.equal(1);
     expect(second.headers.get('x-ms-continuation-token')).to.equal('');
     const viaClient = (await (await fetch(`${host.url}/api/client/list`)).json()) as { instanceId: string }[];
@@ -55,13 +66,25 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
   it('ignores query values that do not parse, as the extension does, and logs a warning naming each', async () => {
     await start('Approval', 'q-1');
     logs.length = 0;
-    const res = await fetch(`${api}instances/?instanceIdPrefix=q-&top=many&showInput=maybe&createdTimeFrom=yesterday&runtimeStatus=Running,Sleeping,running`);
+    const res = await fetch(
+      `${api}instances/?instanceIdPrefix=q-&top=many&showInput=maybe&createdTimeFrom=yesterday&runtimeStatus=Running,Sleeping,running`,
+    );
     expect(res.status).to.equal(200);
     const items = (await res.json()) as { instanceId: string; input: unknown }[];
     expect(items.map((i) => i.instanceId)).to.deep.equal(['q-1']);
     expect(items[0]?.input).to.deep.equal({});
-    const warnings = logs.filter((l) => l.level === 'warning').map((l) => l.message).join('\n');
-    for (const part of ["top='many'", "showInput='maybe'", "createdTimeFrom='yesterday'", "runtimeStatus='Sleeping'", "runtimeStatus='running'"]) expect(warnings).to.include(part);
+    const warnings = logs
+      .filter((l) => l.level === 'warning')
+      .map((l) => l.message)
+      .join('\n');
+    for (const part of [
+      "top='many'",
+      "showInput='maybe'",
+      "createdTimeFrom='yesterday'",
+      "runtimeStatus='Sleeping'",
+      "runtimeStatus='running'",
+    ])
+      expect(warnings).to.include(part);
     expect((await fetch(`${api}instances/q-1?showHistory=perhaps`)).status).to.equal(202);
     expect((await fetch(`${api}instances/?createdTimeFrom=soon`, { method: 'DELETE' })).status).to.equal(400);
   });
@@ -82,7 +105,9 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     const res = await post(`${api}orchestrators/NoSuch`, '{}');
     expect(res.status).to.equal(400);
     const message = ((await res.json()) as { Message: string }).Message;
-    expect(message).to.match(/^The function 'NoSuch' doesn't exist, is disabled, or is not an orchestrator function\. Additional info: The following are the known orchestrator functions: '.*'\.$/);
+    expect(message).to.match(
+      /^The function 'NoSuch' doesn't exist, is disabled, or is not an orchestrator function\. Additional info: The following are the known orchestrator functions: '.*'\.$/,
+    );
     expect(message).to.include("'Approval'");
   });
 
@@ -116,7 +141,9 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
 
     const bad = await post(`${api}orchestrators/Quick/wait-5?timeout=1&pollingInterval=5`, '{}');
     expect(bad.status).to.equal(400);
-    expect(((await bad.json()) as { Message: string }).Message).to.equal('Total timeout 1 should be bigger than retry timeout 5');
+    expect(((await bad.json()) as { Message: string }).Message).to.equal(
+      'Total timeout 1 should be bigger than retry timeout 5',
+    );
     expect(await engine.getStatus('wait-5')).to.not.equal(undefined);
   });
 
@@ -129,7 +156,9 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect(links.id).to.not.equal('rs-1');
     expect((await engine.waitForInstance(links.id)).output).to.deep.equal({ r: 1, stamped: true });
 
-    const same = await post(`${api}instances/rs-1/restart?restartWithNewInstanceId=false&timeout=20&pollingInterval=0.05`);
+    const same = await post(
+      `${api}instances/rs-1/restart?restartWithNewInstanceId=false&timeout=20&pollingInterval=0.05`,
+    );
     expect(same.status).to.equal(200);
     expect(await same.json()).to.deep.equal({ r: 1, stamped: true });
 
@@ -143,7 +172,9 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect((await post(`${api}instances/rw-ghost/rewind`)).status).to.equal(404);
     const running = await post(`${rpc}instances/rw-run/rewind?reason=x`);
     expect(running.status).to.equal(412);
-    expect(((await running.json()) as { Message: string }).Message).to.include('only orchestrations in the "Failed" state can be rewound');
+    expect(((await running.json()) as { Message: string }).Message).to.include(
+      'only orchestrations in the "Failed" state can be rewound',
+    );
 
     await start('Flaky', 'rw-1');
     expect((await engine.waitForInstance('rw-1')).runtimeStatus).to.equal('Failed');
@@ -167,7 +198,9 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     expect(res.status).to.equal(202);
     const links = (await res.json()) as { id: string; statusQueryGetUri: string; sendEventPostUri: string };
     expect(links.id).to.equal(id);
-    expect(links.statusQueryGetUri).to.equal(`${host.url}/runtime/webhooks/durabletask/instances/order+7%26x%3Dy%2Bz?taskHub=HostSampleHub&connection=Storage`);
+    expect(links.statusQueryGetUri).to.equal(
+      `${host.url}/runtime/webhooks/durabletask/instances/order+7%26x%3Dy%2Bz?taskHub=HostSampleHub&connection=Storage`,
+    );
     const status = await fetch(links.statusQueryGetUri);
     expect(status.status).to.equal(202);
     expect(((await status.json()) as { instanceId: string }).instanceId).to.equal(id);
@@ -184,15 +217,27 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
     const read = await fetch(`${api}entities/counter/e-1`);
     expect(read.status).to.equal(200);
     expect(await read.json()).to.equal(5);
-    expect(await (await fetch(`${host.url}/api/client/readEntity/e-1`)).json()).to.deep.equal({ entityExists: true, entityState: 5 });
+    expect(await (await fetch(`${host.url}/api/client/readEntity/e-1`)).json()).to.deep.equal({
+      entityExists: true,
+      entityState: 5,
+    });
     expect(await (await fetch(`${api}entities/counter/$`)).json()).to.equal(1);
     expect((await fetch(`${api}entities/counter/never`)).status).to.equal(404);
-    expect(await (await fetch(`${host.url}/api/client/readEntity/never`)).json()).to.deep.equal({ entityExists: false });
+    expect(await (await fetch(`${host.url}/api/client/readEntity/never`)).json()).to.deep.equal({
+      entityExists: false,
+    });
 
     const listed = await fetch(`${api}entities/Counter?fetchState=true`);
     expect(listed.headers.get('x-ms-continuation-token')).to.equal('');
-    const items = (await listed.json()) as { entityId: { name: string; key: string }; state: unknown; lastOperationTime: string }[];
-    expect(items.map((e) => [e.entityId, e.state])).to.deep.equal([[{ name: 'counter', key: '' }, 1], [{ name: 'counter', key: 'e-1' }, 5]]);
+    const items = (await listed.json()) as {
+      entityId: { name: string; key: string };
+      state: unknown;
+      lastOperationTime: string;
+    }[];
+    expect(items.map((e) => [e.entityId, e.state])).to.deep.equal([
+      [{ name: 'counter', key: '' }, 1],
+      [{ name: 'counter', key: 'e-1' }, 5],
+    ]);
     expect(items[0]?.lastOperationTime).to.match(/^\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect((await post(`${api}entities/NoSuch/k?op=x`)).status).to.equal(400);
     expect((await post(`${api}entities/Counter/e-1?op=count`, '{bad')).status).to.equal(400);

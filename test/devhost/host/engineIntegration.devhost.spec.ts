@@ -16,7 +16,13 @@ describe('devhost host with the real durable engine (memory store, host-sample a
       port: 0,
       log: () => undefined,
       taskHub: (loaded) => {
-        engine = createDurableEngine({ registrations: loaded.registrations, store: createMemoryStore(), clock: realClock(), taskHubName: loaded.config.taskHubName, log: () => undefined });
+        engine = createDurableEngine({
+          registrations: loaded.registrations,
+          store: createMemoryStore(),
+          clock: realClock(),
+          taskHubName: loaded.config.taskHubName,
+          log: () => undefined,
+        });
         return engine;
       },
     });
@@ -32,7 +38,10 @@ describe('devhost host with the real durable engine (memory store, host-sample a
     const links = (await start.json()) as { id: string; statusQueryGetUri: string };
     await engine.waitForInstance(links.id, ['Running']);
 
-    const raised = await fetch(`${app}/client/raise/${links.id}?event=Approve`, { method: 'POST', body: JSON.stringify({ ok: true }) });
+    const raised = await fetch(`${app}/client/raise/${links.id}?event=Approve`, {
+      method: 'POST',
+      body: JSON.stringify({ ok: true }),
+    });
     expect(raised.status).to.equal(202);
     await engine.waitForInstance(links.id);
 
@@ -45,7 +54,15 @@ describe('devhost host with the real durable engine (memory store, host-sample a
 
     const viaClient = (await (await fetch(`${app}/client/status/${links.id}`)).json()) as Record<string, unknown>;
     expect(viaClient).to.include({ runtimeStatus: 'Completed', isDate: true });
-    expect((await fetch(`${host.rpcBaseUrl}instances/${links.id}/raiseEvent/Approve`, { method: 'POST', body: '{}', headers: { 'content-type': 'application/json' } })).status).to.equal(410);
+    expect(
+      (
+        await fetch(`${host.rpcBaseUrl}instances/${links.id}/raiseEvent/Approve`, {
+          method: 'POST',
+          body: '{}',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).to.equal(410);
   });
 
   it('terminates, lists and purges through the client', async () => {
@@ -58,10 +75,14 @@ describe('devhost host with the real durable engine (memory store, host-sample a
 
     const all = (await (await fetch(`${app}/client/list`)).json()) as { instanceId: string }[];
     expect(all.map((i) => i.instanceId)).to.include('eng-term');
-    expect(await (await fetch(`${app}/client/purge/eng-term`, { method: 'DELETE' })).json()).to.deep.equal({ instancesDeleted: 1 });
+    expect(await (await fetch(`${app}/client/purge/eng-term`, { method: 'DELETE' })).json()).to.deep.equal({
+      instancesDeleted: 1,
+    });
     expect((await fetch(`${host.durableApiUrl}instances/eng-term`)).status).to.equal(404);
     expect((await fetch(`${app}/approval/start/eng-term`, { method: 'POST', body: '{}' })).status).to.equal(202);
     await engine.waitForInstance('eng-term', ['Running']);
-    expect((await fetch(`${host.durableApiUrl}orchestrators/Approval/eng-term`, { method: 'POST', body: '{}' })).status).to.equal(409);
+    expect(
+      (await fetch(`${host.durableApiUrl}orchestrators/Approval/eng-term`, { method: 'POST', body: '{}' })).status,
+    ).to.equal(409);
   });
 });

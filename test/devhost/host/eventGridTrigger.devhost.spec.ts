@@ -10,11 +10,28 @@ import { startSampleHost, type SampleHost } from './sampleHost';
 describe('devhost Event Grid triggers', () => {
   let s: SampleHost;
   const key = 'eg-key';
-  const received = (): { id: string; functionName: string }[] => (globalThis as unknown as { hostSampleGridEvents: { id: string; functionName: string }[] }).hostSampleGridEvents;
-  const url = (fn = 'GridEvents', code: string | undefined = key): string => `${s.host.url}/runtime/webhooks/eventgrid?functionName=${fn}${code ? `&code=${code}` : ''}`;
-  const event = (id: string, data: unknown = { n: 1 }): Record<string, unknown> => ({ specversion: '1.0', id, source: '/t', type: 't.v1', subject: 'requests/x', data });
-  const post = (body: unknown, headers: Record<string, string> = { 'aeg-event-type': 'Notification' }, target = url()): Promise<Response> =>
-    fetch(target, { method: 'POST', headers: { 'content-type': 'application/cloudevents+json', ...headers }, body: JSON.stringify(body) });
+  const received = (): { id: string; functionName: string }[] =>
+    (globalThis as unknown as { hostSampleGridEvents: { id: string; functionName: string }[] }).hostSampleGridEvents;
+  const url = (fn = 'GridEvents', code: string | undefined = key): string =>
+    `${s.host.url}/runtime/webhooks/eventgrid?functionName=${fn}${code ? `&code=${code}` : ''}`;
+  const event = (id: string, data: unknown = { n: 1 }): Record<string, unknown> => ({
+    specversion: '1.0',
+    id,
+    source: '/t',
+    type: 't.v1',
+    subject: 'requests/x',
+    data,
+  });
+  const post = (
+    body: unknown,
+    headers: Record<string, string> = { 'aeg-event-type': 'Notification' },
+    target = url(),
+  ): Promise<Response> =>
+    fetch(target, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents+json', ...headers },
+      body: JSON.stringify(body),
+    });
 
   before(async () => {
     s = await startSampleHost({ requireKeys: true, masterKey: key });
@@ -24,14 +41,21 @@ describe('devhost Event Grid triggers', () => {
   });
 
   it('lists the trigger as supported', () => {
-    expect(s.host.functions.find((f) => f.name === 'GridEvents')).to.include({ triggerType: 'eventGridTrigger', supported: true });
+    expect(s.host.functions.find((f) => f.name === 'GridEvents')).to.include({
+      triggerType: 'eventGridTrigger',
+      supported: true,
+    });
   });
 
   it('runs the function once per event, for one event or a batch, and answers 202', async () => {
     const before = received().length;
     expect((await post(event('e1'))).status).to.equal(202);
     expect((await post([event('e2'), event('e3')])).status).to.equal(202);
-    expect(received().slice(before).map((e) => e.id)).to.have.members(['e1', 'e2', 'e3']);
+    expect(
+      received()
+        .slice(before)
+        .map((e) => e.id),
+    ).to.have.members(['e1', 'e2', 'e3']);
     expect(received()[before]!.functionName).to.equal('GridEvents');
   });
 
@@ -42,10 +66,16 @@ describe('devhost Event Grid triggers', () => {
   });
 
   it('answers the CloudEvents OPTIONS handshake and the Event Grid validation event', async () => {
-    const options = await fetch(url(), { method: 'OPTIONS', headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' } });
+    const options = await fetch(url(), {
+      method: 'OPTIONS',
+      headers: { 'WebHook-Request-Origin': 'eventgrid.azure.net' },
+    });
     expect(options.status).to.equal(200);
     expect(options.headers.get('webhook-allowed-origin')).to.equal('eventgrid.azure.net');
-    const validation = await post([{ id: 'v', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'abc-123' } }], { 'aeg-event-type': 'SubscriptionValidation' });
+    const validation = await post(
+      [{ id: 'v', eventType: 'Microsoft.EventGrid.SubscriptionValidationEvent', data: { validationCode: 'abc-123' } }],
+      { 'aeg-event-type': 'SubscriptionValidation' },
+    );
     expect(await validation.json()).to.deep.equal({ validationResponse: 'abc-123' });
   });
 

@@ -3,7 +3,16 @@
  * a test set instance states, without running orchestrations (that is the engine's job, tested there).
  */
 import { randomUUID } from 'node:crypto';
-import { InstanceExistsError, InstanceNotFoundError, type InstanceStatus, type ListFilter, type OperationResult, type RuntimeStatus, type StartOptions, type TaskHubApi } from '@saga/devhost/engine';
+import {
+  InstanceExistsError,
+  InstanceNotFoundError,
+  type InstanceStatus,
+  type ListFilter,
+  type OperationResult,
+  type RuntimeStatus,
+  type StartOptions,
+  type TaskHubApi,
+} from '@saga/devhost/engine';
 
 const TERMINAL: RuntimeStatus[] = ['Completed', 'Failed', 'Terminated', 'Canceled'];
 
@@ -14,28 +23,52 @@ export class FakeTaskHub implements TaskHubApi {
   stopped = false;
   private clock = Date.parse('2024-05-01T10:00:00.000Z');
 
-  constructor(readonly taskHubName: string, private readonly names: string[]) {}
+  constructor(
+    readonly taskHubName: string,
+    private readonly names: string[],
+  ) {}
 
-  start(): void { this.started = true; }
-  stop(): void { this.stopped = true; }
-  orchestratorNames(): string[] { return this.names; }
+  start(): void {
+    this.started = true;
+  }
+  stop(): void {
+    this.stopped = true;
+  }
+  orchestratorNames(): string[] {
+    return this.names;
+  }
 
   async startNew(name: string, options: StartOptions): Promise<string> {
     const id = options.instanceId ?? randomUUID().replace(/-/g, '');
     const existing = this.instances.get(id);
-    if (existing && !TERMINAL.includes(existing.runtimeStatus)) throw new InstanceExistsError(id, existing.runtimeStatus);
+    if (existing && !TERMINAL.includes(existing.runtimeStatus))
+      throw new InstanceExistsError(id, existing.runtimeStatus);
     const now = this.tick();
-    this.instances.set(id, { name, instanceId: id, runtimeStatus: 'Running', input: options.input, customStatus: undefined, output: undefined, createdTime: now, lastUpdatedTime: now });
+    this.instances.set(id, {
+      name,
+      instanceId: id,
+      runtimeStatus: 'Running',
+      input: options.input,
+      customStatus: undefined,
+      output: undefined,
+      createdTime: now,
+      lastUpdatedTime: now,
+    });
     return id;
   }
 
-  async getStatus(id: string, options: { showHistory?: boolean; showInput?: boolean } = {}): Promise<InstanceStatus | undefined> {
+  async getStatus(
+    id: string,
+    options: { showHistory?: boolean; showInput?: boolean } = {},
+  ): Promise<InstanceStatus | undefined> {
     const s = this.instances.get(id);
     if (!s) return undefined;
     return {
       ...s,
       input: options.showInput === false ? undefined : s.input,
-      ...(options.showHistory ? { historyEvents: [{ EventType: 'ExecutionStarted', FunctionName: s.name, Timestamp: s.createdTime }] } : {}),
+      ...(options.showHistory
+        ? { historyEvents: [{ EventType: 'ExecutionStarted', FunctionName: s.name, Timestamp: s.createdTime }] }
+        : {}),
     };
   }
 
@@ -48,7 +81,9 @@ export class FakeTaskHub implements TaskHubApi {
       .sort((a, b) => a.createdTime.localeCompare(b.createdTime));
     const offset = Number(filter.continuationToken ?? 0);
     const top = filter.top ?? 100;
-    const items = all.slice(offset, offset + top).map((s) => ({ ...s, input: filter.showInput === false ? undefined : s.input }));
+    const items = all
+      .slice(offset, offset + top)
+      .map((s) => ({ ...s, input: filter.showInput === false ? undefined : s.input }));
     return { items, continuationToken: offset + top < all.length ? String(offset + top) : undefined };
   }
 
@@ -86,7 +121,11 @@ export class FakeTaskHub implements TaskHubApi {
     return this.instances.delete(id) ? 1 : 0;
   }
 
-  async purgeBy(filter: { createdTimeFrom: string; createdTimeTo?: string; runtimeStatus?: RuntimeStatus[] }): Promise<number> {
+  async purgeBy(filter: {
+    createdTimeFrom: string;
+    createdTimeTo?: string;
+    runtimeStatus?: RuntimeStatus[];
+  }): Promise<number> {
     let n = 0;
     for (const s of [...this.instances.values()]) {
       if (s.createdTime < filter.createdTimeFrom) continue;
@@ -105,11 +144,21 @@ export class FakeTaskHub implements TaskHubApi {
     Object.assign(s, { runtimeStatus, output, lastUpdatedTime: this.tick() });
   }
 
-  private transition(id: string, allowed: (s: RuntimeStatus) => boolean, to: RuntimeStatus, output?: unknown): OperationResult {
+  private transition(
+    id: string,
+    allowed: (s: RuntimeStatus) => boolean,
+    to: RuntimeStatus,
+    output?: unknown,
+  ): OperationResult {
     const s = this.instances.get(id);
     if (!s) return 'notFound';
     if (TERMINAL.includes(s.runtimeStatus)) return 'gone';
-    if (allowed(s.runtimeStatus)) Object.assign(s, { runtimeStatus: to, lastUpdatedTime: this.tick(), ...(output !== undefined ? { output } : {}) });
+    if (allowed(s.runtimeStatus))
+      Object.assign(s, {
+        runtimeStatus: to,
+        lastUpdatedTime: this.tick(),
+        ...(output !== undefined ? { output } : {}),
+      });
     return 'accepted';
   }
 

@@ -16,9 +16,21 @@ describe('devhost HTTP triggers (host-sample app)', () => {
   });
 
   it('loads settings, host.json and the CommonJS and ESM entries of a glob "main"', () => {
-    expect(s.host.app.entryFiles.map((f) => f.split('/').pop())).to.deep.equal(['durable.js', 'eventgrid.js', 'http.js', 'timers.mjs']);
+    expect(s.host.app.entryFiles.map((f) => f.split('/').pop())).to.deep.equal([
+      'durable.js',
+      'eventgrid.js',
+      'http.js',
+      'timers.mjs',
+    ]);
     expect(s.host.app.config.taskHubName).to.equal('HostSampleHub');
-    expect(s.host.functions.map((f) => f.name)).to.include.members(['Echo', 'Approval', 'Stamp', 'Tick', 'SlowTick', 'ClientOps']);
+    expect(s.host.functions.map((f) => f.name)).to.include.members([
+      'Echo',
+      'Approval',
+      'Stamp',
+      'Tick',
+      'SlowTick',
+      'ClientOps',
+    ]);
   });
 
   it('warns about trigger types it cannot run', () => {

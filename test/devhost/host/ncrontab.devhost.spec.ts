@@ -8,7 +8,7 @@ const at = (y: number, mo: number, d: number, h = 0, mi = 0, s = 0): Date => new
 
 describe('devhost NCRONTAB schedules', () => {
   it('fires every second for "* * * * * *"', () => {
-    expect(parseNcrontab('* * * * * *').next(at(2024, 1, 1, 10, 0, 0, ))).to.deep.equal(at(2024, 1, 1, 10, 0, 1));
+    expect(parseNcrontab('* * * * * *').next(at(2024, 1, 1, 10, 0, 0))).to.deep.equal(at(2024, 1, 1, 10, 0, 1));
   });
 
   it('reads seconds first: "0 */5 * * * *" is every five minutes on the minute', () => {

@@ -14,8 +14,16 @@ import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 const { expect } = chai;
 const APP = path.join(__dirname, '..', 'apps', 'patterns');
 
-interface Links { id: string; statusQueryGetUri: string; sendEventPostUri: string }
-interface Status { runtimeStatus: string; output: unknown; customStatus: unknown }
+interface Links {
+  id: string;
+  statusQueryGetUri: string;
+  sendEventPostUri: string;
+}
+interface Status {
+  runtimeStatus: string;
+  output: unknown;
+  customStatus: unknown;
+}
 
 describe('devhost CLI runs the Durable patterns of the official samples (patterns app, Azurite)', function () {
   this.timeout(120_000);
@@ -26,7 +34,12 @@ describe('devhost CLI runs the Durable patterns of the official samples (pattern
   before(async () => {
     dir = mkdtempSync(path.join(tmpdir(), 'devhost-patterns-'));
     azurite = await startAzurite({ location: path.join(dir, 'azurite') });
-    host = await startProcessHost({ appDir: APP, storage: azurite.connectionString, env: { DEVHOST_QUIET: '1' }, activityLeaseSeconds: 5 });
+    host = await startProcessHost({
+      appDir: APP,
+      storage: azurite.connectionString,
+      env: { DEVHOST_QUIET: '1' },
+      activityLeaseSeconds: 5,
+    });
   });
   after(async () => {
     await host?.stop();
@@ -35,7 +48,10 @@ describe('devhost CLI runs the Durable patterns of the official samples (pattern
   });
 
   async function start(name: string, input?: unknown, id?: string): Promise<Links> {
-    const res = await fetch(`${host.url}/api/orchestrators/${name}${id ? `/${id}` : ''}`, { method: 'POST', body: input === undefined ? '' : JSON.stringify(input) });
+    const res = await fetch(`${host.url}/api/orchestrators/${name}${id ? `/${id}` : ''}`, {
+      method: 'POST',
+      body: input === undefined ? '' : JSON.stringify(input),
+    });
     expect(res.status, await res.clone().text()).to.equal(202);
     return (await res.json()) as Links;
   }
@@ -54,10 +70,13 @@ describe('devhost CLI runs the Durable patterns of the official samples (pattern
       await new Promise((r) => setTimeout(r, 100));
     }
   }
-  const counter = async (key: string): Promise<{ entityExists: boolean; entityState?: number }> => (await fetch(`${host.url}/api/counter/${key}`)).json() as Promise<{ entityExists: boolean; entityState?: number }>;
+  const counter = async (key: string): Promise<{ entityExists: boolean; entityState?: number }> =>
+    (await fetch(`${host.url}/api/counter/${key}`)).json() as Promise<{ entityExists: boolean; entityState?: number }>;
 
   it('function chaining', async () => {
-    expect(await finished(await start('HelloSequence'))).to.include({ runtimeStatus: 'Completed' }).and.have.deep.property('output', ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
+    expect(await finished(await start('HelloSequence')))
+      .to.include({ runtimeStatus: 'Completed' })
+      .and.have.deep.property('output', ['Hello Tokyo!', 'Hello Seattle!', 'Hello London!']);
   });
 
   it('fan-out / fan-in', async () => {
@@ -66,11 +85,21 @@ describe('devhost CLI runs the Durable patterns of the official samples (pattern
 
   it('human interaction: the approval event wins, or the timeout does', async () => {
     const approved = await start('Approval', { timeoutSeconds: 300 });
-    await until(async () => (await fetch(approved.statusQueryGetUri)).json() as Promise<Status>, (s) => s.runtimeStatus === 'Running');
-    const raised = await fetch(approved.sendEventPostUri.replace('{eventName}', 'Approval'), { method: 'POST', body: '"by Ann"', headers: { 'content-type': 'application/json' } });
+    await until(
+      async () => (await fetch(approved.statusQueryGetUri)).json() as Promise<Status>,
+      (s) => s.runtimeStatus === 'Running',
+    );
+    const raised = await fetch(approved.sendEventPostUri.replace('{eventName}', 'Approval'), {
+      method: 'POST',
+      body: '"by Ann"',
+      headers: { 'content-type': 'application/json' },
+    });
     expect(raised.status).to.equal(202);
     expect((await finished(approved)).output).to.deep.equal({ approved: 'by Ann' });
-    expect((await finished(await start('Approval', { timeoutSeconds: 1 }))).output).to.deep.equal({ approved: false, reason: 'timed out' });
+    expect((await finished(await start('Approval', { timeoutSeconds: 1 }))).output).to.deep.equal({
+      approved: false,
+      reason: 'timed out',
+    });
   });
 
   it('monitor: checks on a timer until the job is done', async () => {
@@ -100,20 +129,39 @@ describe('devhost CLI runs the Durable patterns of the official samples (pattern
   it('callHttp with a managed-identity token source fails the instance, saying why', async () => {
     const status = await finished(await start('HttpWithIdentity', { url: `${host.url}/api/slowjob/job-2` }));
     expect(status.runtimeStatus).to.equal('Failed');
-    expect(String(status.output)).to.include("callHttp with a managed-identity token source (resource 'https://management.core.windows.net/.default') is not supported by the devhost");
+    expect(String(status.output)).to.include(
+      "callHttp with a managed-identity token source (resource 'https://management.core.windows.net/.default') is not supported by the devhost",
+    );
   });
 
   it('entity state and a waiting orchestration survive a SIGKILL of the host', async () => {
     expect((await fetch(`${host.url}/api/counter/k2?by=7`, { method: 'POST' })).status).to.equal(202);
-    await until(() => counter('k2'), (c) => c.entityState === 7);
+    await until(
+      () => counter('k2'),
+      (c) => c.entityState === 7,
+    );
     const waiting = await start('Approval', { timeoutSeconds: 600 }, 'survivor');
-    await until(async () => (await fetch(waiting.statusQueryGetUri)).json() as Promise<Status>, (s) => s.runtimeStatus === 'Running');
+    await until(
+      async () => (await fetch(waiting.statusQueryGetUri)).json() as Promise<Status>,
+      (s) => s.runtimeStatus === 'Running',
+    );
     await host.kill();
     await host.restart();
     expect(await counter('k2')).to.deep.equal({ entityExists: true, entityState: 7 });
     expect((await fetch(`${host.url}/api/counter/k2?by=1`, { method: 'POST' })).status).to.equal(202);
-    await until(() => counter('k2'), (c) => c.entityState === 8);
-    expect((await fetch(waiting.sendEventPostUri.replace('{eventName}', 'Approval'), { method: 'POST', body: 'true', headers: { 'content-type': 'application/json' } })).status).to.equal(202);
+    await until(
+      () => counter('k2'),
+      (c) => c.entityState === 8,
+    );
+    expect(
+      (
+        await fetch(waiting.sendEventPostUri.replace('{eventName}', 'Approval'), {
+          method: 'POST',
+          body: 'true',
+          headers: { 'content-type': 'application/json' },
+        })
+      ).status,
+    ).to.equal(202);
     expect((await finished(waiting)).output).to.deep.equal({ approved: true });
   });
 });
@@ -126,10 +174,16 @@ describe('devhost CLI with an app that asks for HTTP streams', function () {
   });
 
   it('warns at startup and answers 501 naming the feature instead of hanging', async () => {
-    host = await startProcessHost({ appDir: path.join(__dirname, '..', 'apps', 'http-stream'), storage: 'memory', env: {} });
+    host = await startProcessHost({
+      appDir: path.join(__dirname, '..', 'apps', 'http-stream'),
+      storage: 'memory',
+      env: {},
+    });
     expect(host.output()).to.include('app.setup({ enableHttpStream: true }) is not supported by the devhost');
     const res = await fetch(`${host.url}/api/Hello`);
     expect(res.status).to.equal(501);
-    expect(((await res.json()) as { Message: string }).Message).to.include('the host proxies each HTTP request to the worker as a stream');
+    expect(((await res.json()) as { Message: string }).Message).to.include(
+      'the host proxies each HTTP request to the worker as a stream',
+    );
   });
 });

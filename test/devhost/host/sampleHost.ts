@@ -20,7 +20,10 @@ export async function startSampleHost(options: Partial<DevHostOptions> = {}): Pr
     rpcPort: 0,
     log: (level, message) => logs.push({ level, message }),
     taskHub: (app) => {
-      hub = new FakeTaskHub(app.config.taskHubName, app.functions.filter((f) => f.triggerType === 'orchestrationTrigger').map((f) => f.name));
+      hub = new FakeTaskHub(
+        app.config.taskHubName,
+        app.functions.filter((f) => f.triggerType === 'orchestrationTrigger').map((f) => f.name),
+      );
       return hub;
     },
     ...options,

@@ -4,7 +4,14 @@ import { eventually, startSampleHost, type SampleHost } from './sampleHost';
 const { expect } = chai;
 
 interface Runs {
-  tick: { timer: { schedule: unknown; scheduleStatus: { last: string; next: string; lastUpdated: string } | null; isPastDue: boolean }; functionName: string }[];
+  tick: {
+    timer: {
+      schedule: unknown;
+      scheduleStatus: { last: string; next: string; lastUpdated: string } | null;
+      isPastDue: boolean;
+    };
+    functionName: string;
+  }[];
   slow: { start: number; end: number }[];
 }
 const runs = (): Runs => (globalThis as unknown as { __hostSampleTimerRuns: Runs }).__hostSampleTimerRuns;
@@ -30,8 +37,12 @@ describe('devhost timer triggers (host-sample app)', () => {
     delete process.env.HOST_SAMPLE_SLOW_SCHEDULE;
     try {
       let error: unknown;
-      await startSampleHost().catch((e: unknown) => { error = e; });
-      expect(String(error)).to.include('Timer function "SlowTick": schedule refers to the app setting %HOST_SAMPLE_SLOW_SCHEDULE%, which is not set');
+      await startSampleHost().catch((e: unknown) => {
+        error = e;
+      });
+      expect(String(error)).to.include(
+        'Timer function "SlowTick": schedule refers to the app setting %HOST_SAMPLE_SLOW_SCHEDULE%, which is not set',
+      );
     } finally {
       process.env.HOST_SAMPLE_SLOW_SCHEDULE = saved;
     }
@@ -64,7 +75,9 @@ describe('devhost timer triggers (host-sample app)', () => {
       const previous = slow[i - 1];
       if (previous) expect(run.start, `run ${i} started before run ${i - 1} ended`).to.be.at.least(previous.end);
     }
-    expect(s.logs.some((l) => l.level === 'warning' && /Timer 'SlowTick': skipped the occurrence/.test(l.message))).to.equal(true);
+    expect(
+      s.logs.some((l) => l.level === 'warning' && /Timer 'SlowTick': skipped the occurrence/.test(l.message)),
+    ).to.equal(true);
   });
 
   it('stops firing once the host stops', async () => {

@@ -2,28 +2,74 @@
  * The behaviour every TaskHubStore must share, written once and run against each implementation.
  */
 import { expect } from 'chai';
-import { EventType, historyEvent, type HistoryEvent, type ActivityMessage, type EventMessage, type InstanceRecord, type Message, type TaskHubStore } from '@saga/devhost/engine';
+import {
+  EventType,
+  historyEvent,
+  type HistoryEvent,
+  type ActivityMessage,
+  type EventMessage,
+  type InstanceRecord,
+  type Message,
+  type TaskHubStore,
+} from '@saga/devhost/engine';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
 export function instance(instanceId: string, fields: Partial<InstanceRecord> = {}): InstanceRecord {
   return {
-    instanceId, name: 'saga', executionId: 'exec-1', runtimeStatus: 'Running', input: '{"n":1}',
-    createdTime: new Date(T0).toISOString(), lastUpdatedTime: new Date(T0).toISOString(),
-    hiddenIds: [], retries: {}, canceledTimers: [], ...fields,
+    instanceId,
+    name: 'saga',
+    executionId: 'exec-1',
+    runtimeStatus: 'Running',
+    input: '{"n":1}',
+    createdTime: new Date(T0).toISOString(),
+    lastUpdatedTime: new Date(T0).toISOString(),
+    hiddenIds: [],
+    retries: {},
+    canceledTimers: [],
+    ...fields,
   } as InstanceRecord;
 }
 
 export function event(i: number, fields: Record<string, unknown> = {}): HistoryEvent {
-  return historyEvent(EventType.TaskCompleted, new Date(T0 + i), { TaskScheduledId: i, Result: JSON.stringify(i), ...fields }, i);
+  return historyEvent(
+    EventType.TaskCompleted,
+    new Date(T0 + i),
+    { TaskScheduledId: i, Result: JSON.stringify(i), ...fields },
+    i,
+  );
 }
 
-export function eventMessage(instanceId: string, id: string, dueAt: number, seq: number, executionId: string | null = 'exec-1'): EventMessage {
-  return { kind: 'event', id, instanceId, ...(executionId ? { executionId } : {}), dueAt, seq, event: historyEvent(EventType.EventRaised, new Date(dueAt), { Name: id, Input: '"x"' }) };
+export function eventMessage(
+  instanceId: string,
+  id: string,
+  dueAt: number,
+  seq: number,
+  executionId: string | null = 'exec-1',
+): EventMessage {
+  return {
+    kind: 'event',
+    id,
+    instanceId,
+    ...(executionId ? { executionId } : {}),
+    dueAt,
+    seq,
+    event: historyEvent(EventType.EventRaised, new Date(dueAt), { Name: id, Input: '"x"' }),
+  };
 }
 
 export function activityMessage(instanceId: string, id: string, dueAt = T0): ActivityMessage {
-  return { kind: 'activity', id, instanceId, executionId: 'exec-1', taskId: 3, name: 'charge', input: '{"amount":10}', dueAt, seq: 1 };
+  return {
+    kind: 'activity',
+    id,
+    instanceId,
+    executionId: 'exec-1',
+    taskId: 3,
+    name: 'charge',
+    input: '{"amount":10}',
+    dueAt,
+    seq: 1,
+  };
 }
 
 const withoutEtag = <T extends { etag?: string }>(v: T): Omit<T, 'etag'> => {
@@ -56,7 +102,9 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
 
   it('replaces an instance only with the etag it read', async () => {
     const stored = await create(store, instance('a'));
-    expect(await store.putInstance({ ...stored, runtimeStatus: 'Pending', etag: 'W/"stale"' }, [], true)).to.equal(false);
+    expect(await store.putInstance({ ...stored, runtimeStatus: 'Pending', etag: 'W/"stale"' }, [], true)).to.equal(
+      false,
+    );
     expect(await store.putInstance({ ...stored, runtimeStatus: 'Pending' }, [], true)).to.equal(true);
     expect((await store.getInstance('a'))?.runtimeStatus).to.equal('Pending');
     expect(await store.putInstance({ ...stored, runtimeStatus: 'Completed' }, [], true)).to.equal(false);
@@ -64,9 +112,25 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
 
   it('refuses a commit with a stale etag and leaves history and messages as they were', async () => {
     const first = await create(store, instance('a'), [eventMessage('a', 'm1', T0, 1)]);
-    expect(await store.commitEpisode({ instance: first, append: [event(0)], consumed: ['m1'], send: [] })).to.equal(true);
-    expect(await store.commitEpisode({ instance: { ...first, runtimeStatus: 'Failed' }, append: [event(1)], consumed: [], send: [eventMessage('a', 'm2', T0, 2)] })).to.equal(false);
-    expect(await store.commitEpisode({ instance: instance('nobody', { etag: first.etag }), append: [], consumed: [], send: [] })).to.equal(false);
+    expect(await store.commitEpisode({ instance: first, append: [event(0)], consumed: ['m1'], send: [] })).to.equal(
+      true,
+    );
+    expect(
+      await store.commitEpisode({
+        instance: { ...first, runtimeStatus: 'Failed' },
+        append: [event(1)],
+        consumed: [],
+        send: [eventMessage('a', 'm2', T0, 2)],
+      }),
+    ).to.equal(false);
+    expect(
+      await store.commitEpisode({
+        instance: instance('nobody', { etag: first.etag }),
+        append: [],
+        consumed: [],
+        send: [],
+      }),
+    ).to.equal(false);
 
     expect((await store.getInstance('a'))?.runtimeStatus).to.equal('Running');
     expect(await store.loadHistory('a', 'exec-1')).to.deep.equal([event(0)]);
@@ -77,7 +141,14 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
     let record = await create(store, instance('a'), [eventMessage('a', 'm1', T0, 1), eventMessage('a', 'm2', T0, 2)]);
     for (let i = 0; i < 3; i++) {
       const consumed = i === 0 ? ['m1', 'm2'] : [];
-      expect(await store.commitEpisode({ instance: { ...record, customStatus: `"step ${i}"` }, append: [event(2 * i), event(2 * i + 1)], consumed, send: [] })).to.equal(true);
+      expect(
+        await store.commitEpisode({
+          instance: { ...record, customStatus: `"step ${i}"` },
+          append: [event(2 * i), event(2 * i + 1)],
+          consumed,
+          send: [],
+        }),
+      ).to.equal(true);
       record = (await store.getInstance('a'))!;
     }
     expect(record.customStatus).to.equal('"step 2"');
@@ -92,7 +163,9 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
     const large = event(0, { Result: JSON.stringify(big) });
     const message = eventMessage('big', 'm-big', T0, 1);
     message.event.Input = JSON.stringify(big);
-    expect(await store.commitEpisode({ instance: record, append: [large], consumed: [], send: [message] })).to.equal(true);
+    expect(await store.commitEpisode({ instance: record, append: [large], consumed: [], send: [message] })).to.equal(
+      true,
+    );
     expect((await store.getInstance('big'))?.input).to.equal(JSON.stringify(big));
     expect(await store.loadHistory('big', 'exec-1')).to.deep.equal([large]);
     expect(await store.dueMessages(T0)).to.deep.equal([message]);
@@ -103,7 +176,9 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
     const record = await create(store, instance('long'), inbox);
     const events = Array.from({ length: 300 }, (_, i) => event(i, { Result: JSON.stringify('r'.repeat(500)) }));
     const outbox = Array.from({ length: 120 }, (_, i) => activityMessage('long', `act-${i}`, T0 + 1000));
-    expect(await store.commitEpisode({ instance: record, append: events, consumed: inbox.map((m) => m.id), send: outbox })).to.equal(true);
+    expect(
+      await store.commitEpisode({ instance: record, append: events, consumed: inbox.map((m) => m.id), send: outbox }),
+    ).to.equal(true);
 
     expect(await store.loadHistory('long', 'exec-1')).to.deep.equal(events);
     expect(await store.dueMessages(T0)).to.deep.equal([]);
@@ -116,9 +191,19 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
 
   it('starts the history afresh on replaceHistory (continue-as-new)', async () => {
     const record = await create(store, instance('a'));
-    expect(await store.commitEpisode({ instance: record, append: [event(0), event(1)], consumed: [], send: [] })).to.equal(true);
+    expect(
+      await store.commitEpisode({ instance: record, append: [event(0), event(1)], consumed: [], send: [] }),
+    ).to.equal(true);
     const current = (await store.getInstance('a'))!;
-    expect(await store.commitEpisode({ instance: { ...current, executionId: 'exec-2' }, append: [event(7)], replaceHistory: true, consumed: [], send: [] })).to.equal(true);
+    expect(
+      await store.commitEpisode({
+        instance: { ...current, executionId: 'exec-2' },
+        append: [event(7)],
+        replaceHistory: true,
+        consumed: [],
+        send: [],
+      }),
+    ).to.equal(true);
     expect(await store.loadHistory('a', 'exec-2')).to.deep.equal([event(7)]);
     expect(await store.loadHistory('a', 'exec-1')).to.deep.equal([]);
   });
@@ -149,8 +234,14 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
     await create(store, instance('a'), [eventMessage('a', 'x', T0, 1), eventMessage('a', 'y', T0 + 50, 2)]);
     expect((await store.dueMessages(T0 + 100)).map((m) => m.id)).to.deep.equal(['x', 'y']);
     await store.putMessages([eventMessage('a', 'x', T0 + 1000, 3)]);
-    expect((await store.dueMessages(T0 + 100)).map((m) => m.id), 'x now falls due later').to.deep.equal(['y']);
-    expect((await store.dueMessages(T0 + 10)).map((m) => m.id), 'an earlier look').to.deep.equal([]);
+    expect(
+      (await store.dueMessages(T0 + 100)).map((m) => m.id),
+      'x now falls due later',
+    ).to.deep.equal(['y']);
+    expect(
+      (await store.dueMessages(T0 + 10)).map((m) => m.id),
+      'an earlier look',
+    ).to.deep.equal([]);
     expect(await store.nextDueAt(T0 + 10)).to.equal(T0 + 50);
     expect(await store.nextDueAt(T0 + 100)).to.equal(T0 + 1000);
     await store.deleteMessage('a', 'x');
@@ -176,7 +267,9 @@ export function taskHubStoreContract(makeStore: () => Promise<TaskHubStore>): vo
 
   it('lets exactly one of two concurrent owners take a free activity', async () => {
     await create(store, instance('a'), [activityMessage('a', 'act')]);
-    const results = await Promise.all(['x', 'y', 'z'].map((owner) => store.leaseActivity(activityMessage('a', 'act'), owner, Date.now() + 60_000)));
+    const results = await Promise.all(
+      ['x', 'y', 'z'].map((owner) => store.leaseActivity(activityMessage('a', 'act'), owner, Date.now() + 60_000)),
+    );
     expect(results.filter(Boolean)).to.have.length(1);
   });
 

@@ -31,7 +31,10 @@ describe('TableTaskHubStore crash safety of large commits', () => {
   const events = Array.from({ length: 300 }, (_, i) => event(10 + i));
   const outbox = Array.from({ length: 120 }, (_, i) => activityMessage('big', `act-${i}`, T0 + 1000));
   const bigCommit = (record: InstanceRecord): EpisodeCommit => ({
-    instance: { ...record, customStatus: '"after"' }, append: events, consumed: inbox.map((m) => m.id), send: outbox,
+    instance: { ...record, customStatus: '"after"' },
+    append: events,
+    consumed: inbox.map((m) => m.id),
+    send: outbox,
   });
 
   async function setUp(): Promise<{ direct: TableTaskHubStore; dying: TableTaskHubStore; record: InstanceRecord }> {
@@ -39,7 +42,9 @@ describe('TableTaskHubStore crash safety of large commits', () => {
     const direct = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName });
     expect(await direct.putInstance(instance('big', { customStatus: '"before"' }), inbox, true)).to.equal(true);
     const created = (await direct.getInstance('big'))!;
-    expect(await direct.commitEpisode({ instance: created, append: [event(0), event(1)], consumed: [], send: [] })).to.equal(true);
+    expect(
+      await direct.commitEpisode({ instance: created, append: [event(0), event(1)], consumed: [], send: [] }),
+    ).to.equal(true);
     proxy = await startCutProxy(azurite.connectionString);
     const dying = await TableTaskHubStore.create({ connectionString: proxy.connectionString, taskHubName });
     return { direct, dying, record: (await direct.getInstance('big'))! };
@@ -50,7 +55,10 @@ describe('TableTaskHubStore crash safety of large commits', () => {
     proxy.cutAfterTransactions(1);
     await expect(dying.commitEpisode(bigCommit(record))).to.be.rejected;
 
-    const fresh = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: `crash${hubs}` });
+    const fresh = await TableTaskHubStore.create({
+      connectionString: azurite.connectionString,
+      taskHubName: `crash${hubs}`,
+    });
     const seen = (await fresh.getInstance('big'))!;
     expect(seen.customStatus).to.equal('"before"');
     expect(await fresh.loadHistory('big', 'exec-1')).to.deep.equal([event(0), event(1)]);
@@ -68,7 +76,10 @@ describe('TableTaskHubStore crash safety of large commits', () => {
     proxy.cutAfterTransactions(3);
     await expect(dying.commitEpisode(bigCommit(record))).to.be.rejected;
 
-    const fresh = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: `crash${hubs}` });
+    const fresh = await TableTaskHubStore.create({
+      connectionString: azurite.connectionString,
+      taskHubName: `crash${hubs}`,
+    });
     const seen = (await fresh.getInstance('big'))!;
     expect(seen.customStatus).to.equal('"after"');
     expect(await fresh.loadHistory('big', 'exec-1')).to.have.length(302);
@@ -76,7 +87,9 @@ describe('TableTaskHubStore crash safety of large commits', () => {
     expect(await fresh.nextDueAt(T0 - 1)).to.equal(T0 + 1000);
 
     await fresh.putMessages([eventMessage('big', 'later', T0, 1)]);
-    expect(await fresh.commitEpisode({ instance: seen, append: [event(999)], consumed: ['later'], send: [] })).to.equal(true);
+    expect(await fresh.commitEpisode({ instance: seen, append: [event(999)], consumed: ['later'], send: [] })).to.equal(
+      true,
+    );
     expect(await fresh.dueMessages(T0)).to.deep.equal([]);
     expect(await fresh.loadHistory('big', 'exec-1')).to.have.length(303);
   });
@@ -86,7 +99,12 @@ describe('TableTaskHubStore crash safety of large commits', () => {
     const other = [event(500), event(501)];
     const results = await Promise.all([
       direct.commitEpisode(bigCommit(record)),
-      direct.commitEpisode({ instance: { ...record, customStatus: '"other"' }, append: other, consumed: inbox.slice(0, 120).map((m) => m.id), send: [] }),
+      direct.commitEpisode({
+        instance: { ...record, customStatus: '"other"' },
+        append: other,
+        consumed: inbox.slice(0, 120).map((m) => m.id),
+        send: [],
+      }),
     ]);
     expect(results.filter(Boolean)).to.have.length(1);
     const history = await direct.loadHistory('big', 'exec-1');

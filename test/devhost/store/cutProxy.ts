@@ -41,12 +41,15 @@ export async function startCutProxy(connectionString: string): Promise<CutProxy>
       return;
     }
     if (isBatch) allowed -= 1;
-    const upstream = http.request({ host: endpoint.hostname, port: endpoint.port, method: req.method, path: req.url, headers: req.headers }, (up) => {
-      void gate.then(() => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
-      });
-    });
+    const upstream = http.request(
+      { host: endpoint.hostname, port: endpoint.port, method: req.method, path: req.url, headers: req.headers },
+      (up) => {
+        void gate.then(() => {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+        });
+      },
+    );
     upstream.on('error', () => res.destroy());
     req.pipe(upstream);
   });
@@ -55,7 +58,10 @@ export async function startCutProxy(connectionString: string): Promise<CutProxy>
   const proxied = new URL(endpoint.href);
   proxied.host = `127.0.0.1:${port}`;
   return {
-    connectionString: connectionString.replace(/TableEndpoint=[^;]+/, `TableEndpoint=${proxied.href.replace(/\/$/, '')}`),
+    connectionString: connectionString.replace(
+      /TableEndpoint=[^;]+/,
+      `TableEndpoint=${proxied.href.replace(/\/$/, '')}`,
+    ),
     cutAfterTransactions(n) {
       allowed = n;
     },
@@ -70,9 +76,10 @@ export async function startCutProxy(connectionString: string): Promise<CutProxy>
       const held = new Promise<void>((onHeld) => (hold = { text, onHeld, gate }));
       return { held, release };
     },
-    stop: () => new Promise<void>((resolve) => {
-      server.closeAllConnections();
-      server.close(() => resolve());
-    }),
+    stop: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
   };
 }

@@ -19,7 +19,9 @@ async function time<T>(label: string, runs: number, fn: () => Promise<T>): Promi
     ms.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   ms.sort((a, b) => a - b);
-  console.log(`${label}: median ${ms[Math.floor(runs / 2)]!.toFixed(1)} ms, min ${ms[0]!.toFixed(1)} ms, max ${ms[runs - 1]!.toFixed(1)} ms (${runs} runs)`);
+  console.log(
+    `${label}: median ${ms[Math.floor(runs / 2)]!.toFixed(1)} ms, min ${ms[0]!.toFixed(1)} ms, max ${ms[runs - 1]!.toFixed(1)} ms (${runs} runs)`,
+  );
   return result!;
 }
 
@@ -29,18 +31,27 @@ async function main(): Promise<void> {
     const store = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: 'bench' });
     const setupStart = Date.now();
     for (let b = 0; b < INSTANCES; b += 20) {
-      await Promise.all(Array.from({ length: 20 }, async (_, k) => {
-        const id = `inst-${b + k}`;
-        await store.putInstance(instance(id), [], true);
-        for (let c = 0; c < 5; c++) {
-          const record = (await store.getInstance(id))!;
-          await store.commitEpisode({ instance: record, append: [0, 1, 2, 3].map((i) => event(c * 4 + i)), consumed: [], send: [] });
-        }
-        await store.putMessages([eventMessage(id, `m-${b + k}`, T0 + ((b + k) % 100), b + k)]);
-      }));
+      await Promise.all(
+        Array.from({ length: 20 }, async (_, k) => {
+          const id = `inst-${b + k}`;
+          await store.putInstance(instance(id), [], true);
+          for (let c = 0; c < 5; c++) {
+            const record = (await store.getInstance(id))!;
+            await store.commitEpisode({
+              instance: record,
+              append: [0, 1, 2, 3].map((i) => event(c * 4 + i)),
+              consumed: [],
+              send: [],
+            });
+          }
+          await store.putMessages([eventMessage(id, `m-${b + k}`, T0 + ((b + k) % 100), b + k)]);
+        }),
+      );
     }
     const commits = INSTANCES * 5;
-    console.log(`setup: ${INSTANCES} instances, ${commits} commits, ${INSTANCES} messages in ${Date.now() - setupStart} ms (${((Date.now() - setupStart) / (commits + 2 * INSTANCES)).toFixed(2)} ms per operation, 20 in flight)`);
+    console.log(
+      `setup: ${INSTANCES} instances, ${commits} commits, ${INSTANCES} messages in ${Date.now() - setupStart} ms (${((Date.now() - setupStart) / (commits + 2 * INSTANCES)).toFixed(2)} ms per operation, 20 in flight)`,
+    );
     const due = await time('dueMessages(now) with 1,000 due', 10, () => store.dueMessages(T0 + 100));
     console.log(`  returned ${due.length}`);
     await time('dueMessages(now) with 0 due', 10, () => store.dueMessages(T0 - 1));

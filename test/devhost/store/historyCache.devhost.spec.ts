@@ -21,9 +21,22 @@ describe('TableTaskHubStore history cache with two writers', () => {
     await azurite?.stop();
   });
 
-  async function commit(store: TableTaskHubStore, ids: number[], fields: Partial<InstanceRecord> = {}, replaceHistory = false): Promise<void> {
+  async function commit(
+    store: TableTaskHubStore,
+    ids: number[],
+    fields: Partial<InstanceRecord> = {},
+    replaceHistory = false,
+  ): Promise<void> {
     const record = (await store.getInstance('i'))!;
-    expect(await store.commitEpisode({ instance: { ...record, ...fields }, append: ids.map((n) => event(n)), consumed: [], send: [], replaceHistory })).to.equal(true);
+    expect(
+      await store.commitEpisode({
+        instance: { ...record, ...fields },
+        append: ids.map((n) => event(n)),
+        consumed: [],
+        send: [],
+        replaceHistory,
+      }),
+    ).to.equal(true);
   }
 
   it('serves each writer the history the other one committed, and a restarted history', async () => {
@@ -37,7 +50,9 @@ describe('TableTaskHubStore history cache with two writers', () => {
     await commit(a, [4]);
     const seenByA = await a.loadHistory('i', 'exec-1');
     seenByA.pop();
-    expect(await a.loadHistory('i', 'exec-1'), 'a caller changing its copy changes nothing').to.deep.equal([0, 1, 2, 3, 4].map((n) => event(n)));
+    expect(await a.loadHistory('i', 'exec-1'), 'a caller changing its copy changes nothing').to.deep.equal(
+      [0, 1, 2, 3, 4].map((n) => event(n)),
+    );
     expect(await b.loadHistory('i', 'exec-1'), 'b sees a’s commit').to.deep.equal([0, 1, 2, 3, 4].map((n) => event(n)));
 
     await commit(b, [9], { executionId: 'exec-2' }, true);

@@ -21,19 +21,38 @@ describe('TableTaskHubStore persistence', () => {
 
   it('reads back instances, history and messages after Azurite restarts on the same folder', async () => {
     azurite = await startAzurite({ location: folder });
-    const writer = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: 'durable' });
-    expect(await writer.putInstance(instance('a', { input: JSON.stringify('i'.repeat(100_000)) }), [activityMessage('a', 'act')], true)).to.equal(true);
+    const writer = await TableTaskHubStore.create({
+      connectionString: azurite.connectionString,
+      taskHubName: 'durable',
+    });
+    expect(
+      await writer.putInstance(
+        instance('a', { input: JSON.stringify('i'.repeat(100_000)) }),
+        [activityMessage('a', 'act')],
+        true,
+      ),
+    ).to.equal(true);
     expect(await writer.putInstance(instance('b'), [], true)).to.equal(true);
     const history = Array.from({ length: 300 }, (_, i) => event(i));
     const record = (await writer.getInstance('a'))!;
-    expect(await writer.commitEpisode({ instance: { ...record, customStatus: '"halfway"' }, append: history, consumed: [], send: [eventMessage('a', 'timer', T0 + 60_000, 7)] })).to.equal(true);
+    expect(
+      await writer.commitEpisode({
+        instance: { ...record, customStatus: '"halfway"' },
+        append: history,
+        consumed: [],
+        send: [eventMessage('a', 'timer', T0 + 60_000, 7)],
+      }),
+    ).to.equal(true);
     const until = Date.now() + 600_000;
     expect(await writer.leaseActivity(activityMessage('a', 'act'), 'host-1', until)).to.equal(true);
     await azurite.stop();
     azurite = undefined;
 
     azurite = await startAzurite({ location: folder });
-    const reader = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: 'durable' });
+    const reader = await TableTaskHubStore.create({
+      connectionString: azurite.connectionString,
+      taskHubName: 'durable',
+    });
     expect((await reader.listInstances()).map((r) => r.instanceId).sort()).to.deep.equal(['a', 'b']);
     const restored = (await reader.getInstance('a'))!;
     expect([restored.customStatus, restored.input.length]).to.deep.equal(['"halfway"', 100_002]);
@@ -43,7 +62,9 @@ describe('TableTaskHubStore persistence', () => {
     expect((due[0] as ActivityMessage).leaseOwner).to.equal('host-1');
     expect(await reader.leaseActivity(activityMessage('a', 'act'), 'host-2', until)).to.equal(false);
     expect(await reader.nextDueAt(T0)).to.equal(T0 + 60_000);
-    expect(await reader.commitEpisode({ instance: restored, append: [event(300)], consumed: ['act'], send: [] })).to.equal(true);
+    expect(
+      await reader.commitEpisode({ instance: restored, append: [event(300)], consumed: ['act'], send: [] }),
+    ).to.equal(true);
     expect(await reader.loadHistory('a', 'exec-1')).to.have.length(301);
   });
 });

@@ -33,7 +33,14 @@ describe('TableTaskHubStore reads per episode', () => {
     const record = (await store.getInstance('i'))!;
     const history = await store.loadHistory('i', record.executionId, record);
     expect(history).to.have.length(n);
-    expect(await store.commitEpisode({ instance: { ...record, customStatus: String(n) }, append: [event(n)], consumed: [], send: [] })).to.equal(true);
+    expect(
+      await store.commitEpisode({
+        instance: { ...record, customStatus: String(n) },
+        append: [event(n)],
+        consumed: [],
+        send: [],
+      }),
+    ).to.equal(true);
     return proxy.takeCounts();
   }
 
@@ -59,8 +66,13 @@ describe('TableTaskHubStore reads per episode', () => {
     const seenByB = (await b.getInstance('i'))!;
     expect(await b.commitEpisode({ instance: seenByB, append: [event(1)], consumed: [], send: [] })).to.equal(true);
 
-    expect(await a.loadHistory('i', 'exec-1', seenByA), 'the history that goes with the record a holds').to.deep.equal([event(0)]);
-    expect(await a.commitEpisode({ instance: seenByA, append: [event(9)], consumed: [], send: [] }), 'b committed meanwhile').to.equal(false);
+    expect(await a.loadHistory('i', 'exec-1', seenByA), 'the history that goes with the record a holds').to.deep.equal([
+      event(0),
+    ]);
+    expect(
+      await a.commitEpisode({ instance: seenByA, append: [event(9)], consumed: [], send: [] }),
+      'b committed meanwhile',
+    ).to.equal(false);
     const fresh = (await a.getInstance('i'))!;
     expect(await a.loadHistory('i', 'exec-1', fresh)).to.deep.equal([event(0), event(1)]);
     expect(await a.commitEpisode({ instance: fresh, append: [event(2)], consumed: [], send: [] })).to.equal(true);
@@ -74,7 +86,10 @@ describe('TableTaskHubStore reads per episode', () => {
     proxy.takeCounts();
     expect(await store.leaseActivity(act!, 'owner-1', Date.now() + 60_000)).to.equal(true);
     expect(proxy.takeCounts()).to.deep.equal({ reads: 0, writes: 1 });
-    expect(await store.leaseActivity(act!, 'owner-2', Date.now() + 60_000), 'the row changed since the scan: read, then refuse').to.equal(false);
+    expect(
+      await store.leaseActivity(act!, 'owner-2', Date.now() + 60_000),
+      'the row changed since the scan: read, then refuse',
+    ).to.equal(false);
   });
 
   for (const reuseReads of [true, false]) {
@@ -85,7 +100,9 @@ describe('TableTaskHubStore reads per episode', () => {
       const scan = proxy.holdNext('due le');
       const scanning = store.dueMessages(T0);
       await scan.held;
-      expect(await store.commitEpisode({ instance: record, append: [event(0)], consumed: ['m1'], send: [] })).to.equal(true);
+      expect(await store.commitEpisode({ instance: record, append: [event(0)], consumed: ['m1'], send: [] })).to.equal(
+        true,
+      );
       scan.release();
       expect((await scanning).map((m) => m.id)).to.deep.equal(reuseReads ? [] : ['m1']);
       expect(await store.dueMessages(T0)).to.deep.equal([]);

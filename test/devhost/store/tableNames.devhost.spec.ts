@@ -19,7 +19,7 @@ describe('TableTaskHubStore next to the real Azure Storage provider in one Azuri
     rmSync(folder, { recursive: true, force: true });
   });
 
-  it('keeps its instances in <hub>DevHost and leaves the provider\'s <hub>Instances and <hub>History alone', async () => {
+  it("keeps its instances in <hub>DevHost and leaves the provider's <hub>Instances and <hub>History alone", async () => {
     const options = { allowInsecureConnection: true };
     // What a real host (func start, DurableTask.AzureStorage) would have written for the same hub.
     for (const name of ['SharedHubInstances', 'SharedHubHistory']) {
@@ -27,7 +27,10 @@ describe('TableTaskHubStore next to the real Azure Storage provider in one Azuri
       await table.createTable();
       await table.createEntity({ partitionKey: 'real-instance', rowKey: '', RuntimeStatus: 'Running' });
     }
-    const store = await TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: 'SharedHub' });
+    const store = await TableTaskHubStore.create({
+      connectionString: azurite.connectionString,
+      taskHubName: 'SharedHub',
+    });
     expect(await store.putInstance(instance('devhost-instance'), [], true)).to.equal(true);
 
     const service = TableServiceClient.fromConnectionString(azurite.connectionString, options);
@@ -37,7 +40,8 @@ describe('TableTaskHubStore next to the real Azure Storage provider in one Azuri
     expect((await store.listInstances()).map((r) => r.instanceId)).to.deep.equal(['devhost-instance']);
     for (const name of ['SharedHubInstances', 'SharedHubHistory']) {
       const rows: unknown[] = [];
-      for await (const row of TableClient.fromConnectionString(azurite.connectionString, name, options).listEntities()) rows.push(row.partitionKey);
+      for await (const row of TableClient.fromConnectionString(azurite.connectionString, name, options).listEntities())
+        rows.push(row.partitionKey);
       expect(rows).to.deep.equal(['real-instance']);
     }
   });

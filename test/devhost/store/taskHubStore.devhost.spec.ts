@@ -22,12 +22,21 @@ describe('TaskHubStore contract', () => {
     });
 
     // A task hub (table) per test keeps the tests independent.
-    taskHubStoreContract(() => TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: `hub${++hubs}` }));
+    taskHubStoreContract(() =>
+      TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: `hub${++hubs}` }),
+    );
 
     it('names the bad setting when the task hub name or endpoint is unusable', async () => {
-      await expect(TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: 'my-hub' })).to.be.rejectedWith(/taskHubName/);
-      const remote = azurite.connectionString.replace(/TableEndpoint=[^;]+/, 'TableEndpoint=http://example.com/devstoreaccount1');
-      await expect(TableTaskHubStore.create({ connectionString: remote, taskHubName: 'hub' })).to.be.rejectedWith(/plain http to a non-loopback/);
+      await expect(
+        TableTaskHubStore.create({ connectionString: azurite.connectionString, taskHubName: 'my-hub' }),
+      ).to.be.rejectedWith(/taskHubName/);
+      const remote = azurite.connectionString.replace(
+        /TableEndpoint=[^;]+/,
+        'TableEndpoint=http://example.com/devstoreaccount1',
+      );
+      await expect(TableTaskHubStore.create({ connectionString: remote, taskHubName: 'hub' })).to.be.rejectedWith(
+        /plain http to a non-loopback/,
+      );
     });
   });
 });

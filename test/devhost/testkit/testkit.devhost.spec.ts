@@ -41,8 +41,11 @@ describe('test kit', () => {
     expect(b.activityCalls.map((c) => c.name)).to.deep.equal(['Echo']);
   });
 
-  it('replays a recorded history against unchanged code, with Azure\'s verdict on it', async () => {
-    const r = await host.run('Versioned', undefined, { instanceId: 'rec-1', events: [{ at: 10, name: 'Go', data: 7 }] });
+  it("replays a recorded history against unchanged code, with Azure's verdict on it", async () => {
+    const r = await host.run('Versioned', undefined, {
+      instanceId: 'rec-1',
+      events: [{ at: 10, name: 'Go', data: 7 }],
+    });
     const file = path.join(dir, 'rec-1.json');
     await host.recordHistory(r.instanceId, file);
     const replay = await host.replayHistory(file, 'Versioned');
@@ -50,7 +53,10 @@ describe('test kit', () => {
   });
 
   it('throws NonDeterminismError when the code changed since the history was recorded', async () => {
-    const r = await host.run('Versioned', undefined, { instanceId: 'rec-2', events: [{ at: 10, name: 'Go', data: 7 }] });
+    const r = await host.run('Versioned', undefined, {
+      instanceId: 'rec-2',
+      events: [{ at: 10, name: 'Go', data: 7 }],
+    });
     const file = path.join(dir, 'rec-2.json');
     await host.recordHistory(r.instanceId, file);
     setVariant('B');

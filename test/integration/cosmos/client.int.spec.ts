@@ -34,7 +34,9 @@ describe('Cosmos client TLS rule', () => {
   it('accepts the emulator self-signed certificate for a loopback endpoint', async () => {
     const agent = cosmosHttpsAgent(server.endpoint);
     try {
-      expect(await getThrough(agent, port)).to.be.a('number').above(0);
+      expect(await getThrough(agent, port))
+        .to.be.a('number')
+        .above(0);
     } finally {
       agent.destroy();
     }
@@ -57,8 +59,14 @@ describe('Cosmos client TLS rule', () => {
   });
 
   it('names the setting when the configuration is unusable', () => {
-    expect(() => createCosmosClient({ endpoint: 'not a url', key: 'k' })).to.throw(ConfigurationError, /COSMOS_ENDPOINT/);
-    expect(() => createCosmosClient({ endpoint: 'http://127.0.0.1:8081/', key: 'k' })).to.throw(ConfigurationError, /must be https/);
+    expect(() => createCosmosClient({ endpoint: 'not a url', key: 'k' })).to.throw(
+      ConfigurationError,
+      /COSMOS_ENDPOINT/,
+    );
+    expect(() => createCosmosClient({ endpoint: 'http://127.0.0.1:8081/', key: 'k' })).to.throw(
+      ConfigurationError,
+      /must be https/,
+    );
     expect(() => createCosmosClient({ endpoint: server.endpoint })).to.throw(ConfigurationError, /COSMOS_KEY/);
   });
 });

@@ -19,7 +19,9 @@ describe('mapCosmosError', () => {
     }
   });
   it('classifies network failures as transient and leaves workflow errors and bugs alone', () => {
-    expect(mapCosmosError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'read')).to.be.instanceOf(TransientError);
+    expect(
+      mapCosmosError(Object.assign(new Error('read ECONNRESET'), { code: 'ECONNRESET' }), 'read'),
+    ).to.be.instanceOf(TransientError);
     const concurrency = new ConcurrencyError('taken');
     expect(mapCosmosError(concurrency, 'append')).to.equal(concurrency);
     const bug = new TypeError('x is undefined');

@@ -10,12 +10,20 @@ export function appendOptions(expectedVersion: number, occurredAt = T0): AppendO
 export function discovered(requestId: string): RequestEvent {
   return {
     type: 'RequestDiscovered',
-    data: { requestId, intake: { partitionKey: 'p1', rowKey: requestId }, payload: { scenario: 'pass' }, discoveredAt: T0 },
+    data: {
+      requestId,
+      intake: { partitionKey: 'p1', rowKey: requestId },
+      payload: { scenario: 'pass' },
+      discoveredAt: T0,
+    },
   };
 }
 
 export function prepared(requestId: string, attempt: number): RequestEvent {
-  return { type: 'SubmissionPrepared', data: { requestId, attempt, submission: { requestId, attempt, payload: { scenario: 'pass' } }, preparedAt: T0 } };
+  return {
+    type: 'SubmissionPrepared',
+    data: { requestId, attempt, submission: { requestId, attempt, payload: { scenario: 'pass' } }, preparedAt: T0 },
+  };
 }
 
 export function submitted(requestId: string, attempt: number, externalJobId: string): RequestEvent {
@@ -25,14 +33,29 @@ export function submitted(requestId: string, attempt: number, externalJobId: str
 export function statusChanged(requestId: string, n: number): RequestEvent {
   return {
     type: 'JobStatusChanged',
-    data: { requestId, attempt: 1, externalJobId: 'job-1', previousStatus: 'Created', status: 'Inprogress', observedAt: new Date(Date.parse(T0) + n * 1000).toISOString() },
+    data: {
+      requestId,
+      attempt: 1,
+      externalJobId: 'job-1',
+      previousStatus: 'Created',
+      status: 'Inprogress',
+      observedAt: new Date(Date.parse(T0) + n * 1000).toISOString(),
+    },
   };
 }
 
 export function terminal(requestId: string, outcome: 'Pass' | 'Fail'): RequestEvent {
   return {
     type: 'JobTerminal',
-    data: { requestId, attempt: 1, externalJobId: 'job-1', status: outcome, outcome, attemptsExhausted: false, observedAt: '2026-11-22T08:05:00.000Z' },
+    data: {
+      requestId,
+      attempt: 1,
+      externalJobId: 'job-1',
+      status: outcome,
+      outcome,
+      attemptsExhausted: false,
+      observedAt: '2026-11-22T08:05:00.000Z',
+    },
   };
 }
 

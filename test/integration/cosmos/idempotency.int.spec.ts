@@ -14,7 +14,10 @@ describe('CosmosIdempotencyStore against cosmosdb-server', () => {
 
   before(async () => {
     server = await startCosmos();
-    ({ idempotency: container } = await ensureCosmosResources(createCosmosClient({ endpoint: server.endpoint, key: server.key }), 'workflow'));
+    ({ idempotency: container } = await ensureCosmosResources(
+      createCosmosClient({ endpoint: server.endpoint, key: server.key }),
+      'workflow',
+    ));
   });
   after(async () => {
     await server?.stop();

@@ -2,7 +2,12 @@ import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import type { CosmosClient } from '@azure/cosmos';
 import { startCosmos, type CosmosServer } from '@saga/devhost/localstack';
-import { createCosmosClient, ensureCosmosResources, CosmosEventStore, CosmosRequestProjection } from '../../../src/infrastructure/cosmos';
+import {
+  createCosmosClient,
+  ensureCosmosResources,
+  CosmosEventStore,
+  CosmosRequestProjection,
+} from '../../../src/infrastructure/cosmos';
 import { requestProjectionContract } from '../../contract/requestProjection.contract';
 import { appendOptions, discovered, prepared, terminal } from './fixtures';
 
@@ -34,7 +39,9 @@ describe('CosmosRequestProjection against cosmosdb-server', () => {
   it('rebuild rewrites a damaged or deleted view document', async () => {
     const { containers, events, projection } = await fresh();
     for (const id of ['r-deleted', 'r-damaged']) {
-      const stored = (await events.appendToStream(id, [discovered(id), prepared(id, 1), terminal(id, 'Pass')], appendOptions(0))).events;
+      const stored = (
+        await events.appendToStream(id, [discovered(id), prepared(id, 1), terminal(id, 'Pass')], appendOptions(0))
+      ).events;
       await projection.apply(id, stored);
     }
     await containers.requests.item('r-deleted', 'r-deleted').delete();

@@ -13,7 +13,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { AzureKeyCredential, EventGridPublisherClient } from '@azure/eventgrid';
-import { startAzurite, type AzuriteServers, startEventGridTopic, type LocalTopic, readDeadLetters, parseSubscriptions } from '@saga/devhost/localstack';
+import {
+  startAzurite,
+  type AzuriteServers,
+  startEventGridTopic,
+  type LocalTopic,
+  readDeadLetters,
+  parseSubscriptions,
+} from '@saga/devhost/localstack';
 
 interface Hook {
   url: string;
@@ -37,14 +44,21 @@ async function startHook(): Promise<Hook> {
       hook.calls.push({ method: req.method ?? '', headers: req.headers, body });
       if (req.method === 'OPTIONS') {
         const origin = req.headers['webhook-request-origin'];
-        res.writeHead(200, hook.handshake === 'echo' && typeof origin === 'string' ? { 'WebHook-Allowed-Origin': origin } : {}).end();
+        res
+          .writeHead(
+            200,
+            hook.handshake === 'echo' && typeof origin === 'string' ? { 'WebHook-Allowed-Origin': origin } : {},
+          )
+          .end();
         return;
       }
       const id = String(body?.id);
       const n = (attempts.get(id) ?? 0) + 1;
       attempts.set(id, n);
       const status = hook.answer(body ?? {}, n);
-      res.writeHead(status, { 'content-type': 'text/plain' }).end(status === 400 ? `poison: ${id} cannot be processed` : '');
+      res
+        .writeHead(status, { 'content-type': 'text/plain' })
+        .end(status === 400 ? `poison: ${id} cannot be processed` : '');
     });
   });
   await new Promise<void>((r) => hook.server.listen(0, '127.0.0.1', () => r()));
@@ -53,7 +67,11 @@ async function startHook(): Promise<Hook> {
 }
 
 const event = (id: string, subject = 'requests/r1'): Record<string, unknown> => ({
-  id, source: '/t', type: 'workflow.request.completed.v1', subject, sequence: '0000000000000001',
+  id,
+  source: '/t',
+  type: 'workflow.request.completed.v1',
+  subject,
+  sequence: '0000000000000001',
   data: { requestId: 'r1', outcome: 'Pass', completedAt: '2026-01-01T00:00:00.000Z' },
 });
 
@@ -81,21 +99,26 @@ describe('local Event Grid delivery to subscriptions', function () {
 
   async function start(sub: Record<string, unknown>, container?: string): Promise<LocalTopic> {
     const subscriptions = parseSubscriptions({
-      subscriptions: [{
-        name: 'test-sub',
-        destination: { endpointType: 'WebHook', endpointUrl: hook.url },
-        eventDeliverySchema: 'CloudEventSchemaV1_0',
-        ...(container ? { deadLetterDestination: { endpointType: 'StorageBlob', blobContainerName: container } } : {}),
-        ...sub,
-      }],
+      subscriptions: [
+        {
+          name: 'test-sub',
+          destination: { endpointType: 'WebHook', endpointUrl: hook.url },
+          eventDeliverySchema: 'CloudEventSchemaV1_0',
+          ...(container
+            ? { deadLetterDestination: { endpointType: 'StorageBlob', blobContainerName: container } }
+            : {}),
+          ...sub,
+        },
+      ],
     });
     topic = await startEventGridTopic({ subscriptions, deadLetterStorage: azurite.connectionString, timeScale: 0.001 });
     return topic;
   }
 
   const send = (t: LocalTopic, events: Record<string, unknown>[]): Promise<void> =>
-    new EventGridPublisherClient(t.endpoint, 'CloudEvent', new AzureKeyCredential(t.key), { allowInsecureConnection: true })
-      .send(events.map(({ sequence, ...e }) => ({ ...e, extensionAttributes: { sequence } })) as never);
+    new EventGridPublisherClient(t.endpoint, 'CloudEvent', new AzureKeyCredential(t.key), {
+      allowInsecureConnection: true,
+    }).send(events.map(({ sequence, ...e }) => ({ ...e, extensionAttributes: { sequence } })) as never);
 
   it('validates a webhook with the CloudEvents handshake, then delivers each event alone in structured mode', async () => {
     const t = await start({});
@@ -122,7 +145,12 @@ describe('local Event Grid delivery to subscriptions', function () {
   });
 
   it('filters: only matching events are delivered', async () => {
-    const t = await start({ filter: { subjectBeginsWith: 'requests/keep', advancedFilters: [{ operatorType: 'StringIn', key: 'data.outcome', values: ['Pass'] }] } });
+    const t = await start({
+      filter: {
+        subjectBeginsWith: 'requests/keep',
+        advancedFilters: [{ operatorType: 'StringIn', key: 'data.outcome', values: ['Pass'] }],
+      },
+    });
     await send(t, [event('f1', 'requests/keep-1'), event('f2', 'requests/drop-1')]);
     await t.delivery!.idle();
     expect(hook.calls.filter((c) => c.method === 'POST').map((c) => c.body?.id)).to.deep.equal(['f1']);
@@ -137,7 +165,13 @@ describe('local Event Grid delivery to subscriptions', function () {
     const posts = hook.calls.filter((c) => c.method === 'POST');
     expect(posts).to.have.length(4);
     expect(posts.map((p) => p.headers['aeg-delivery-count'])).to.deep.equal(['0', '1', '2', '3']);
-    expect(t.delivery!.metrics()[0]).to.include({ delivered: 1, attempts: 4, retried: 3, failedAttempts: 3, deadLettered: 0 });
+    expect(t.delivery!.metrics()[0]).to.include({
+      delivered: 1,
+      attempts: 4,
+      retried: 3,
+      failedAttempts: 3,
+      deadLettered: 0,
+    });
   });
 
   it('dead-letters a 400 at once, in the dead-letter blob layout with the reason, and delivers the others', async () => {
@@ -149,10 +183,23 @@ describe('local Event Grid delivery to subscriptions', function () {
     const blobs = await readDeadLetters(azurite.connectionString, 'dl-poison');
     expect(blobs).to.have.length(1);
     expect(blobs[0]!.path).to.match(/^TEST-SUB\/\d{4}\/\d{1,2}\/\d{1,2}\/\d{1,2}\/[0-9a-f-]{36}\.json$/);
-    expect(blobs[0]!.entries[0]).to.include({ id: 'poison', deadLetterReason: 'NonRetriableStatus', deliveryAttempts: 1, lastHttpStatusCode: 400 });
+    expect(blobs[0]!.entries[0]).to.include({
+      id: 'poison',
+      deadLetterReason: 'NonRetriableStatus',
+      deliveryAttempts: 1,
+      lastHttpStatusCode: 400,
+    });
     expect(String(blobs[0]!.entries[0]!.lastDeliveryOutcome)).to.contain('poison: poison cannot be processed');
-    const figures = (await (await fetch(new URL('/metrics/subscriptions', t.endpoint))).json()) as { subscriptions: Record<string, unknown>[] };
-    expect(figures.subscriptions[0]).to.include({ subscription: 'test-sub', matched: 3, delivered: 2, deadLettered: 1, pending: 0 });
+    const figures = (await (await fetch(new URL('/metrics/subscriptions', t.endpoint))).json()) as {
+      subscriptions: Record<string, unknown>[];
+    };
+    expect(figures.subscriptions[0]).to.include({
+      subscription: 'test-sub',
+      matched: 3,
+      delivered: 2,
+      deadLettered: 1,
+      pending: 0,
+    });
   });
 
   it('dead-letters after maxDeliveryAttempts, and when the time to live runs out first', async () => {
@@ -160,7 +207,11 @@ describe('local Event Grid delivery to subscriptions', function () {
     const t = await start({ retryPolicy: { maxDeliveryAttempts: 3, eventTimeToLiveInMinutes: 1440 } }, 'dl-max');
     await send(t, [event('m1')]);
     await t.delivery!.idle();
-    expect(t.delivery!.deadLettered()[0]).to.include({ reason: 'MaxDeliveryAttemptsExceeded', deliveryAttempts: 3, lastHttpStatusCode: 503 });
+    expect(t.delivery!.deadLettered()[0]).to.include({
+      reason: 'MaxDeliveryAttemptsExceeded',
+      deliveryAttempts: 3,
+      lastHttpStatusCode: 503,
+    });
     await t.stop();
     // 1 min TTL compressed to 60 ms: the 5-minute retry slot (after the 3rd failure) is past it.
     const t2 = await start({ retryPolicy: { maxDeliveryAttempts: 30, eventTimeToLiveInMinutes: 1 } }, 'dl-ttl');
@@ -169,7 +220,10 @@ describe('local Event Grid delivery to subscriptions', function () {
     const [dl] = t2.delivery!.deadLettered();
     expect(dl).to.include({ reason: 'TimeToLiveExceeded', lastHttpStatusCode: 503 });
     expect(dl!.deliveryAttempts).to.be.within(1, 4);
-    expect((await readDeadLetters(azurite.connectionString, 'dl-ttl'))[0]!.entries[0]).to.include({ id: 'm2', deadLetterReason: 'TimeToLiveExceeded' });
+    expect((await readDeadLetters(azurite.connectionString, 'dl-ttl'))[0]!.entries[0]).to.include({
+      id: 'm2',
+      deadLetterReason: 'TimeToLiveExceeded',
+    });
   });
 
   it('drops an undeliverable event when no dead-letter destination is configured', async () => {
@@ -183,8 +237,23 @@ describe('local Event Grid delivery to subscriptions', function () {
   it('refuses to start with a subscriptions file naming an unknown destination, and says which field', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'subs-'));
     const file = join(dir, 'subscriptions.json');
-    writeFileSync(file, JSON.stringify({ subscriptions: [{ name: 'bad-sub', eventDeliverySchema: 'CloudEventSchemaV1_0', destination: { endpointType: 'EventHub', resourceId: 'x' } }] }));
-    const child = spawn(process.execPath, ['--import', 'tsx', 'devhost/localstack/eventGridTopic.ts', '--subscriptions', file], { stdio: ['ignore', 'pipe', 'pipe'] });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        subscriptions: [
+          {
+            name: 'bad-sub',
+            eventDeliverySchema: 'CloudEventSchemaV1_0',
+            destination: { endpointType: 'EventHub', resourceId: 'x' },
+          },
+        ],
+      }),
+    );
+    const child = spawn(
+      process.execPath,
+      ['--import', 'tsx', 'devhost/localstack/eventGridTopic.ts', '--subscriptions', file],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const [code] = (await once(child, 'exit')) as [number];

@@ -8,15 +8,25 @@ import { validateEventData } from '../../../src/infrastructure/events/schemaRegi
 describe('local Event Grid topic', () => {
   let topic: LocalTopic;
   const sdk = (): EventGridPublisherClient<'CloudEvent'> =>
-    new EventGridPublisherClient(topic.endpoint, 'CloudEvent', new AzureKeyCredential(topic.key), { allowInsecureConnection: true, retryOptions: { maxRetries: 0 } });
+    new EventGridPublisherClient(topic.endpoint, 'CloudEvent', new AzureKeyCredential(topic.key), {
+      allowInsecureConnection: true,
+      retryOptions: { maxRetries: 0 },
+    });
   const post = (body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
     fetch(topic.endpoint, {
       method: 'POST',
-      headers: { 'content-type': 'application/cloudevents-batch+json; charset=utf-8', 'aeg-sas-key': topic.key, ...headers },
+      headers: {
+        'content-type': 'application/cloudevents-batch+json; charset=utf-8',
+        'aeg-sas-key': topic.key,
+        ...headers,
+      },
       body: typeof body === 'string' ? body : JSON.stringify(body),
     });
   const valid = (id: string): Record<string, unknown> => ({
-    specversion: '1.0', id, source: '/t', type: 'workflow.request.completed.v1',
+    specversion: '1.0',
+    id,
+    source: '/t',
+    type: 'workflow.request.completed.v1',
     data: { requestId: 'r1', outcome: 'Pass', completedAt: '2026-01-01T00:00:00.000Z' },
   });
 
@@ -35,12 +45,19 @@ describe('local Event Grid topic', () => {
 
   it('answers 401 without the right key', async () => {
     expect((await post([valid('k1')], { 'aeg-sas-key': 'nope' })).status).to.equal(401);
-    const res = await fetch(topic.endpoint, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json' }, body: '[]' });
+    const res = await fetch(topic.endpoint, {
+      method: 'POST',
+      headers: { 'content-type': 'application/cloudevents-batch+json' },
+      body: '[]',
+    });
     expect(res.status).to.equal(401);
   });
 
   it('rejects the whole batch when one event has invalid data, naming the field', async () => {
-    const bad = { ...valid('b2'), data: { requestId: 'r1', outcome: 'Maybe', completedAt: '2026-01-01T00:00:00.000Z' } };
+    const bad = {
+      ...valid('b2'),
+      data: { requestId: 'r1', outcome: 'Maybe', completedAt: '2026-01-01T00:00:00.000Z' },
+    };
     const res = await post([valid('b1'), bad]);
     expect(res.status).to.equal(400);
     const body = (await res.json()) as { error: { code: string; message: string } };
@@ -53,7 +70,11 @@ describe('local Event Grid topic', () => {
     const plain = await startEventGridTopic({ key: 'k' });
     try {
       const bad = { ...valid('v1'), data: { outcome: 'Maybe' } };
-      const res = await fetch(plain.endpoint, { method: 'POST', headers: { 'content-type': 'application/cloudevents-batch+json', 'aeg-sas-key': 'k' }, body: JSON.stringify([bad]) });
+      const res = await fetch(plain.endpoint, {
+        method: 'POST',
+        headers: { 'content-type': 'application/cloudevents-batch+json', 'aeg-sas-key': 'k' },
+        body: JSON.stringify([bad]),
+      });
       expect(res.status).to.equal(200);
       expect(plain.events().map((e) => e.id)).to.deep.equal(['v1']);
     } finally {
@@ -64,7 +85,9 @@ describe('local Event Grid topic', () => {
   it('rejects an unknown type, a missing CloudEvents attribute and a non-array batch', async () => {
     const unknown = await post([{ ...valid('c1'), type: 'workflow.nope.v1' }]);
     expect(unknown.status).to.equal(400);
-    expect(((await unknown.json()) as { error: { message: string } }).error.message).to.contain("unknown event type 'workflow.nope.v1'");
+    expect(((await unknown.json()) as { error: { message: string } }).error.message).to.contain(
+      "unknown event type 'workflow.nope.v1'",
+    );
 
     const { source: _source, ...noSource } = valid('c2');
     const missing = await post([noSource]);
@@ -82,7 +105,15 @@ describe('local Event Grid topic', () => {
   });
 
   it('answers 413 for a request over 1 MB', async () => {
-    const big = { ...valid('d1'), data: { requestId: 'r1', outcome: 'Pass', completedAt: '2026-01-01T00:00:00.000Z', reason: 'x'.repeat(1_100_000) } };
+    const big = {
+      ...valid('d1'),
+      data: {
+        requestId: 'r1',
+        outcome: 'Pass',
+        completedAt: '2026-01-01T00:00:00.000Z',
+        reason: 'x'.repeat(1_100_000),
+      },
+    };
     expect((await post([big])).status).to.equal(413);
   });
 
@@ -106,12 +137,16 @@ describe('local Event Grid topic', () => {
   });
 
   it('runs as its own process', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'devhost/localstack/eventGridTopic.ts', '--key', 'k1'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'devhost/localstack/eventGridTopic.ts', '--key', 'k1'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(child.stdout, 'data')) as [Buffer];
       const { endpoint, key } = JSON.parse(line.toString()) as { endpoint: string; key: string };
       expect(key).to.equal('k1');
-      const client = new EventGridPublisherClient(endpoint, 'CloudEvent', new AzureKeyCredential(key), { allowInsecureConnection: true });
+      const client = new EventGridPublisherClient(endpoint, 'CloudEvent', new AzureKeyCredential(key), {
+        allowInsecureConnection: true,
+      });
       await client.send([{ id: 's1', source: '/t', type: 'workflow.request.completed.v1', data: valid('x').data }]);
     } finally {
       child.kill('SIGTERM');

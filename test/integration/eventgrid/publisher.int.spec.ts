@@ -1,7 +1,11 @@
 import { expect, use } from 'chai';
 import chaiAsPromised from 'chai-as-promised';
 import { startEventGridTopic, type LocalTopic } from '@saga/devhost/localstack';
-import { EventGridEventPublisher, formatSequence, type EventGridPublisherOptions } from '../../../src/infrastructure/eventgrid';
+import {
+  EventGridEventPublisher,
+  formatSequence,
+  type EventGridPublisherOptions,
+} from '../../../src/infrastructure/eventgrid';
 import { ConfigurationError, ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';
 import { WIRE_TYPES } from '../../../src/infrastructure/events/wireTypes';
@@ -15,7 +19,13 @@ const common = { source: '/workflow/requests', schemaBaseUrl: 'https://schemas.e
 describe('EventGridEventPublisher against the local topic', () => {
   let topic: LocalTopic;
   const publisher = (extra: Partial<EventGridPublisherOptions> = {}): EventGridEventPublisher =>
-    new EventGridEventPublisher({ ...common, endpoint: topic.endpoint, key: topic.key, retryOptions: { maxRetries: 0 }, ...extra });
+    new EventGridEventPublisher({
+      ...common,
+      endpoint: topic.endpoint,
+      key: topic.key,
+      retryOptions: { maxRetries: 0 },
+      ...extra,
+    });
 
   before(async () => {
     topic = await startEventGridTopic({ validateData: validateEventData });
@@ -63,12 +73,16 @@ describe('EventGridEventPublisher against the local topic', () => {
     const broken = { ...bad!, data: { ...bad!.data, attempt: 'one' } } as unknown as StoredEvent;
 
     const requestsBefore = topic.stats().requests;
-    const error = await publisher().publish([good!, broken]).then(
-      () => expect.fail('publish should throw'),
-      (e: unknown) => e,
-    );
+    const error = await publisher()
+      .publish([good!, broken])
+      .then(
+        () => expect.fail('publish should throw'),
+        (e: unknown) => e,
+      );
     expect(error).to.be.instanceOf(ValidationError);
-    expect((error as ValidationError).message).to.contain('workflow.job.statuschanged.v1').and.to.contain('/attempt');
+    expect((error as ValidationError).message)
+      .to.contain('workflow.job.statuschanged.v1')
+      .and.to.contain('/attempt');
     expect((error as ValidationError).field).to.equal('/attempt');
     expect(topic.stats().requests).to.equal(requestsBefore);
     expect(topic.events()).to.have.length(0);
@@ -112,7 +126,9 @@ describe('EventGridEventPublisher against the local topic', () => {
   it('gets through a brief outage with the SDK retry and publishes once', async () => {
     topic.failNext(2, 503);
     const events = stored(ONE_OF_EACH.slice(0, 2));
-    const result = await publisher({ retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 20 } }).publish(events);
+    const result = await publisher({
+      retryOptions: { maxRetries: 3, retryDelayInMs: 10, maxRetryDelayInMs: 20 },
+    }).publish(events);
 
     expect(result.failed).to.deep.equal([]);
     expect(topic.events().map((e) => e.id)).to.deep.equal(events.map((e) => e.eventId));
@@ -136,11 +152,18 @@ describe('EventGridEventPublisher against the local topic', () => {
 });
 
 describe('EventGridEventPublisher endpoint rules', () => {
-  const make = (endpoint: string, key?: string): EventGridEventPublisher => new EventGridEventPublisher({ ...common, endpoint, key });
+  const make = (endpoint: string, key?: string): EventGridEventPublisher =>
+    new EventGridEventPublisher({ ...common, endpoint, key });
 
   it('refuses plain http to a non-loopback host, naming the setting', () => {
-    for (const endpoint of ['http://10.0.0.5/api/events', 'http://mytopic.westeurope-1.eventgrid.azure.net/api/events']) {
-      expect(() => make(endpoint, 'k'), endpoint).to.throw(ConfigurationError, /EVENTGRID_TOPIC_ENDPOINT.*plain http.*non-loopback/);
+    for (const endpoint of [
+      'http://10.0.0.5/api/events',
+      'http://mytopic.westeurope-1.eventgrid.azure.net/api/events',
+    ]) {
+      expect(() => make(endpoint, 'k'), endpoint).to.throw(
+        ConfigurationError,
+        /EVENTGRID_TOPIC_ENDPOINT.*plain http.*non-loopback/,
+      );
     }
   });
 

@@ -8,7 +8,11 @@ import type { Submission } from '../../../src/domain/events';
 
 use(chaiAsPromised);
 
-const submission = (scenario: string, attempt = 1, requestId = `req-${scenario}-${attempt}`): Submission => ({ requestId, attempt, payload: { scenario } });
+const submission = (scenario: string, attempt = 1, requestId = `req-${scenario}-${attempt}`): Submission => ({
+  requestId,
+  attempt,
+  payload: { scenario },
+});
 
 async function pollUntilTerminal(client: HttpExternalJobs, id: string, maxPolls = 20): Promise<ExternalJobStatus[]> {
   const seen: ExternalJobStatus[] = [];
@@ -81,16 +85,25 @@ describe('HttpExternalJobs against the mock service (auth off)', () => {
   });
 
   it('reports invalid input as a non-retriable error naming the field', async () => {
-    await expect(client.create(submission('explode'), 'bad:1')).to.be.rejectedWith(NonRetriableError, /400.*payload\.scenario/);
+    await expect(client.create(submission('explode'), 'bad:1')).to.be.rejectedWith(
+      NonRetriableError,
+      /400.*payload\.scenario/,
+    );
   });
 
   it('reports 5xx and throttling as transient errors', async () => {
     service.failNext(1, 503);
-    const error = await client.get('anything').then(() => undefined, (e: unknown) => e);
+    const error = await client.get('anything').then(
+      () => undefined,
+      (e: unknown) => e,
+    );
     expect(error).to.be.instanceOf(TransientError);
     expect((error as TransientError).retriable).to.equal(true);
     service.failNext(1, 429);
-    await expect(client.create(submission('pass', 1, 'req-429'), 'req-429:1')).to.be.rejectedWith(TransientError, /429/);
+    await expect(client.create(submission('pass', 1, 'req-429'), 'req-429:1')).to.be.rejectedWith(
+      TransientError,
+      /429/,
+    );
     // The refused create did not create anything; the retry creates the job.
     expect(service.jobs().filter((j) => j.requestId === 'req-429')).to.have.length(0);
     expect((await client.create(submission('pass', 1, 'req-429'), 'req-429:1')).status).to.equal('Created');
@@ -109,18 +122,26 @@ describe('HttpExternalJobs against the mock service (auth off)', () => {
   it('reports an unreachable service as a transient error', async () => {
     const gone = await startMockService({ auth: 'off' });
     await gone.stop();
-    await expect(new HttpExternalJobs({ baseUrl: gone.url }).get('x')).to.be.rejectedWith(TransientError, /network error/);
+    await expect(new HttpExternalJobs({ baseUrl: gone.url }).get('x')).to.be.rejectedWith(
+      TransientError,
+      /network error/,
+    );
   });
 });
 
 describe('HttpExternalJobs response validation', () => {
   it('rejects a job with an unknown status', async () => {
     const { createServer } = await import('node:http');
-    const server = createServer((_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1', status: 'Done' })));
+    const server = createServer((_req, res) =>
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ id: 'j1', status: 'Done' })),
+    );
     await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
     try {
       const { port } = server.address() as { port: number };
-      await expect(new HttpExternalJobs({ baseUrl: `http://127.0.0.1:${port}` }).get('j1')).to.be.rejectedWith(NonRetriableError, /unknown job 'status' "Done"/);
+      await expect(new HttpExternalJobs({ baseUrl: `http://127.0.0.1:${port}` }).get('j1')).to.be.rejectedWith(
+        NonRetriableError,
+        /unknown job 'status' "Done"/,
+      );
     } finally {
       server.closeAllConnections();
       server.close();
@@ -128,7 +149,10 @@ describe('HttpExternalJobs response validation', () => {
   });
 
   it('refuses plain http to a non-loopback host', () => {
-    expect(() => new HttpExternalJobs({ baseUrl: 'http://jobs.example.com' })).to.throw(ConfigurationError, /EXTERNAL_SERVICE_URL must be https/);
+    expect(() => new HttpExternalJobs({ baseUrl: 'http://jobs.example.com' })).to.throw(
+      ConfigurationError,
+      /EXTERNAL_SERVICE_URL must be https/,
+    );
   });
 });
 
@@ -137,7 +161,9 @@ describe('HttpExternalJobs with bearer tokens', () => {
   let issuer: LocalIssuer;
   let service: MockService;
 
-  const staticToken = (token: string) => ({ getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 60_000 }) });
+  const staticToken = (token: string) => ({
+    getToken: async () => ({ token, expiresOnTimestamp: Date.now() + 60_000 }),
+  });
 
   before(async () => {
     issuer = await createLocalIssuer();
@@ -149,7 +175,9 @@ describe('HttpExternalJobs with bearer tokens', () => {
   });
 
   it('is refused (401, problem+json) without a token', async () => {
-    await expect(new HttpExternalJobs({ baseUrl: service.url }).create(submission('pass'), 'noauth:1')).to.be.rejectedWith(NonRetriableError, /401.*missing bearer token/);
+    await expect(
+      new HttpExternalJobs({ baseUrl: service.url }).create(submission('pass'), 'noauth:1'),
+    ).to.be.rejectedWith(NonRetriableError, /401.*missing bearer token/);
     const res = await fetch(`${service.url}/jobs/x`);
     expect(res.status).to.equal(401);
     expect(res.headers.get('content-type')).to.match(/^application\/problem\+json/);

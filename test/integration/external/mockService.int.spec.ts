@@ -5,7 +5,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { createLocalIssuer, startMockService, type MockJob, type MockService } from '../../../mock';
 
 const post = (url: string, body: unknown, headers: Record<string, string> = {}): Promise<Response> =>
-  fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
+  fetch(url, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify(body),
+  });
 
 describe('mock external service', () => {
   describe('the HTTP contract', () => {
@@ -29,8 +33,16 @@ describe('mock external service', () => {
     });
 
     it('answers 409 when a key is reused for a different submission', async () => {
-      await post(`${service.url}/jobs`, { requestId: 'r-409', attempt: 1, payload: {} }, { 'idempotency-key': 'k-409' });
-      const res = await post(`${service.url}/jobs`, { requestId: 'r-409', attempt: 2, payload: {} }, { 'idempotency-key': 'k-409' });
+      await post(
+        `${service.url}/jobs`,
+        { requestId: 'r-409', attempt: 1, payload: {} },
+        { 'idempotency-key': 'k-409' },
+      );
+      const res = await post(
+        `${service.url}/jobs`,
+        { requestId: 'r-409', attempt: 2, payload: {} },
+        { 'idempotency-key': 'k-409' },
+      );
       expect(res.status).to.equal(409);
     });
 
@@ -38,20 +50,34 @@ describe('mock external service', () => {
       const noKey = await post(`${service.url}/jobs`, { requestId: 'r', attempt: 1, payload: {} });
       expect(noKey.status).to.equal(400);
       expect(noKey.headers.get('content-type')).to.match(/^application\/problem\+json/);
-      expect(((await noKey.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal(['Idempotency-Key']);
+      expect(((await noKey.json()) as { errors: { field: string }[] }).errors.map((e) => e.field)).to.deep.equal([
+        'Idempotency-Key',
+      ]);
 
-      const bad = await post(`${service.url}/jobs`, { requestId: '', attempt: 0, payload: { scenario: 'nope' } }, { 'idempotency-key': 'k-bad' });
+      const bad = await post(
+        `${service.url}/jobs`,
+        { requestId: '', attempt: 0, payload: { scenario: 'nope' } },
+        { 'idempotency-key': 'k-bad' },
+      );
       expect(bad.status).to.equal(400);
       const problem = (await bad.json()) as { status: number; errors: { field: string }[] };
       expect(problem.status).to.equal(400);
       expect(problem.errors.map((e) => e.field)).to.deep.equal(['requestId', 'attempt', 'payload.scenario']);
 
-      const notJson = await fetch(`${service.url}/jobs`, { method: 'POST', headers: { 'idempotency-key': 'k-nj' }, body: '{' });
+      const notJson = await fetch(`${service.url}/jobs`, {
+        method: 'POST',
+        headers: { 'idempotency-key': 'k-nj' },
+        body: '{',
+      });
       expect(notJson.status).to.equal(400);
     });
 
     it('records every status change with its time, including when the job turned terminal', async () => {
-      const res = await post(`${service.url}/jobs`, { requestId: 'r-hist', attempt: 1, payload: { scenario: 'fail' } }, { 'idempotency-key': 'k-hist' });
+      const res = await post(
+        `${service.url}/jobs`,
+        { requestId: 'r-hist', attempt: 1, payload: { scenario: 'fail' } },
+        { 'idempotency-key': 'k-hist' },
+      );
       const { id } = (await res.json()) as MockJob;
       await fetch(`${service.url}/jobs/${id}`);
       await fetch(`${service.url}/jobs/${id}`);
@@ -65,7 +91,9 @@ describe('mock external service', () => {
   it('progresses by elapsed time, stamping the time each step was due', async () => {
     const service = await startMockService({ auth: 'off', progression: { msPerStep: 40 } });
     try {
-      const created = (await (await post(`${service.url}/jobs`, { requestId: 'r-t', attempt: 1, payload: {} }, { 'idempotency-key': 'k-t' })).json()) as MockJob;
+      const created = (await (
+        await post(`${service.url}/jobs`, { requestId: 'r-t', attempt: 1, payload: {} }, { 'idempotency-key': 'k-t' })
+      ).json()) as MockJob;
       await sleep(120);
       const job = (await (await fetch(`${service.url}/jobs/${created.id}`)).json()) as MockJob;
       expect(job.status).to.equal('Pass');
@@ -94,9 +122,13 @@ describe('mock external service', () => {
 
   it('checks tokens against a given public key too', async () => {
     const issuer = await createLocalIssuer();
-    const service = await startMockService({ auth: { issuer: issuer.issuer, audience: 'api://x', publicKey: issuer.publicJwk } });
+    const service = await startMockService({
+      auth: { issuer: issuer.issuer, audience: 'api://x', publicKey: issuer.publicJwk },
+    });
     try {
-      const ok = await fetch(`${service.url}/jobs/none`, { headers: { authorization: `Bearer ${await issuer.mint({ aud: 'api://x' })}` } });
+      const ok = await fetch(`${service.url}/jobs/none`, {
+        headers: { authorization: `Bearer ${await issuer.mint({ aud: 'api://x' })}` },
+      });
       expect(ok.status).to.equal(404);
       const wrong = await fetch(`${service.url}/jobs/none`, { headers: { authorization: 'Bearer not.a.jwt' } });
       expect(wrong.status).to.equal(401);
@@ -107,7 +139,9 @@ describe('mock external service', () => {
   });
 
   it('runs as its own process from the CLI', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'mock/cli.ts', '--port', '0', '--auth', 'off'], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'mock/cli.ts', '--port', '0', '--auth', 'off'], {
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     try {
       const [line] = (await once(child.stdout, 'data')) as [Buffer];
       const { url } = JSON.parse(line.toString()) as { url: string };
@@ -119,7 +153,9 @@ describe('mock external service', () => {
   });
 
   it('refuses to start the CLI without an explicit auth choice', async () => {
-    const child = spawn(process.execPath, ['--import', 'tsx', 'mock/cli.ts', '--port', '0'], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const child = spawn(process.execPath, ['--import', 'tsx', 'mock/cli.ts', '--port', '0'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
     const [code] = (await once(child, 'exit')) as [number];

@@ -36,8 +36,11 @@ describe('startAzurite', () => {
 
     expect(servers.pid).to.not.equal(process.pid);
     expect(isAlive(servers.pid)).to.equal(true);
-    for (const url of [servers.blobUrl, servers.queueUrl, servers.tableUrl]) expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
-    expect(servers.connectionString).to.contain('AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;');
+    for (const url of [servers.blobUrl, servers.queueUrl, servers.tableUrl])
+      expect(url).to.match(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/);
+    expect(servers.connectionString).to.contain(
+      'AccountName=devstoreaccount1;AccountKey=Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==;',
+    );
     expect(servers.connectionString).to.contain(`TableEndpoint=${servers.tableUrl}`);
 
     const client = table(servers, 'smoke');
@@ -77,7 +80,11 @@ describe('startAzurite', () => {
   });
 
   it('outlives its parent host when the host is killed with SIGKILL', async () => {
-    const host = spawn(process.execPath, ['--conditions=devhost-source', '--require', 'tsx/cjs', join(__dirname, 'fixtures', 'azuriteParent.ts')], { stdio: ['ignore', 'pipe', 'inherit'] });
+    const host = spawn(
+      process.execPath,
+      ['--conditions=devhost-source', '--require', 'tsx/cjs', join(__dirname, 'fixtures', 'azuriteParent.ts')],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
     const [line] = (await once(host.stdout.setEncoding('utf8'), 'data')) as [string];
     const { pid, connectionString } = JSON.parse(line) as { pid: number; connectionString: string };
     try {

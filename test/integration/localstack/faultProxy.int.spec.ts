@@ -2,7 +2,15 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import * as chai from 'chai';
 import chaiAsPromised from 'chai-as-promised';
-import { type AzuriteServers, azuriteConnectionString, startAzurite, startCosmos, type CosmosServer, startFaultProxy, type FaultProxy } from '@saga/devhost/localstack';
+import {
+  type AzuriteServers,
+  azuriteConnectionString,
+  startAzurite,
+  startCosmos,
+  type CosmosServer,
+  startFaultProxy,
+  type FaultProxy,
+} from '@saga/devhost/localstack';
 import { createIntakeTableClient, TableIntakeRepository } from '../../../src/infrastructure/tables';
 import { createCosmosClient, CosmosEventStore, ensureCosmosResources } from '../../../src/infrastructure/cosmos';
 import { TransientError, isRetriable } from '../../../src/application/errors';
@@ -22,9 +30,15 @@ describe('fault proxy', () => {
     before(async () => {
       azurite = await startAzurite();
       proxy = await startFaultProxy(azurite.tableUrl);
-      const connectionString = azuriteConnectionString({ blob: azurite.blobUrl, queue: azurite.queueUrl, table: proxy.url });
+      const connectionString = azuriteConnectionString({
+        blob: azurite.blobUrl,
+        queue: azurite.queueUrl,
+        table: proxy.url,
+      });
       // No SDK retries, so the adapter sees the injected fault itself.
-      repo = new TableIntakeRepository(createIntakeTableClient({ connectionString, tableName: 'intake', maxRetries: 0 }));
+      repo = new TableIntakeRepository(
+        createIntakeTableClient({ connectionString, tableName: 'intake', maxRetries: 0 }),
+      );
       await repo.ensureTable();
       await repo.add(REF, { scenario: 'pass' });
     });
@@ -42,7 +56,10 @@ describe('fault proxy', () => {
     it('turns an injected 503 into a retriable TransientError, then recovers', async () => {
       proxy.failNext(1, { status: 503 });
 
-      const failure = await repo.get(REF).then(() => undefined, (e: unknown) => e);
+      const failure = await repo.get(REF).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
 
       expect(failure).to.be.instanceOf(TransientError);
       expect(isRetriable(failure)).to.equal(true);
@@ -53,7 +70,9 @@ describe('fault proxy', () => {
 
     it('classifies 429 and a connection reset as transient too', async () => {
       proxy.failNext(1, { status: 429 });
-      await expect(repo.listClaimable({ staleClaimBefore: '2026-01-01T00:00:00.000Z', maxCount: 5 })).to.be.rejectedWith(TransientError, /429/);
+      await expect(
+        repo.listClaimable({ staleClaimBefore: '2026-01-01T00:00:00.000Z', maxCount: 5 }),
+      ).to.be.rejectedWith(TransientError, /429/);
       proxy.failNext(1, { reset: true });
       await expect(repo.get(REF)).to.be.rejectedWith(TransientError);
     });
@@ -98,7 +117,9 @@ describe('fault proxy', () => {
       // The SDK retries reads on a reset (10 times, 1 s apart) but never writes, so an append surfaces it at once.
       proxy.failNext(1000, { reset: true });
       try {
-        await expect(store.appendToStream('req-reset', [discovered('req-reset')], appendOptions(0))).to.be.rejectedWith(TransientError);
+        await expect(store.appendToStream('req-reset', [discovered('req-reset')], appendOptions(0))).to.be.rejectedWith(
+          TransientError,
+        );
       } finally {
         proxy.clear();
         client.dispose();
@@ -111,7 +132,9 @@ describe('fault proxy', () => {
     before(async () => {
       cosmos = await startCosmos();
       const dir = path.dirname(require.resolve('@vercel/cosmosdb-server/package.json'));
-      proxy = await startFaultProxy(cosmos.endpoint, { tls: { cert: readFileSync(path.join(dir, 'cert.pem')), key: readFileSync(path.join(dir, 'key.pem')) } });
+      proxy = await startFaultProxy(cosmos.endpoint, {
+        tls: { cert: readFileSync(path.join(dir, 'cert.pem')), key: readFileSync(path.join(dir, 'key.pem')) },
+      });
     });
     after(async () => {
       await proxy?.stop();
@@ -134,7 +157,10 @@ describe('fault proxy', () => {
         proxy.failNext(2, { status: 429, headers: { 'x-ms-retry-after-ms': '20', 'x-ms-substatus': '3200' } });
         await store.appendToStream('req-429', [discovered('req-429')], appendOptions(0));
         expect(proxy.stats().failed - before, 'both throttled answers were seen').to.equal(2);
-        expect((await store.readStream('req-429')).items.map((e) => e.version), 'appended once').to.deep.equal([1]);
+        expect(
+          (await store.readStream('req-429')).items.map((e) => e.version),
+          'appended once',
+        ).to.deep.equal([1]);
       } finally {
         client.dispose();
       }
@@ -147,7 +173,8 @@ describe('fault proxy', () => {
         await store.appendToStream('req-every', [discovered('req-every')], appendOptions(0));
         proxy.failEvery(3, { status: 429, headers: { 'x-ms-retry-after-ms': '5' } });
         const failedBefore = proxy.stats().failed;
-        for (let i = 0; i < 6; i++) expect((await store.readEvent('req-every', 1))?.version, 'every read still succeeds').to.equal(1);
+        for (let i = 0; i < 6; i++)
+          expect((await store.readEvent('req-every', 1))?.version, 'every read still succeeds').to.equal(1);
         expect(proxy.stats().failed - failedBefore, 'some answers were throttled').to.be.at.least(2);
         proxy.clear();
         const failed = proxy.stats().failed;

@@ -3,14 +3,28 @@ import chaiAsPromised from 'chai-as-promised';
 import { startAzurite, type AzuriteServers } from '@saga/devhost/localstack';
 import type { InboxEvent } from '../../../subscriber/src/events';
 import { receive, type StreamSource } from '../../../subscriber/src/inbox';
-import { ensureTables, readDay, readIntervention, readRequest, subscriberTables, tableInboxStore, type SubscriberTables } from '../../../subscriber/src/tableStore';
+import {
+  ensureTables,
+  readDay,
+  readIntervention,
+  readRequest,
+  subscriberTables,
+  tableInboxStore,
+  type SubscriberTables,
+} from '../../../subscriber/src/tableStore';
 
 chai.use(chaiAsPromised);
 const { expect } = chai;
 
 /** One request's stream as the subscriber sees it; `source` serves gap fills from it and counts them. */
 function stream(id: string): { events: InboxEvent[]; source: StreamSource; fills: number[] } {
-  const e = (version: number, kind: InboxEvent['kind'], data: Record<string, unknown>): InboxEvent => ({ id: `${id}-e${version}`, streamId: id, version, kind, data });
+  const e = (version: number, kind: InboxEvent['kind'], data: Record<string, unknown>): InboxEvent => ({
+    id: `${id}-e${version}`,
+    streamId: id,
+    version,
+    kind,
+    data,
+  });
   const events = [
     e(1, 'RequestDiscovered', { discoveredAt: '2026-03-01T10:00:00.000Z' }),
     e(2, 'SubmissionPrepared', { attempt: 1 }),
@@ -52,9 +66,24 @@ describe('subscriber inbox (Azurite tables)', function () {
     const inbox = await readRequest(tables, 'in-order');
     expect(inbox.appliedVersion).to.equal(6);
     expect(inbox.seen.map((x) => x.id)).to.deep.equal(s.events.map((x) => x.id));
-    expect(inbox.summary).to.deep.include({ outcome: 'TimedOut', attempts: 2, needsIntervention: true, interventionReason: 'cancelJob failed: boom' });
-    expect(await readDay(tables, '2026-03-01')).to.deep.include({ day: '2026-03-01', requestId: 'in-order', outcome: 'TimedOut', durationMs: 42000, attempts: 2 });
-    expect(await readIntervention(tables)).to.deep.include({ requestId: 'in-order', reason: 'cancelJob failed: boom', outcome: 'TimedOut' });
+    expect(inbox.summary).to.deep.include({
+      outcome: 'TimedOut',
+      attempts: 2,
+      needsIntervention: true,
+      interventionReason: 'cancelJob failed: boom',
+    });
+    expect(await readDay(tables, '2026-03-01')).to.deep.include({
+      day: '2026-03-01',
+      requestId: 'in-order',
+      outcome: 'TimedOut',
+      durationMs: 42000,
+      attempts: 2,
+    });
+    expect(await readIntervention(tables)).to.deep.include({
+      requestId: 'in-order',
+      reason: 'cancelJob failed: boom',
+      outcome: 'TimedOut',
+    });
     expect(s.fills).to.deep.equal([]);
   });
 

@@ -31,14 +31,19 @@ describe('TableIntakeRepository against Azurite', () => {
   // A fresh table per test keeps listClaimable assertions independent.
   beforeEach(async () => {
     tableNo += 1;
-    const client = createIntakeTableClient({ connectionString: azurite.connectionString, tableName: `intake${tableNo}` });
+    const client = createIntakeTableClient({
+      connectionString: azurite.connectionString,
+      tableName: `intake${tableNo}`,
+    });
     raw = client;
     repo = new TableIntakeRepository(client);
     await repo.ensureTable();
   });
 
   intakeRepositoryContract(async () => {
-    const r = new TableIntakeRepository(createIntakeTableClient({ connectionString: azurite.connectionString, tableName: `contract${(tableNo += 1)}` }));
+    const r = new TableIntakeRepository(
+      createIntakeTableClient({ connectionString: azurite.connectionString, tableName: `contract${(tableNo += 1)}` }),
+    );
     await r.ensureTable();
     return r;
   });
@@ -56,12 +61,24 @@ describe('TableIntakeRepository against Azurite', () => {
     await raw.createEntity({ partitionKey: 'b', rowKey: 'req-notjson', Status: 'Unprocessed', Payload: '{oops' });
     await raw.createEntity({ partitionKey: 'b', rowKey: 'req-array', Status: 'Unprocessed', Payload: '[1,2]' });
     await raw.createEntity({ partitionKey: 'b', rowKey: 'bad key with spaces', Status: 'Unprocessed', Payload: '{}' });
-    await raw.createEntity({ partitionKey: 'b', rowKey: 'req-numscenario', Status: 'Unprocessed', Payload: '{"scenario":5}' });
+    await raw.createEntity({
+      partitionKey: 'b',
+      rowKey: 'req-numscenario',
+      Status: 'Unprocessed',
+      Payload: '{"scenario":5}',
+    });
 
     const rows = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 });
 
     const problems = Object.fromEntries(rows.map((r) => [r.ref.rowKey, r.problem]));
-    expect(problems).to.have.keys('req-good', 'req-nopayload', 'req-notjson', 'req-array', 'bad key with spaces', 'req-numscenario');
+    expect(problems).to.have.keys(
+      'req-good',
+      'req-nopayload',
+      'req-notjson',
+      'req-array',
+      'bad key with spaces',
+      'req-numscenario',
+    );
     expect(problems['req-good']).to.equal(undefined);
     expect(problems['req-nopayload']).to.match(/Payload is missing/);
     expect(problems['req-notjson']).to.match(/Payload is not valid JSON/);
@@ -96,7 +113,9 @@ describe('TableIntakeRepository against Azurite', () => {
   describe('discovery over it', () => {
     /** The runtime as discovery sees it: which instances exist, and what was started. */
     function runtimeWith(running: string[]): WorkflowRuntime & { started: string[]; statusChecks: number } {
-      const known = new Map<string, InstanceInfo>(running.map((id) => [id, { instanceId: id, runtimeStatus: 'Running' }]));
+      const known = new Map<string, InstanceInfo>(
+        running.map((id) => [id, { instanceId: id, runtimeStatus: 'Running' }]),
+      );
       const rt = {
         started: [] as string[],
         statusChecks: 0,
@@ -124,16 +143,29 @@ describe('TableIntakeRepository against Azurite', () => {
       await repo.add({ partitionKey: 'b', rowKey: 'z-new' }, { scenario: 'pass' });
       const runtime = runtimeWith(stale.map((k) => requestIdFromIntakeRow('b', k)));
       const now = new Date(T_LATER);
-      const deps = { intake: repo, runtime, policy: { ...DEFAULT_WORKFLOW_POLICY }, batchSize: 2, staleClaimSeconds: 300, now: () => now, concurrency: 1 };
+      const deps = {
+        intake: repo,
+        runtime,
+        policy: { ...DEFAULT_WORKFLOW_POLICY },
+        batchSize: 2,
+        staleClaimSeconds: 300,
+        now: () => now,
+        concurrency: 1,
+      };
 
       const first = await discoverRequests(deps);
 
-      expect(first.started, 'the new row, although three stale claims sort before it').to.deep.equal([requestIdFromIntakeRow('b', 'z-new')]);
+      expect(first.started, 'the new row, although three stale claims sort before it').to.deep.equal([
+        requestIdFromIntakeRow('b', 'z-new'),
+      ]);
       expect(first.alreadyRunning).to.have.length(1);
       expect((await repo.get({ partitionKey: 'b', rowKey: 'a-1' }))?.claimedAt, 'live claim renewed').to.equal(T_LATER);
 
       const second = await discoverRequests(deps);
-      expect(second.alreadyRunning.map((id) => id).sort(), 'the other two stale claims, not the renewed one').to.deep.equal(['a-2', 'a-3'].map((k) => requestIdFromIntakeRow('b', k)).sort());
+      expect(
+        second.alreadyRunning.map((id) => id).sort(),
+        'the other two stale claims, not the renewed one',
+      ).to.deep.equal(['a-2', 'a-3'].map((k) => requestIdFromIntakeRow('b', k)).sort());
       const third = await discoverRequests(deps);
       expect(third.examined, 'every live claim renewed: nothing left to look at').to.equal(0);
     });

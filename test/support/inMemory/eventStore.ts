@@ -18,20 +18,32 @@ export class InMemoryEventStore implements EventStore {
     const stream = this.streams.get(streamId) ?? [];
     const from = options.expectedVersion + 1;
     const mine = events.map((e, i): StoredEvent => ({
-      streamId, version: from + i, eventId: eventIdFor(streamId, from + i), type: e.type, data: e.data, metadata: options.metadata, occurredAt: options.occurredAt,
+      streamId,
+      version: from + i,
+      eventId: eventIdFor(streamId, from + i),
+      type: e.type,
+      data: e.data,
+      metadata: options.metadata,
+      occurredAt: options.occurredAt,
     }));
     const taken = stream.slice(options.expectedVersion, options.expectedVersion + mine.length);
     if (taken.length > 0) {
       // Our own retry when every taken version holds the same event; anything else is another writer.
-      const differs = mine.findIndex((m, i) => !taken[i] || taken[i].type !== m.type || canonical(taken[i].data) !== canonical(m.data));
+      const differs = mine.findIndex(
+        (m, i) => !taken[i] || taken[i].type !== m.type || canonical(taken[i].data) !== canonical(m.data),
+      );
       if (differs >= 0) {
         const theirs = taken[differs];
-        throw new ConcurrencyError(`stream ${streamId} version ${from + differs} is ${theirs ? `taken by a different ${theirs.type} event` : 'missing after a conflict'}`);
+        throw new ConcurrencyError(
+          `stream ${streamId} version ${from + differs} is ${theirs ? `taken by a different ${theirs.type} event` : 'missing after a conflict'}`,
+        );
       }
       return { nextExpectedVersion: options.expectedVersion + mine.length, events: copy(taken) };
     }
     if (stream.length < options.expectedVersion) {
-      throw new ConcurrencyError(`stream ${streamId} is at version ${stream.length}, expected ${options.expectedVersion}`);
+      throw new ConcurrencyError(
+        `stream ${streamId} is at version ${stream.length}, expected ${options.expectedVersion}`,
+      );
     }
     this.streams.set(streamId, [...stream, ...copy(mine)]);
     return { nextExpectedVersion: options.expectedVersion + mine.length, events: copy(mine) };
@@ -57,6 +69,12 @@ const copy = (events: StoredEvent[]): StoredEvent[] => structuredClone(events);
 
 function canonical(value: unknown): string {
   return JSON.stringify(value, (_k, v: unknown) =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.entries(v).filter(([, x]) => x !== undefined).sort(([a], [b]) => (a < b ? -1 : 1))) : v,
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.entries(v)
+            .filter(([, x]) => x !== undefined)
+            .sort(([a], [b]) => (a < b ? -1 : 1)),
+        )
+      : v,
   );
 }

@@ -17,9 +17,15 @@ export class InMemoryIdempotencyStore implements IdempotencyStore {
   }
 
   async record<T>(key: string, value: T): Promise<void> {
-    if (key.length === 0 || /[/\\?#]/.test(key)) throw new ValidationError(`idempotency key must be 1-1023 bytes without / \\ ? #, got '${key}'`, 'key');
+    if (key.length === 0 || /[/\\?#]/.test(key))
+      throw new ValidationError(`idempotency key must be 1-1023 bytes without / \\ ? #, got '${key}'`, 'key');
     const at = this.now();
-    this.records.set(key, { key, value: structuredClone(value), recordedAt: at.toISOString(), expiresMs: at.getTime() + this.options.ttlSeconds * 1000 });
+    this.records.set(key, {
+      key,
+      value: structuredClone(value),
+      recordedAt: at.toISOString(),
+      expiresMs: at.getTime() + this.options.ttlSeconds * 1000,
+    });
     return;
   }
 }

@@ -14,11 +14,18 @@ export class InMemoryIntakeRepository implements IntakeRepository {
   private etags = 0;
 
   async add(ref: IntakeRef, payload: WorkItemPayload): Promise<IntakeRow> {
-    if (!isValidRequestId(ref.rowKey)) throw new ValidationError(`RowKey '${ref.rowKey}' is not a valid request id: ${REQUEST_ID_RULE}`, 'RowKey');
+    if (!isValidRequestId(ref.rowKey))
+      throw new ValidationError(`RowKey '${ref.rowKey}' is not a valid request id: ${REQUEST_ID_RULE}`, 'RowKey');
     const problem = workItemPayloadProblem(payload);
     if (problem) throw new ValidationError(problem, 'payload');
     if (this.rows.has(key(ref))) throw new ConflictError(`intake row ${key(ref)} already exists`);
-    return this.write({ ref, status: 'Unprocessed', payload: structuredClone(payload), etag: '', createdAt: new Date().toISOString() });
+    return this.write({
+      ref,
+      status: 'Unprocessed',
+      payload: structuredClone(payload),
+      etag: '',
+      createdAt: new Date().toISOString(),
+    });
   }
 
   async get(ref: IntakeRef): Promise<IntakeRow | undefined> {
@@ -27,7 +34,8 @@ export class InMemoryIntakeRepository implements IntakeRepository {
   }
 
   async listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]> {
-    if (!Number.isInteger(options.maxCount) || options.maxCount < 1) throw new ValidationError(`maxCount must be a positive integer, got ${options.maxCount}`, 'maxCount');
+    if (!Number.isInteger(options.maxCount) || options.maxCount < 1)
+      throw new ValidationError(`maxCount must be a positive integer, got ${options.maxCount}`, 'maxCount');
     const all = [...this.rows.values()];
     const fresh = all.filter((r) => r.status === 'Unprocessed');
     const stale = all.filter((r) => r.status === 'Claimed' && (r.claimedAt ?? '') < options.staleClaimBefore);
@@ -35,7 +43,8 @@ export class InMemoryIntakeRepository implements IntakeRepository {
   }
 
   async claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined> {
-    if (row.problem) throw new ValidationError(`intake row ${key(row.ref)} is malformed and cannot be claimed: ${row.problem}`, 'row');
+    if (row.problem)
+      throw new ValidationError(`intake row ${key(row.ref)} is malformed and cannot be claimed: ${row.problem}`, 'row');
     const current = this.rows.get(key(row.ref));
     if (!current || current.etag !== row.etag) return undefined;
     return this.write({ ...current, status: 'Claimed', claimedAt });
@@ -45,7 +54,9 @@ export class InMemoryIntakeRepository implements IntakeRepository {
     const current = this.existing(ref);
     if (current.status === status) return;
     if (OUTCOMES.includes(current.status as Outcome)) {
-      throw new ConflictError(`intake row ${key(ref)} is already ${current.status}; refusing to overwrite with ${status}`);
+      throw new ConflictError(
+        `intake row ${key(ref)} is already ${current.status}; refusing to overwrite with ${status}`,
+      );
     }
     this.write({ ...current, status });
     return;

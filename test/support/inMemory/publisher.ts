@@ -8,7 +8,8 @@ export class InMemoryPublisher implements EventPublisher {
 
   async publish(events: StoredEvent[]): Promise<PublishResult> {
     const failing = this.failing;
-    if (failing) return { published: [], failed: events.map((e) => ({ eventId: e.eventId, error: failing, retriable: true })) };
+    if (failing)
+      return { published: [], failed: events.map((e) => ({ eventId: e.eventId, error: failing, retriable: true })) };
     this.delivered.push(...structuredClone(events));
     return { published: events.map((e) => e.eventId), failed: [] };
   }

@@ -2,7 +2,18 @@
  * The RequestProjection port in memory: the same fold (requestViewOf over the domain's foldEvents), the same
  * guard (events at or below the stored version are skipped) and the same gap filling from the event store.
  */
-import { forEachStream, readAll, requestViewOf, type EventStore, type Page, type ProjectedState, type RequestProjection, type RequestView, type ViewCounts, type ViewQuery } from '../../../src/application/ports';
+import {
+  forEachStream,
+  readAll,
+  requestViewOf,
+  type EventStore,
+  type Page,
+  type ProjectedState,
+  type RequestProjection,
+  type RequestView,
+  type ViewCounts,
+  type ViewQuery,
+} from '../../../src/application/ports';
 import { ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../../src/domain/state';
@@ -26,7 +37,9 @@ export class InMemoryRequestProjection implements RequestProjection {
     let fresh = events.filter((e) => e.version > storedVersion).sort((a, b) => a.version - b.version);
     const [first] = fresh;
     if (first && first.version !== storedVersion + 1 && this.options.events) {
-      const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter((e) => e.version < first.version);
+      const missing = (await readAll(this.options.events, streamId, storedVersion + 1)).filter(
+        (e) => e.version < first.version,
+      );
       fresh = [...missing, ...fresh];
     }
     if (fresh.length === 0) {
@@ -60,28 +73,46 @@ export class InMemoryRequestProjection implements RequestProjection {
 
   async list(query: ViewQuery): Promise<Page<RequestView>> {
     if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
-      throw new ValidationError(`stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`, 'stage');
+      throw new ValidationError(
+        `stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`,
+        'stage',
+      );
     }
     if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
-      throw new ValidationError(`outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`, 'outcome');
+      throw new ValidationError(
+        `outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`,
+        'outcome',
+      );
     }
-    const views = [...this.views.values()].map((s) => s.view)
-      .filter((v) => (query.stage === undefined || v.stage === query.stage) && (query.outcome === undefined || v.outcome === query.outcome)
-        && (query.needsIntervention === undefined || v.needsIntervention === query.needsIntervention)
-        && (query.updatedFrom === undefined || v.updatedAt >= query.updatedFrom) && (query.updatedTo === undefined || v.updatedAt <= query.updatedTo));
+    const views = [...this.views.values()]
+      .map((s) => s.view)
+      .filter(
+        (v) =>
+          (query.stage === undefined || v.stage === query.stage) &&
+          (query.outcome === undefined || v.outcome === query.outcome) &&
+          (query.needsIntervention === undefined || v.needsIntervention === query.needsIntervention) &&
+          (query.updatedFrom === undefined || v.updatedAt >= query.updatedFrom) &&
+          (query.updatedTo === undefined || v.updatedAt <= query.updatedTo),
+      );
     if (query.newestFirst) views.sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
     return pageOf(structuredClone(views), query.top ?? 50, query.continuationToken);
   }
 
   async rebuild(source: EventStore): Promise<{ streams: number; events: number }> {
-    return forEachStream(source, async (streamId, stored) => this.write(streamId, foldEvents(stored, initialRequestState()), stored, undefined));
+    return forEachStream(source, async (streamId, stored) =>
+      this.write(streamId, foldEvents(stored, initialRequestState()), stored, undefined),
+    );
   }
 
   private write(id: string, state: RequestState, events: StoredEvent[], createdAt: string | undefined): void {
     const [first] = events;
     const last = events.at(-1);
     if (!first || !last) throw new Error(`view ${id} needs at least one event`);
-    const view = requestViewOf(id, state, { createdAt, firstOccurredAt: first.occurredAt, lastOccurredAt: last.occurredAt });
+    const view = requestViewOf(id, state, {
+      createdAt,
+      firstOccurredAt: first.occurredAt,
+      lastOccurredAt: last.occurredAt,
+    });
     this.views.set(id, { view, state });
   }
 }

@@ -2,7 +2,12 @@ import { eventStoreContract } from '../../contract/eventStore.contract';
 import { idempotencyStoreContract } from '../../contract/idempotencyStore.contract';
 import { intakeRepositoryContract } from '../../contract/intakeRepository.contract';
 import { requestProjectionContract } from '../../contract/requestProjection.contract';
-import { InMemoryEventStore, InMemoryIdempotencyStore, InMemoryIntakeRepository, InMemoryRequestProjection } from '../../support/inMemory';
+import {
+  InMemoryEventStore,
+  InMemoryIdempotencyStore,
+  InMemoryIntakeRepository,
+  InMemoryRequestProjection,
+} from '../../support/inMemory';
 
 /** The in-memory adapters pass the same contract suites as the real ones (see test/integration). */
 describe('in-memory adapters', () => {

@@ -5,7 +5,14 @@
  */
 import { expect } from 'chai';
 import type { WorkflowInput } from '../../../src/application/workflow/contracts';
-import { decide, evolve, initialState, type SagaCommand, type SagaInput, type SagaState } from '../../../src/application/workflow/saga';
+import {
+  decide,
+  evolve,
+  initialState,
+  type SagaCommand,
+  type SagaInput,
+  type SagaState,
+} from '../../../src/application/workflow/saga';
 
 export function step(state: SagaState, happened: SagaInput): { state: SagaState; command: SagaCommand } {
   const seen = evolve(state, happened);

@@ -2,14 +2,43 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { expect } from 'chai';
 import { measuredFrom, parseCostArgs, parseDuration, report } from '../../../bench/cost/cli';
-import { breakEvenActionPrice, costDesigns, pollTimes, type Measured, type Prices, type Scenario } from '../../../bench/cost/model';
+import {
+  breakEvenActionPrice,
+  costDesigns,
+  pollTimes,
+  type Measured,
+  type Prices,
+  type Scenario,
+} from '../../../bench/cost/model';
 
-const PRICES = (JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'bench', 'cost', 'prices.json'), 'utf8')) as { prices: Prices }).prices;
-const MEASURED: Measured = { from: 'test', polls: 4, episodes: 14, activities: 8, eventsPublished: 6, cosmosReads: 9, cosmosWrites: 12, intakeTransactions: 3 };
+const PRICES = (
+  JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'bench', 'cost', 'prices.json'), 'utf8')) as {
+    prices: Prices;
+  }
+).prices;
+const MEASURED: Measured = {
+  from: 'test',
+  polls: 4,
+  episodes: 14,
+  activities: 8,
+  eventsPublished: 6,
+  cosmosReads: 9,
+  cosmosWrites: 12,
+  intakeTransactions: 3,
+};
 const scenario = (meanJobSeconds: number, over: Partial<Scenario> = {}): Scenario => ({
-  meanJobSeconds, distribution: 'fixed', poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 }, subscribers: 1, timerPollSeconds: 300, concurrency: 4, instanceMemoryGb: 2, staleClaimSeconds: 300, ...over,
+  meanJobSeconds,
+  distribution: 'fixed',
+  poll: { initialSeconds: 15, factor: 2, maxSeconds: 300 },
+  subscribers: 1,
+  timerPollSeconds: 300,
+  concurrency: 4,
+  instanceMemoryGb: 2,
+  staleClaimSeconds: 300,
+  ...over,
 });
-const confirmedPrices = (): Prices => Object.fromEntries(Object.entries(PRICES).map(([k, p]) => [k, { ...p, status: 'confirmed' }])) as Prices;
+const confirmedPrices = (): Prices =>
+  Object.fromEntries(Object.entries(PRICES).map(([k, p]) => [k, { ...p, status: 'confirmed' }])) as Prices;
 
 describe('cost model (npm run cost)', () => {
   it('polls with backoff until the first poll at or after the job ends', () => {
@@ -43,7 +72,7 @@ describe('cost model (npm run cost)', () => {
   it('charges this design a claim renewal per stale-claim period of the job, and the timer-poll design none', () => {
     const rare = costDesigns(MEASURED, scenario(7200, { staleClaimSeconds: 7200 }), PRICES);
     const often = costDesigns(MEASURED, scenario(7200, { staleClaimSeconds: 300 }), PRICES);
-    const perTransaction = PRICES.storageTransactionsPer10k.value / 1e4 * 1e6;
+    const perTransaction = (PRICES.storageTransactionsPer10k.value / 1e4) * 1e6;
     // 24 renewals instead of 1, each 2 intake transactions and 1 task-hub read.
     expect(often[0]!.parts.storage! - rare[0]!.parts.storage!).to.be.closeTo(23 * 3 * perTransaction, 1e-9);
     expect(often[2]!.costPerMillion).to.equal(rare[2]!.costPerMillion);
@@ -53,7 +82,9 @@ describe('cost model (npm run cost)', () => {
     const results = costDesigns(MEASURED, scenario(120), PRICES);
     expect(results[1]!.unconfirmed).to.include('durableTaskSchedulerConsumptionPerMillionActions');
     expect(results[0]!.unconfirmed).to.not.include('durableTaskSchedulerConsumptionPerMillionActions');
-    expect(costDesigns(MEASURED, scenario(120), confirmedPrices()).every((r) => r.unconfirmed.length === 0)).to.equal(true);
+    expect(costDesigns(MEASURED, scenario(120), confirmedPrices()).every((r) => r.unconfirmed.length === 0)).to.equal(
+      true,
+    );
     const text = report(MEASURED, { ...parseCostArgs([]), durations: [120] }, PRICES).text;
     expect(text).to.include('durableTaskSchedulerConsumptionPerMillionActions: 3');
   });
@@ -61,7 +92,13 @@ describe('cost model (npm run cost)', () => {
   it('finds the Scheduler action price at which b costs what a does', () => {
     const results = costDesigns(MEASURED, scenario(600), PRICES);
     const price = breakEvenActionPrice(results, PRICES);
-    const at = { ...PRICES, durableTaskSchedulerConsumptionPerMillionActions: { ...PRICES.durableTaskSchedulerConsumptionPerMillionActions, value: price } };
+    const at = {
+      ...PRICES,
+      durableTaskSchedulerConsumptionPerMillionActions: {
+        ...PRICES.durableTaskSchedulerConsumptionPerMillionActions,
+        value: price,
+      },
+    };
     const [a, b] = costDesigns(MEASURED, scenario(600), at);
     expect(b!.costPerMillion).to.be.closeTo(a!.costPerMillion, 1e-6);
   });
@@ -70,21 +107,56 @@ describe('cost model (npm run cost)', () => {
     const bench = {
       machine: { date: '2026-11-29T00:00:00Z' },
       endToEnd: {
-        items: 10, pollsPerWorkflow: 3, eventsPerWorkflow: 5.5, engine: { activitiesRun: 70, episodesPerWorkflow: 11 },
-        requestsPerWorkflow: { 'cosmos read (read)': 6, 'cosmos batch (write)': 5, 'cosmos replace (write)': 4, 'tables intake query (read)': 1, 'tables intake batch (write)': 2, 'tables taskhub query (read)': 20, 'eventgrid POST (write)': 5 },
+        items: 10,
+        pollsPerWorkflow: 3,
+        eventsPerWorkflow: 5.5,
+        engine: { activitiesRun: 70, episodesPerWorkflow: 11 },
+        requestsPerWorkflow: {
+          'cosmos read (read)': 6,
+          'cosmos batch (write)': 5,
+          'cosmos replace (write)': 4,
+          'tables intake query (read)': 1,
+          'tables intake batch (write)': 2,
+          'tables taskhub query (read)': 20,
+          'eventgrid POST (write)': 5,
+        },
       },
     };
-    expect(measuredFrom('x.json', bench)).to.deep.include({ polls: 3, episodes: 11, activities: 7, eventsPublished: 5.5, cosmosReads: 6, cosmosWrites: 9, intakeTransactions: 3 });
-    expect(measuredFrom('x.json', { endToEnd: { ...bench.endToEnd, pollsPerWorkflow: undefined } })).to.equal(undefined);
+    expect(measuredFrom('x.json', bench)).to.deep.include({
+      polls: 3,
+      episodes: 11,
+      activities: 7,
+      eventsPublished: 5.5,
+      cosmosReads: 6,
+      cosmosWrites: 9,
+      intakeTransactions: 3,
+    });
+    expect(measuredFrom('x.json', { endToEnd: { ...bench.endToEnd, pollsPerWorkflow: undefined } })).to.equal(
+      undefined,
+    );
   });
 
   it('prices from the committed snapshot in a fresh clone (no bench-results yet)', () => {
-    const snapshot = JSON.parse(readFileSync(join(__dirname, '..', '..', '..', 'bench', 'cost', 'measured.json'), 'utf8')) as Measured;
-    for (const key of ['polls', 'episodes', 'activities', 'eventsPublished', 'cosmosReads', 'cosmosWrites', 'intakeTransactions'] as const) expect(snapshot[key], key).to.be.a('number').and.at.least(0);
+    const snapshot = JSON.parse(
+      readFileSync(join(__dirname, '..', '..', '..', 'bench', 'cost', 'measured.json'), 'utf8'),
+    ) as Measured;
+    for (const key of [
+      'polls',
+      'episodes',
+      'activities',
+      'eventsPublished',
+      'cosmosReads',
+      'cosmosWrites',
+      'intakeTransactions',
+    ] as const)
+      expect(snapshot[key], key).to.be.a('number').and.at.least(0);
     const { text, results } = report(snapshot, parseCostArgs([]), PRICES);
     expect([...results.keys()]).to.deep.equal([120, 7200]);
     expect(text).to.include(`Measured counts: ${snapshot.from}`);
-    expect(text.match(/^\| 2 (min|h) \| [abc]\) [^|]+\| \*\*\$/gm), 'a priced row per design and duration').to.have.length(6);
+    expect(
+      text.match(/^\| 2 (min|h) \| [abc]\) [^|]+\| \*\*\$/gm),
+      'a priced row per design and duration',
+    ).to.have.length(6);
   });
 
   it('keeps a source, a date and a status with every price', () => {

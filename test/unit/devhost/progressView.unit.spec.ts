@@ -9,7 +9,12 @@ describe('npm start console: progress view and log file', () => {
 
   it('without a terminal prints a line only when the progress changed', () => {
     const out: string[] = [];
-    const view = createProgressView({ tty: false, dashboardUrl: 'http://x/api/dashboard', intervalMs: 0, write: (s) => out.push(s) });
+    const view = createProgressView({
+      tty: false,
+      dashboardUrl: 'http://x/api/dashboard',
+      intervalMs: 0,
+      write: (s) => out.push(s),
+    });
     view.update(progress(0, { Polling: 10 }), []);
     view.update(progress(0, { Polling: 10 }), []);
     view.update(progress(4, { Polling: 6, 'Completed:Pass': 4 }), []);
@@ -25,8 +30,15 @@ describe('npm start console: progress view and log file', () => {
     view.update(progress(2, { Polling: 8, 'Completed:Fail': 2 }), ['12:00:00 req-1: pollJob refused: gone']);
     const ESC = String.fromCharCode(27);
     expect(out[0]?.startsWith(ESC)).to.equal(false);
-    expect(out[1]?.startsWith(`${ESC}[5F${ESC}[J`), 'moves up over the first 5-line frame (header, 2 stages, errors, URL) and clears it').to.equal(true);
-    expect(out[1]).to.contain('2/10 done').and.contain('Completed:Fail').and.contain('req-1: pollJob refused: gone').and.contain('Dashboard  http://x/api/dashboard');
+    expect(
+      out[1]?.startsWith(`${ESC}[5F${ESC}[J`),
+      'moves up over the first 5-line frame (header, 2 stages, errors, URL) and clears it',
+    ).to.equal(true);
+    expect(out[1])
+      .to.contain('2/10 done')
+      .and.contain('Completed:Fail')
+      .and.contain('req-1: pollJob refused: gone')
+      .and.contain('Dashboard  http://x/api/dashboard');
   });
 
   it('writes host and function lines to the file and keeps the newest warnings and errors', () => {
@@ -34,7 +46,12 @@ describe('npm start console: progress view and log file', () => {
     try {
       const log = openLogFile(path.join(dir, 'logs', 'start.log'), 2);
       log.hostLog('information', "Executing 'Functions.pollJob' (Reason='x', Id=1)");
-      log.functionLog('pollJob', 'warning', 'user', JSON.stringify({ level: 'warning', message: 'pollJob refused: gone', requestId: 'req-1' }));
+      log.functionLog(
+        'pollJob',
+        'warning',
+        'user',
+        JSON.stringify({ level: 'warning', message: 'pollJob refused: gone', requestId: 'req-1' }),
+      );
       log.hostLog('error', 'first line\nstack');
       log.hostLog('warning', 'third');
       const text = readFileSync(log.path, 'utf8');

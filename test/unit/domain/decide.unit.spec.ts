@@ -11,14 +11,21 @@ describe('request decider', () => {
       given().when({ type: 'Admit', requestId: ID, intake: INTAKE, payload: PAYLOAD, now: T0 }).then(discovered());
     });
     it('refuses a request id that breaks the id rule, naming the field', () => {
-      expect(() => decide({ type: 'Admit', requestId: 'a/b', intake: INTAKE, payload: PAYLOAD, now: T0 }, initialRequestState()))
-        .to.throw(/^\[Validation\] request id 'a\/b' must be 1-100 characters/).with.property('field', 'requestId');
+      expect(() =>
+        decide({ type: 'Admit', requestId: 'a/b', intake: INTAKE, payload: PAYLOAD, now: T0 }, initialRequestState()),
+      )
+        .to.throw(/^\[Validation\] request id 'a\/b' must be 1-100 characters/)
+        .with.property('field', 'requestId');
     });
     it('ignores re-admitting the same request', () => {
-      given(discovered()).when({ type: 'Admit', requestId: ID, intake: INTAKE, payload: PAYLOAD, now: T1 }).thenNothingHappened();
+      given(discovered())
+        .when({ type: 'Admit', requestId: ID, intake: INTAKE, payload: PAYLOAD, now: T1 })
+        .thenNothingHappened();
     });
     it('refuses to admit another request into the stream', () => {
-      given(discovered()).when({ type: 'Admit', requestId: 'other', intake: INTAKE, payload: PAYLOAD, now: T1 }).thenThrows(/belongs to request 'req-1'/);
+      given(discovered())
+        .when({ type: 'Admit', requestId: 'other', intake: INTAKE, payload: PAYLOAD, now: T1 })
+        .thenThrows(/belongs to request 'req-1'/);
     });
   });
 
@@ -31,35 +38,45 @@ describe('request decider', () => {
     });
     it('prepares the next attempt after FailCanRetry', () => {
       given(discovered(), prepared(1), submitted(1, 'job-1'), changed(1, 'job-1', 'Created', 'FailCanRetry'))
-        .when({ type: 'PrepareSubmission', attempt: 2, now: T2 }).then(prepared(2, T2));
+        .when({ type: 'PrepareSubmission', attempt: 2, now: T2 })
+        .then(prepared(2, T2));
     });
     it('refuses a next attempt while the job is still running', () => {
       given(discovered(), prepared(1), submitted(1, 'job-1'), changed(1, 'job-1', 'Created', 'Inprogress'))
-        .when({ type: 'PrepareSubmission', attempt: 2, now: T2 }).thenThrows(/only after it reported FailCanRetry \(last status: Inprogress\)/);
+        .when({ type: 'PrepareSubmission', attempt: 2, now: T2 })
+        .thenThrows(/only after it reported FailCanRetry \(last status: Inprogress\)/);
     });
     it('refuses a first attempt other than 1', () => {
-      given(discovered()).when({ type: 'PrepareSubmission', attempt: 2, now: T1 }).thenThrows(/first attempt must be 1/);
+      given(discovered())
+        .when({ type: 'PrepareSubmission', attempt: 2, now: T1 })
+        .thenThrows(/first attempt must be 1/);
     });
     it('refuses before admission', () => {
-      given().when({ type: 'PrepareSubmission', attempt: 1, now: T1 }).thenThrows(/not been admitted/);
+      given()
+        .when({ type: 'PrepareSubmission', attempt: 1, now: T1 })
+        .thenThrows(/not been admitted/);
     });
   });
 
   describe('RecordSubmission', () => {
     it('records the external job of the prepared attempt', () => {
-      given(discovered(), prepared(1)).when({ type: 'RecordSubmission', attempt: 1, externalJobId: 'job-1', now: T2 })
+      given(discovered(), prepared(1))
+        .when({ type: 'RecordSubmission', attempt: 1, externalJobId: 'job-1', now: T2 })
         .then(submitted(1, 'job-1', T2));
     });
     it('is a no-op when the same job was already recorded', () => {
-      given(discovered(), prepared(1), submitted(1, 'job-1')).when({ type: 'RecordSubmission', attempt: 1, externalJobId: 'job-1', now: T2 })
+      given(discovered(), prepared(1), submitted(1, 'job-1'))
+        .when({ type: 'RecordSubmission', attempt: 1, externalJobId: 'job-1', now: T2 })
         .thenNothingHappened();
     });
     it('refuses a different job for the same attempt', () => {
-      given(discovered(), prepared(1), submitted(1, 'job-1')).when({ type: 'RecordSubmission', attempt: 1, externalJobId: 'job-2', now: T2 })
+      given(discovered(), prepared(1), submitted(1, 'job-1'))
+        .when({ type: 'RecordSubmission', attempt: 1, externalJobId: 'job-2', now: T2 })
         .thenThrows(/already has job 'job-1', not 'job-2'/);
     });
     it('refuses an attempt that was not prepared', () => {
-      given(discovered(), prepared(1)).when({ type: 'RecordSubmission', attempt: 2, externalJobId: 'job-2', now: T2 })
+      given(discovered(), prepared(1))
+        .when({ type: 'RecordSubmission', attempt: 2, externalJobId: 'job-2', now: T2 })
         .thenThrows(/attempt 2 is not the prepared attempt 1/);
     });
   });
@@ -67,62 +84,106 @@ describe('request decider', () => {
   describe('RecordPoll', () => {
     const running = (): RequestEvent[] => [discovered(), prepared(1), submitted(1, 'job-1')];
     it('records nothing while the status stays Created', () => {
-      given(...running()).when(poll('Created')).thenNothingHappened();
+      given(...running())
+        .when(poll('Created'))
+        .thenNothingHappened();
     });
     it('records a changed non-terminal status once', () => {
-      const state = given(...running()).when(poll('Inprogress')).then(changed(1, 'job-1', 'Created', 'Inprogress', T3));
+      const state = given(...running())
+        .when(poll('Inprogress'))
+        .then(changed(1, 'job-1', 'Created', 'Inprogress', T3));
       expect(state.stage).to.equal('Polling');
-      given(...running(), changed(1, 'job-1', 'Created', 'Inprogress')).when(poll('Inprogress')).thenNothingHappened();
+      given(...running(), changed(1, 'job-1', 'Created', 'Inprogress'))
+        .when(poll('Inprogress'))
+        .thenNothingHappened();
     });
     it('ends the job with outcome Pass on Pass', () => {
-      given(...running()).when(poll('Pass')).then(terminal('Pass', 'Pass', false));
+      given(...running())
+        .when(poll('Pass'))
+        .then(terminal('Pass', 'Pass', false));
     });
     it('ends the job with outcome Fail on Fail', () => {
-      given(...running()).when(poll('Fail')).then(terminal('Fail', 'Fail', false));
+      given(...running())
+        .when(poll('Fail'))
+        .then(terminal('Fail', 'Fail', false));
     });
     it('on FailCanRetry with attempts left records the change and leaves resubmission to the caller', () => {
-      const state = given(...running()).when(poll('FailCanRetry')).then(changed(1, 'job-1', 'Created', 'FailCanRetry', T3));
+      const state = given(...running())
+        .when(poll('FailCanRetry'))
+        .then(changed(1, 'job-1', 'Created', 'FailCanRetry', T3));
       expect(state.lastExternalStatus).to.equal('FailCanRetry');
       expect(state.outcome).to.equal(undefined);
     });
     it('on FailCanRetry with no attempt left ends the job as Fail with attemptsExhausted', () => {
-      given(...running()).when({ ...poll('FailCanRetry'), maxAttempts: 1 }).then(terminal('FailCanRetry', 'Fail', true));
+      given(...running())
+        .when({ ...poll('FailCanRetry'), maxAttempts: 1 })
+        .then(terminal('FailCanRetry', 'Fail', true));
     });
     it('counts the attempts across resubmissions', () => {
       const history = [
-        discovered(), prepared(1), submitted(1, 'job-1'), changed(1, 'job-1', 'Created', 'FailCanRetry'),
-        prepared(2), submitted(2, 'job-2'), changed(2, 'job-2', 'Created', 'FailCanRetry'),
-        prepared(3), submitted(3, 'job-3'),
+        discovered(),
+        prepared(1),
+        submitted(1, 'job-1'),
+        changed(1, 'job-1', 'Created', 'FailCanRetry'),
+        prepared(2),
+        submitted(2, 'job-2'),
+        changed(2, 'job-2', 'Created', 'FailCanRetry'),
+        prepared(3),
+        submitted(3, 'job-3'),
       ];
-      given(...history).when(poll('FailCanRetry')).then({
-        type: 'JobTerminal',
-        data: { requestId: ID, attempt: 3, externalJobId: 'job-3', status: 'FailCanRetry', outcome: 'Fail', attemptsExhausted: true, observedAt: T3 },
-      });
+      given(...history)
+        .when(poll('FailCanRetry'))
+        .then({
+          type: 'JobTerminal',
+          data: {
+            requestId: ID,
+            attempt: 3,
+            externalJobId: 'job-3',
+            status: 'FailCanRetry',
+            outcome: 'Fail',
+            attemptsExhausted: true,
+            observedAt: T3,
+          },
+        });
     });
     it('ignores a repeated terminal poll but refuses a contradicting one', () => {
-      given(...running(), terminal('Pass', 'Pass', false)).when(poll('Pass')).thenNothingHappened();
-      given(...running(), terminal('Pass', 'Pass', false)).when(poll('Fail')).thenThrows(/already ended with Pass/);
+      given(...running(), terminal('Pass', 'Pass', false))
+        .when(poll('Pass'))
+        .thenNothingHappened();
+      given(...running(), terminal('Pass', 'Pass', false))
+        .when(poll('Fail'))
+        .thenThrows(/already ended with Pass/);
     });
     it('refuses to poll before a job was submitted', () => {
-      given(discovered(), prepared(1)).when(poll('Created')).thenThrows(/no running job/);
+      given(discovered(), prepared(1))
+        .when(poll('Created'))
+        .thenThrows(/no running job/);
     });
   });
 
   describe('RecordJobCancelled', () => {
     it('records the cancellation of the running job', () => {
-      given(discovered(), prepared(1), submitted(1, 'job-1')).when({ type: 'RecordJobCancelled', reason: 'deadline passed', now: T3 })
-        .then({ type: 'JobCancelled', data: { requestId: ID, attempt: 1, externalJobId: 'job-1', reason: 'deadline passed', cancelledAt: T3 } });
+      given(discovered(), prepared(1), submitted(1, 'job-1'))
+        .when({ type: 'RecordJobCancelled', reason: 'deadline passed', now: T3 })
+        .then({
+          type: 'JobCancelled',
+          data: { requestId: ID, attempt: 1, externalJobId: 'job-1', reason: 'deadline passed', cancelledAt: T3 },
+        });
     });
     it('is a no-op when already cancelled', () => {
-      given(discovered(), prepared(1), submitted(1, 'job-1'), cancelled()).when({ type: 'RecordJobCancelled', reason: 'again', now: T3 })
+      given(discovered(), prepared(1), submitted(1, 'job-1'), cancelled())
+        .when({ type: 'RecordJobCancelled', reason: 'again', now: T3 })
         .thenNothingHappened();
     });
     it('refuses when no job exists', () => {
-      given(discovered(), prepared(1)).when({ type: 'RecordJobCancelled', reason: 'x', now: T3 }).thenThrows(/no submitted job/);
+      given(discovered(), prepared(1))
+        .when({ type: 'RecordJobCancelled', reason: 'x', now: T3 })
+        .thenThrows(/no submitted job/);
     });
     it('refuses when the job already ended', () => {
       given(discovered(), prepared(1), submitted(1, 'job-1'), terminal('Pass', 'Pass', false))
-        .when({ type: 'RecordJobCancelled', reason: 'x', now: T3 }).thenThrows(/already ended with Pass/);
+        .when({ type: 'RecordJobCancelled', reason: 'x', now: T3 })
+        .thenThrows(/already ended with Pass/);
     });
   });
 
@@ -130,13 +191,20 @@ describe('request decider', () => {
     it('records the failed step and flags the request for intervention', () => {
       const state = given(discovered(), prepared(1), submitted(1, 'job-1'))
         .when({ type: 'RecordCompensationFailed', step: 'cancelJob', error: 'HTTP 500', now: T3 })
-        .then({ type: 'CompensationFailed', data: { requestId: ID, step: 'cancelJob', error: 'HTTP 500', failedAt: T3 } });
+        .then({
+          type: 'CompensationFailed',
+          data: { requestId: ID, step: 'cancelJob', error: 'HTTP 500', failedAt: T3 },
+        });
       expect(state.stage).to.equal('NeedsIntervention');
       expect(state.needsIntervention).to.equal(true);
     });
     it('records each step once', () => {
-      given(discovered(), { type: 'CompensationFailed', data: { requestId: ID, step: 'cancelJob', error: 'e', failedAt: T2 } })
-        .when({ type: 'RecordCompensationFailed', step: 'cancelJob', error: 'again', now: T3 }).thenNothingHappened();
+      given(discovered(), {
+        type: 'CompensationFailed',
+        data: { requestId: ID, step: 'cancelJob', error: 'e', failedAt: T2 },
+      })
+        .when({ type: 'RecordCompensationFailed', step: 'cancelJob', error: 'again', now: T3 })
+        .thenNothingHappened();
     });
   });
 
@@ -149,43 +217,71 @@ describe('request decider', () => {
     it('carries the attempts-exhausted reason into the completion', () => {
       given(discovered(), prepared(1), submitted(1, 'job-1'), terminal('FailCanRetry', 'Fail', true))
         .when({ type: 'Complete', outcome: 'Fail', now: T4 })
-        .then({ type: 'RequestCompleted', data: { requestId: ID, outcome: 'Fail', reason: 'attempts exhausted after 1', completedAt: T4 } });
+        .then({
+          type: 'RequestCompleted',
+          data: { requestId: ID, outcome: 'Fail', reason: 'attempts exhausted after 1', completedAt: T4 },
+        });
     });
     it('completes a cancelled job as TimedOut with the given reason', () => {
       const state = given(discovered(), prepared(1), submitted(1, 'job-1'), cancelled())
         .when({ type: 'Complete', outcome: 'TimedOut', reason: 'deadline passed', now: T4 })
-        .then({ type: 'RequestCompleted', data: { requestId: ID, outcome: 'TimedOut', reason: 'deadline passed', completedAt: T4 } });
+        .then({
+          type: 'RequestCompleted',
+          data: { requestId: ID, outcome: 'TimedOut', reason: 'deadline passed', completedAt: T4 },
+        });
       expect(state.stage).to.equal('Completed');
     });
     it('keeps a request whose compensation failed in NeedsIntervention after completing', () => {
-      const state = given(discovered(), prepared(1), submitted(1, 'job-1'),
-        { type: 'CompensationFailed', data: { requestId: ID, step: 'cancelJob', error: 'e', failedAt: T3 } })
+      const state = given(discovered(), prepared(1), submitted(1, 'job-1'), {
+        type: 'CompensationFailed',
+        data: { requestId: ID, step: 'cancelJob', error: 'e', failedAt: T3 },
+      })
         .when({ type: 'Complete', outcome: 'Cancelled', reason: 'operator', now: T4 })
-        .then({ type: 'RequestCompleted', data: { requestId: ID, outcome: 'Cancelled', reason: 'operator', completedAt: T4 } });
+        .then({
+          type: 'RequestCompleted',
+          data: { requestId: ID, outcome: 'Cancelled', reason: 'operator', completedAt: T4 },
+        });
       expect(state.stage).to.equal('NeedsIntervention');
       expect(state.completedAt).to.equal(T4);
     });
     it('refuses Pass without a passed job', () => {
-      given(discovered(), prepared(1), submitted(1, 'job-1')).when({ type: 'Complete', outcome: 'Pass', now: T4 }).thenThrows(/needs a job that reported Pass/);
+      given(discovered(), prepared(1), submitted(1, 'job-1'))
+        .when({ type: 'Complete', outcome: 'Pass', now: T4 })
+        .thenThrows(/needs a job that reported Pass/);
     });
     it('refuses an outcome that contradicts the job', () => {
       given(discovered(), prepared(1), submitted(1, 'job-1'), terminal('Fail', 'Fail', false))
-        .when({ type: 'Complete', outcome: 'Cancelled', now: T4 }).thenThrows(/job ended Fail/);
+        .when({ type: 'Complete', outcome: 'Cancelled', now: T4 })
+        .thenThrows(/job ended Fail/);
     });
     it('is a no-op when completed with the same outcome, and refuses another', () => {
-      const done: RequestEvent = { type: 'RequestCompleted', data: { requestId: ID, outcome: 'Fail', completedAt: T4 } };
+      const done: RequestEvent = {
+        type: 'RequestCompleted',
+        data: { requestId: ID, outcome: 'Fail', completedAt: T4 },
+      };
       given(discovered(), done).when({ type: 'Complete', outcome: 'Fail', now: T4 }).thenNothingHappened();
-      given(discovered(), done).when({ type: 'Complete', outcome: 'Cancelled', now: T4 }).thenThrows(/already completed as Fail/);
+      given(discovered(), done)
+        .when({ type: 'Complete', outcome: 'Cancelled', now: T4 })
+        .thenThrows(/already completed as Fail/);
     });
     it('refuses further steps after completion', () => {
-      const done: RequestEvent = { type: 'RequestCompleted', data: { requestId: ID, outcome: 'Fail', completedAt: T4 } };
-      given(discovered(), done).when({ type: 'PrepareSubmission', attempt: 1, now: T4 }).thenThrows(/already completed/);
+      const done: RequestEvent = {
+        type: 'RequestCompleted',
+        data: { requestId: ID, outcome: 'Fail', completedAt: T4 },
+      };
+      given(discovered(), done)
+        .when({ type: 'PrepareSubmission', attempt: 1, now: T4 })
+        .thenThrows(/already completed/);
     });
   });
 
   it('illegal transitions keep their code when only the message survives (activity boundary)', () => {
     let message = '';
-    try { decide({ type: 'Complete', outcome: 'Pass', now: T4 }, initialRequestState()); } catch (e) { message = (e as Error).message; }
+    try {
+      decide({ type: 'Complete', outcome: 'Pass', now: T4 }, initialRequestState());
+    } catch (e) {
+      message = (e as Error).message;
+    }
     expect(errorCodeOf(new Error(message))).to.equal('IllegalTransition');
   });
 
@@ -206,18 +302,40 @@ describe('request decider', () => {
     return { type: 'RequestDiscovered', data: { requestId: ID, intake: INTAKE, payload: PAYLOAD, discoveredAt: T0 } };
   }
   function prepared(attempt: number, at = T1): RequestEvent {
-    return { type: 'SubmissionPrepared', data: { requestId: ID, attempt, submission: { requestId: ID, attempt, payload: PAYLOAD }, preparedAt: at } };
+    return {
+      type: 'SubmissionPrepared',
+      data: { requestId: ID, attempt, submission: { requestId: ID, attempt, payload: PAYLOAD }, preparedAt: at },
+    };
   }
   function submitted(attempt: number, externalJobId: string, at = T2): RequestEvent {
     return { type: 'JobSubmitted', data: { requestId: ID, attempt, externalJobId, submittedAt: at } };
   }
-  function changed(attempt: number, externalJobId: string, previousStatus: 'Created' | 'Inprogress' | 'FailCanRetry', status: 'Created' | 'Inprogress' | 'FailCanRetry', at = T3): RequestEvent {
-    return { type: 'JobStatusChanged', data: { requestId: ID, attempt, externalJobId, previousStatus, status, observedAt: at } };
+  function changed(
+    attempt: number,
+    externalJobId: string,
+    previousStatus: 'Created' | 'Inprogress' | 'FailCanRetry',
+    status: 'Created' | 'Inprogress' | 'FailCanRetry',
+    at = T3,
+  ): RequestEvent {
+    return {
+      type: 'JobStatusChanged',
+      data: { requestId: ID, attempt, externalJobId, previousStatus, status, observedAt: at },
+    };
   }
-  function terminal(status: 'Pass' | 'Fail' | 'FailCanRetry', outcome: 'Pass' | 'Fail', attemptsExhausted: boolean): RequestEvent {
-    return { type: 'JobTerminal', data: { requestId: ID, attempt: 1, externalJobId: 'job-1', status, outcome, attemptsExhausted, observedAt: T3 } };
+  function terminal(
+    status: 'Pass' | 'Fail' | 'FailCanRetry',
+    outcome: 'Pass' | 'Fail',
+    attemptsExhausted: boolean,
+  ): RequestEvent {
+    return {
+      type: 'JobTerminal',
+      data: { requestId: ID, attempt: 1, externalJobId: 'job-1', status, outcome, attemptsExhausted, observedAt: T3 },
+    };
   }
   function cancelled(): RequestEvent {
-    return { type: 'JobCancelled', data: { requestId: ID, attempt: 1, externalJobId: 'job-1', reason: 'deadline passed', cancelledAt: T3 } };
+    return {
+      type: 'JobCancelled',
+      data: { requestId: ID, attempt: 1, externalJobId: 'job-1', reason: 'deadline passed', cancelledAt: T3 },
+    };
   }
 });

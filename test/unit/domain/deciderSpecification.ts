@@ -20,7 +20,9 @@ export function given(...history: RequestEvent[]) {
         },
         /** Asserts an IllegalTransitionError whose message matches `detail`. */
         thenThrows(detail: RegExp): void {
-          expect(run).to.throw(/^\[IllegalTransition\]/).with.property('code', 'IllegalTransition');
+          expect(run)
+            .to.throw(/^\[IllegalTransition\]/)
+            .with.property('code', 'IllegalTransition');
           expect(run).to.throw(detail);
         },
       };

@@ -42,12 +42,25 @@ describe('ids', () => {
       expect(requestIdFromIntakeRow('batch-7', 'order_42:a.b-c')).to.equal('order_42:a.b-c');
       expect(requestIdFromIntakeRow('p', 'x'.repeat(100))).to.have.length(100);
     });
-    for (const [label, rowKey] of [['empty', ''], ['slash', 'a/b'], ['hash', 'a#b'], ['space', 'a b'], ['leading dash', '-a'], ['101 chars', 'x'.repeat(101)]] as const) {
+    for (const [label, rowKey] of [
+      ['empty', ''],
+      ['slash', 'a/b'],
+      ['hash', 'a#b'],
+      ['space', 'a b'],
+      ['leading dash', '-a'],
+      ['101 chars', 'x'.repeat(101)],
+    ] as const) {
       it(`refuses a RowKey that is ${label}, explaining the rule`, () => {
         expect(() => requestIdFromIntakeRow('p1', rowKey))
-          .to.throw(/RowKey .* cannot be a request id: it must be 1-100 characters of letters, digits, '\.', '_', ':' or '-', starting with a letter or digit/)
+          .to.throw(
+            /RowKey .* cannot be a request id: it must be 1-100 characters of letters, digits, '\.', '_', ':' or '-', starting with a letter or digit/,
+          )
           .with.property('field', 'RowKey');
-        try { requestIdFromIntakeRow('p1', rowKey); } catch (e) { expect(errorCodeOf(e)).to.equal('Validation'); }
+        try {
+          requestIdFromIntakeRow('p1', rowKey);
+        } catch (e) {
+          expect(errorCodeOf(e)).to.equal('Validation');
+        }
       });
     }
   });

@@ -1,10 +1,24 @@
 import { expect } from 'chai';
-import { canRetry, deadlineAt, DEFAULT_WORKFLOW_POLICY, isPastDeadline, pollDelaySeconds, policyProblems, validatePolicy, type WorkflowPolicy } from '../../../src/domain/policies';
+import {
+  canRetry,
+  deadlineAt,
+  DEFAULT_WORKFLOW_POLICY,
+  isPastDeadline,
+  pollDelaySeconds,
+  policyProblems,
+  validatePolicy,
+  type WorkflowPolicy,
+} from '../../../src/domain/policies';
 
 describe('workflow policy', () => {
   it('has the documented defaults', () => {
     expect(DEFAULT_WORKFLOW_POLICY).to.deep.equal({
-      pollInitialDelaySeconds: 15, pollBackoffFactor: 2, pollMaxIntervalSeconds: 300, deadlineSeconds: 86_400, maxAttempts: 3, pollsPerExecution: 20,
+      pollInitialDelaySeconds: 15,
+      pollBackoffFactor: 2,
+      pollMaxIntervalSeconds: 300,
+      deadlineSeconds: 86_400,
+      maxAttempts: 3,
+      pollsPerExecution: 20,
     });
   });
 
@@ -34,11 +48,25 @@ describe('workflow policy', () => {
   });
 
   it('validation names every bad field', () => {
-    const bad: WorkflowPolicy = { pollInitialDelaySeconds: 0, pollBackoffFactor: 0.5, pollMaxIntervalSeconds: NaN, deadlineSeconds: -1, maxAttempts: 1.5, pollsPerExecution: 0 };
+    const bad: WorkflowPolicy = {
+      pollInitialDelaySeconds: 0,
+      pollBackoffFactor: 0.5,
+      pollMaxIntervalSeconds: NaN,
+      deadlineSeconds: -1,
+      maxAttempts: 1.5,
+      pollsPerExecution: 0,
+    };
     expect(policyProblems(bad).map((p) => p.field)).to.have.members([
-      'pollInitialDelaySeconds', 'pollBackoffFactor', 'pollMaxIntervalSeconds', 'deadlineSeconds', 'maxAttempts', 'pollsPerExecution',
+      'pollInitialDelaySeconds',
+      'pollBackoffFactor',
+      'pollMaxIntervalSeconds',
+      'deadlineSeconds',
+      'maxAttempts',
+      'pollsPerExecution',
     ]);
-    expect(() => validatePolicy(bad)).to.throw(/^\[Validation\] invalid workflow policy: .*maxAttempts must be a positive integer, got 1\.5/);
+    expect(() => validatePolicy(bad)).to.throw(
+      /^\[Validation\] invalid workflow policy: .*maxAttempts must be a positive integer, got 1\.5/,
+    );
     expect(validatePolicy(DEFAULT_WORKFLOW_POLICY)).to.equal(DEFAULT_WORKFLOW_POLICY);
   });
 });

@@ -57,7 +57,10 @@ describe('splitIntoBatches', () => {
   const item = (n: number): string => 'a'.repeat(n);
 
   it('starts a new batch at the count limit', () => {
-    const { batches } = splitIntoBatches([1, 2, 3, 4, 5, 6, 7].map(() => item(5)), limits);
+    const { batches } = splitIntoBatches(
+      [1, 2, 3, 4, 5, 6, 7].map(() => item(5)),
+      limits,
+    );
     expect(batches.map((b) => b.length)).to.deep.equal([3, 3, 1]);
   });
 
@@ -80,11 +83,15 @@ describe('classifyPublishError', () => {
   const withStatus = (statusCode: number): Error => Object.assign(new Error('x'), { statusCode });
 
   it('retries throttling, server errors and network failures', () => {
-    for (const s of [408, 429, 500, 503]) expect(classifyPublishError(withStatus(s)).retriable, String(s)).to.equal(true);
-    expect(classifyPublishError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retriable).to.equal(true);
+    for (const s of [408, 429, 500, 503])
+      expect(classifyPublishError(withStatus(s)).retriable, String(s)).to.equal(true);
+    expect(
+      classifyPublishError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' })).retriable,
+    ).to.equal(true);
   });
 
   it('does not retry a refused payload, credential or endpoint', () => {
-    for (const s of [400, 401, 403, 404, 413]) expect(classifyPublishError(withStatus(s)).retriable, String(s)).to.equal(false);
+    for (const s of [400, 401, 403, 404, 413])
+      expect(classifyPublishError(withStatus(s)).retriable, String(s)).to.equal(false);
   });
 });

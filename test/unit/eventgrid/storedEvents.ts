@@ -9,9 +9,33 @@ export const ONE_OF_EACH: RequestEvent[] = [
   { type: 'RequestDiscovered', data: { requestId: 'req-1', intake, payload: { scenario: 'pass' }, discoveredAt: at } },
   { type: 'SubmissionPrepared', data: { requestId: 'req-1', attempt: 1, submission, preparedAt: at } },
   { type: 'JobSubmitted', data: { requestId: 'req-1', attempt: 1, externalJobId: 'job-1', submittedAt: at } },
-  { type: 'JobStatusChanged', data: { requestId: 'req-1', attempt: 1, externalJobId: 'job-1', previousStatus: 'Created', status: 'Inprogress', observedAt: at } },
-  { type: 'JobTerminal', data: { requestId: 'req-1', attempt: 1, externalJobId: 'job-1', status: 'Pass', outcome: 'Pass', attemptsExhausted: false, observedAt: at } },
-  { type: 'JobCancelled', data: { requestId: 'req-1', attempt: 1, externalJobId: 'job-1', reason: 'deadline passed', cancelledAt: at } },
+  {
+    type: 'JobStatusChanged',
+    data: {
+      requestId: 'req-1',
+      attempt: 1,
+      externalJobId: 'job-1',
+      previousStatus: 'Created',
+      status: 'Inprogress',
+      observedAt: at,
+    },
+  },
+  {
+    type: 'JobTerminal',
+    data: {
+      requestId: 'req-1',
+      attempt: 1,
+      externalJobId: 'job-1',
+      status: 'Pass',
+      outcome: 'Pass',
+      attemptsExhausted: false,
+      observedAt: at,
+    },
+  },
+  {
+    type: 'JobCancelled',
+    data: { requestId: 'req-1', attempt: 1, externalJobId: 'job-1', reason: 'deadline passed', cancelledAt: at },
+  },
   { type: 'CompensationFailed', data: { requestId: 'req-1', step: 'cancelJob', error: 'service down', failedAt: at } },
   { type: 'RequestCompleted', data: { requestId: 'req-1', outcome: 'Pass', completedAt: at } },
 ];
@@ -38,7 +62,14 @@ export function bulky(count: number, bytes: number, streamId = 'bulk-1'): Stored
   return stored(
     Array.from({ length: count }, () => ({
       type: 'JobStatusChanged' as const,
-      data: { requestId: streamId, attempt: 1, externalJobId: `job-${pad}`, previousStatus: 'Created' as const, status: 'Inprogress' as const, observedAt: at },
+      data: {
+        requestId: streamId,
+        attempt: 1,
+        externalJobId: `job-${pad}`,
+        previousStatus: 'Created' as const,
+        status: 'Inprogress' as const,
+        observedAt: at,
+      },
     })),
     streamId,
   );

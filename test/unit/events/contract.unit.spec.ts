@@ -9,9 +9,14 @@ import { asyncApiDocument } from '../../../src/infrastructure/events/asyncApi';
 import { knownWireTypes, schemaOf } from '../../../src/infrastructure/events/schemaRegistry';
 import { compatibilityProblems, SCHEMAS_DIR } from '../../../scripts/schemaCompat';
 
-async function parse(doc: unknown): Promise<{ errors: string[]; document: Awaited<ReturnType<Parser['parse']>>['document'] }> {
+async function parse(
+  doc: unknown,
+): Promise<{ errors: string[]; document: Awaited<ReturnType<Parser['parse']>>['document'] }> {
   const { document, diagnostics } = await new Parser().parse(JSON.stringify(doc));
-  return { document, errors: diagnostics.filter((d) => d.severity === 0).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`) };
+  return {
+    document,
+    errors: diagnostics.filter((d) => d.severity === 0).map((d) => `${d.code}: ${d.message} at ${d.path.join('.')}`),
+  };
 }
 
 describe('AsyncAPI contract (generated from schemas/)', () => {
@@ -28,7 +33,12 @@ describe('AsyncAPI contract (generated from schemas/)', () => {
     const server = document!.servers().all()[0]!;
     expect(server.protocol()).to.equal('https');
     expect(server.pathname()).to.equal('/api/events');
-    expect(document!.channels().all().map((c) => c.address())).to.deep.equal(['requests/{requestId}']);
+    expect(
+      document!
+        .channels()
+        .all()
+        .map((c) => c.address()),
+    ).to.deep.equal(['requests/{requestId}']);
     const messages = document!.messages().all();
     expect(messages.map((m) => m.name()).sort()).to.deep.equal(knownWireTypes());
     expect(new Set(messages.map((m) => m.contentType()))).to.deep.equal(new Set(['application/cloudevents+json']));
@@ -47,7 +57,9 @@ describe('AsyncAPI contract (generated from schemas/)', () => {
   });
 
   it('the parser rejects a broken payload schema (so the check above can fail)', async () => {
-    const broken = JSON.parse(JSON.stringify(doc)) as { components: { schemas: Record<string, Record<string, unknown>> } };
+    const broken = JSON.parse(JSON.stringify(doc)) as {
+      components: { schemas: Record<string, Record<string, unknown>> };
+    };
     broken.components.schemas.workflow_job_submitted_v1!.type = 'not-a-type';
     expect((await parse(broken)).errors.join('\n')).to.match(/workflow_job_submitted_v1/);
   });
@@ -83,13 +95,15 @@ describe('schema compatibility gate', () => {
       (s.properties as Record<string, unknown>).region = { type: 'string', description: 'x' };
       (s.required as string[]).push('region');
     });
-    expect(compatibilityProblems(dir).join('\n')).to.match(/workflow\.request\.completed\.v1: rejects the earlier payload golden\/workflow\.request\.completed\.v1\/minimal\.json .*'region'/);
+    expect(compatibilityProblems(dir).join('\n')).to.match(
+      /workflow\.request\.completed\.v1: rejects the earlier payload golden\/workflow\.request\.completed\.v1\/minimal\.json .*'region'/,
+    );
   });
 
   it('fails a removed field and a narrowed enum', () => {
     edit('workflow.request.completed.v1', (s) => {
       delete (s.properties as Record<string, unknown>).reason;
-      ((s.properties as { outcome: { enum: string[] } }).outcome).enum = ['Pass', 'Fail', 'Cancelled'];
+      (s.properties as { outcome: { enum: string[] } }).outcome.enum = ['Pass', 'Fail', 'Cancelled'];
     });
     const problems = compatibilityProblems(dir).join('\n');
     expect(problems).to.contain('example-1.json');
@@ -103,9 +117,13 @@ describe('schema compatibility gate', () => {
     (v2.required as string[]).push('region');
     v2.examples = [{ ...(v2.examples as object[])[0], region: 'eu' }];
     writeFileSync(join(dir, 'workflow.request.completed.v2.json'), JSON.stringify(v2));
-    expect(compatibilityProblems(dir)).to.deep.equal(['workflow.request.completed.v2: no golden payloads; run "npm run schemas:golden" to record them']);
+    expect(compatibilityProblems(dir)).to.deep.equal([
+      'workflow.request.completed.v2: no golden payloads; run "npm run schemas:golden" to record them',
+    ]);
     rmSync(v1);
-    expect(compatibilityProblems(dir).join('\n')).to.contain('workflow.request.completed.v1: the schema is gone but consumers of it exist');
+    expect(compatibilityProblems(dir).join('\n')).to.contain(
+      'workflow.request.completed.v1: the schema is gone but consumers of it exist',
+    );
     expect(compatibilityProblems(dir).join('\n')).to.contain('published without workflow.request.completed.v1');
   });
 });

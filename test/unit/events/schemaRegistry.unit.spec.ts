@@ -1,7 +1,12 @@
 import { expect } from 'chai';
 import type { RequestEvent } from '../../../src/domain/events';
 import { REQUEST_EVENT_TYPES } from '../../../src/domain/events';
-import { knownWireTypes, schemaOf, schemaUrlFor, validateEventData } from '../../../src/infrastructure/events/schemaRegistry';
+import {
+  knownWireTypes,
+  schemaOf,
+  schemaUrlFor,
+  validateEventData,
+} from '../../../src/infrastructure/events/schemaRegistry';
 import { WIRE_TYPES } from '../../../src/infrastructure/events/wireTypes';
 
 describe('event schema registry', () => {
@@ -36,38 +41,98 @@ describe('event schema registry', () => {
   }
 
   it('names the offending field of bad data', () => {
-    const result = validateEventData(WIRE_TYPES.JobSubmitted, { requestId: 'req-1', attempt: 0, externalJobId: 42, submittedAt: 'yesterday', extra: true });
+    const result = validateEventData(WIRE_TYPES.JobSubmitted, {
+      requestId: 'req-1',
+      attempt: 0,
+      externalJobId: 42,
+      submittedAt: 'yesterday',
+      extra: true,
+    });
     expect(result.ok).to.equal(false);
-    expect(!result.ok && result.errors).to.have.members(['/attempt must be >= 1', '/externalJobId must be string', '/submittedAt must match format "date-time"', '/extra is not allowed']);
+    expect(!result.ok && result.errors).to.have.members([
+      '/attempt must be >= 1',
+      '/externalJobId must be string',
+      '/submittedAt must match format "date-time"',
+      '/extra is not allowed',
+    ]);
   });
 
   it('names missing fields and bad enum values, also nested', () => {
-    const result = validateEventData(WIRE_TYPES.RequestDiscovered, { requestId: 'req-1', intake: { partitionKey: 'p' }, payload: {}, discoveredAt: '2025-01-01T00:00:00Z' });
+    const result = validateEventData(WIRE_TYPES.RequestDiscovered, {
+      requestId: 'req-1',
+      intake: { partitionKey: 'p' },
+      payload: {},
+      discoveredAt: '2025-01-01T00:00:00Z',
+    });
     expect(result).to.deep.equal({ ok: false, errors: ['/intake/rowKey is required'] });
     const status = validateEventData(WIRE_TYPES.JobStatusChanged, { ...SAMPLES[3]!.data, status: 'Running' });
-    expect(status).to.deep.equal({ ok: false, errors: ['/status must be one of Created, Inprogress, Pass, Fail, FailCanRetry'] });
+    expect(status).to.deep.equal({
+      ok: false,
+      errors: ['/status must be one of Created, Inprogress, Pass, Fail, FailCanRetry'],
+    });
   });
 
   it('refuses an unknown wire type with a clear error', () => {
     const result = validateEventData('workflow.job.pollrequested.v1', {});
     expect(result.ok).to.equal(false);
-    expect(!result.ok && result.errors[0]).to.match(/^unknown event type 'workflow\.job\.pollrequested\.v1': no schema workflow\.job\.pollrequested\.v1\.json/);
+    expect(!result.ok && result.errors[0]).to.match(
+      /^unknown event type 'workflow\.job\.pollrequested\.v1': no schema workflow\.job\.pollrequested\.v1\.json/,
+    );
   });
 
   it('builds the dataschema URL from the base URL with or without a trailing slash', () => {
-    expect(schemaUrlFor('workflow.job.submitted.v1', 'https://schemas.example.com/workflow/')).to.equal('https://schemas.example.com/workflow/workflow.job.submitted.v1.json');
-    expect(schemaUrlFor('workflow.job.submitted.v1', 'http://127.0.0.1:7071/schemas')).to.equal('http://127.0.0.1:7071/schemas/workflow.job.submitted.v1.json');
+    expect(schemaUrlFor('workflow.job.submitted.v1', 'https://schemas.example.com/workflow/')).to.equal(
+      'https://schemas.example.com/workflow/workflow.job.submitted.v1.json',
+    );
+    expect(schemaUrlFor('workflow.job.submitted.v1', 'http://127.0.0.1:7071/schemas')).to.equal(
+      'http://127.0.0.1:7071/schemas/workflow.job.submitted.v1.json',
+    );
   });
 
   // ---- fixtures ------------------------------------------------------------------------
   const T = '2025-01-01T00:00:00.000Z';
   const SAMPLES: RequestEvent[] = [
-    { type: 'RequestDiscovered', data: { requestId: 'r1', intake: { partitionKey: 'p', rowKey: 'r1' }, payload: { scenario: 'pass', extra: [1] }, discoveredAt: T } },
-    { type: 'SubmissionPrepared', data: { requestId: 'r1', attempt: 2, submission: { requestId: 'r1', attempt: 2, payload: {} }, preparedAt: T } },
+    {
+      type: 'RequestDiscovered',
+      data: {
+        requestId: 'r1',
+        intake: { partitionKey: 'p', rowKey: 'r1' },
+        payload: { scenario: 'pass', extra: [1] },
+        discoveredAt: T,
+      },
+    },
+    {
+      type: 'SubmissionPrepared',
+      data: { requestId: 'r1', attempt: 2, submission: { requestId: 'r1', attempt: 2, payload: {} }, preparedAt: T },
+    },
     { type: 'JobSubmitted', data: { requestId: 'r1', attempt: 1, externalJobId: 'j1', submittedAt: T } },
-    { type: 'JobStatusChanged', data: { requestId: 'r1', attempt: 1, externalJobId: 'j1', previousStatus: 'Created', status: 'Inprogress', observedAt: T } },
-    { type: 'JobTerminal', data: { requestId: 'r1', attempt: 3, externalJobId: 'j1', status: 'FailCanRetry', outcome: 'Fail', attemptsExhausted: true, observedAt: T } },
-    { type: 'JobCancelled', data: { requestId: 'r1', attempt: 1, externalJobId: 'j1', reason: 'operator', cancelledAt: T } },
+    {
+      type: 'JobStatusChanged',
+      data: {
+        requestId: 'r1',
+        attempt: 1,
+        externalJobId: 'j1',
+        previousStatus: 'Created',
+        status: 'Inprogress',
+        observedAt: T,
+      },
+    },
+    {
+      type: 'JobTerminal',
+      data: {
+        requestId: 'r1',
+        attempt: 3,
+        externalJobId: 'j1',
+        status: 'FailCanRetry',
+        outcome: 'Fail',
+        attemptsExhausted: true,
+        observedAt: T,
+      },
+    },
+    {
+      type: 'JobCancelled',
+      data: { requestId: 'r1', attempt: 1, externalJobId: 'j1', reason: 'operator', cancelledAt: T },
+    },
     { type: 'CompensationFailed', data: { requestId: 'r1', step: 'releaseIntake', error: 'boom', failedAt: T } },
     { type: 'RequestCompleted', data: { requestId: 'r1', outcome: 'Cancelled', reason: 'operator', completedAt: T } },
   ];

@@ -85,7 +85,13 @@ export function declarations(source: string): Declaration[] {
     const valueStart = head.lastIndex + eq + 1;
     if (kind === 'resource' || kind === 'module') {
       const open = text.indexOf('{', valueStart);
-      result.push({ kind, name: m[2]!, target, header: text.slice(valueStart, open).trim(), body: bracketed(text, open) });
+      result.push({
+        kind,
+        name: m[2]!,
+        target,
+        header: text.slice(valueStart, open).trim(),
+        body: bracketed(text, open),
+      });
     } else {
       const first = text.slice(valueStart).search(/\S/) + valueStart;
       const body = text[first] === '{' || text[first] === '[' ? bracketed(text, first) : expression(text, valueStart);

@@ -19,7 +19,12 @@ export function setVariant(v: 'A' | 'B'): void {
   variant = v;
 }
 
-df.app.activity('Hello', { handler: (name: unknown) => { sideEffect('Hello', name); return `Hello ${String(name)}`; } });
+df.app.activity('Hello', {
+  handler: (name: unknown) => {
+    sideEffect('Hello', name);
+    return `Hello ${String(name)}`;
+  },
+});
 df.app.activity('Echo', { handler: (x: unknown) => x });
 df.app.activity('Flaky', {
   handler: (input: unknown) => {
@@ -151,7 +156,9 @@ df.app.orchestration('CrashWorkflow', function* (ctx) {
   let total = 0;
   for (let step = 1; step <= 4; step++) total += (yield ctx.df.callActivity('SlowStep', { id, step })) as number;
   yield ctx.df.createTimer(new Date(ctx.df.currentUtcDateTime.getTime() + 300));
-  const parallel = (yield ctx.df.Task.all([5, 6].map((step) => ctx.df.callActivity('SlowStep', { id, step })))) as number[];
+  const parallel = (yield ctx.df.Task.all(
+    [5, 6].map((step) => ctx.df.callActivity('SlowStep', { id, step })),
+  )) as number[];
   return total + parallel.reduce((a, b) => a + b, 0);
 });
 
@@ -207,7 +214,9 @@ df.app.orchestration('TallyUp', function* (ctx) {
 /** Many calls to one entity at once: each sees the state the previous one left. */
 df.app.orchestration('TallyFanIn', function* (ctx) {
   const tally = new df.EntityId('Tally', ctx.df.getInput<string>());
-  const seen = (yield ctx.df.Task.all(Array.from({ length: 20 }, () => ctx.df.callEntity(tally, 'add', 1)))) as number[];
+  const seen = (yield ctx.df.Task.all(
+    Array.from({ length: 20 }, () => ctx.df.callEntity(tally, 'add', 1)),
+  )) as number[];
   return seen;
 });
 

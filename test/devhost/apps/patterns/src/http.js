@@ -7,7 +7,10 @@ df.app.client.http('HttpStart', {
   methods: ['POST'],
   handler: async (request, client) => {
     const text = await request.text();
-    const instanceId = await client.startNew(request.params.orchestratorName, { input: text ? JSON.parse(text) : undefined, instanceId: request.params.instanceId });
+    const instanceId = await client.startNew(request.params.orchestratorName, {
+      input: text ? JSON.parse(text) : undefined,
+      instanceId: request.params.instanceId,
+    });
     return client.createCheckStatusResponse(request, instanceId);
   },
 });

@@ -32,7 +32,9 @@ df.app.orchestration('FanOutFanIn', function* (context) {
 
 // Human interaction: an approval event or a timeout, whichever comes first; the timer is cancelled.
 df.app.orchestration('Approval', function* (context) {
-  const deadline = new Date(context.df.currentUtcDateTime.getTime() + (context.df.getInput()?.timeoutSeconds ?? 300) * 1000);
+  const deadline = new Date(
+    context.df.currentUtcDateTime.getTime() + (context.df.getInput()?.timeoutSeconds ?? 300) * 1000,
+  );
   const timer = context.df.createTimer(deadline);
   const approval = context.df.waitForExternalEvent('Approval');
   const winner = yield context.df.Task.any([approval, timer]);
@@ -94,7 +96,9 @@ df.app.orchestration('HttpPoll', function* (context) {
 });
 df.app.orchestration('HttpWithIdentity', function* (context) {
   const res = yield context.df.callHttp({
-    method: 'GET', url: context.df.getInput().url, tokenSource: new df.ManagedIdentityTokenSource('https://management.core.windows.net/.default'),
+    method: 'GET',
+    url: context.df.getInput().url,
+    tokenSource: new df.ManagedIdentityTokenSource('https://management.core.windows.net/.default'),
   });
   return res.statusCode;
 });

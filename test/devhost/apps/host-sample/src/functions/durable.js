@@ -35,7 +35,14 @@ df.app.client.http('ClientOps', {
     switch (request.params.op) {
       case 'status': {
         const s = await client.getStatus(id, { showHistory: q.get('history') === 'true', showInput: true });
-        return { jsonBody: { ...s, createdTime: s.createdTime.toISOString(), lastUpdatedTime: s.lastUpdatedTime.toISOString(), isDate: s.createdTime instanceof Date } };
+        return {
+          jsonBody: {
+            ...s,
+            createdTime: s.createdTime.toISOString(),
+            lastUpdatedTime: s.lastUpdatedTime.toISOString(),
+            isDate: s.createdTime instanceof Date,
+          },
+        };
       }
       case 'raise':
         await client.raiseEvent(id, q.get('event'), await request.json());
@@ -52,7 +59,12 @@ df.app.client.http('ClientOps', {
       case 'purge':
         return { jsonBody: await client.purgeInstanceHistory(id) };
       case 'purgeBy':
-        return { jsonBody: await client.purgeInstanceHistoryBy({ createdTimeFrom: new Date(q.get('from')), runtimeStatus: q.get('status') ? q.get('status').split(',') : undefined }) };
+        return {
+          jsonBody: await client.purgeInstanceHistoryBy({
+            createdTimeFrom: new Date(q.get('from')),
+            runtimeStatus: q.get('status') ? q.get('status').split(',') : undefined,
+          }),
+        };
       case 'list':
         return { jsonBody: await client.getStatusAll() };
       case 'listBy':

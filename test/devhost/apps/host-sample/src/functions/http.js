@@ -12,7 +12,10 @@ app.http('Echo', {
     return {
       status: status ? Number(status) : 200,
       headers: { 'x-echo': 'yes', 'x-request-header': request.headers.get('x-test') ?? '' },
-      cookies: [{ name: 'a', value: '1', path: '/', httpOnly: true }, { name: 'b', value: '2', sameSite: 'Strict' }],
+      cookies: [
+        { name: 'a', value: '1', path: '/', httpOnly: true },
+        { name: 'b', value: '2', sameSite: 'Strict' },
+      ],
       jsonBody: {
         method: request.method,
         params: request.params,

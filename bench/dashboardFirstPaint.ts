@@ -10,7 +10,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { chromium } from 'playwright-core';
+import { launchChromium } from '../test/support/chromium';
 import { decide } from '../src/domain/decide';
 import { initialRequestState } from '../src/domain/state';
 import { loadConfig } from '../src/infrastructure/config/loadConfig';
@@ -80,20 +80,7 @@ async function main(): Promise<void> {
     const apiWithCounts = await timeApi('top=50');
     const apiWithoutCounts = await timeApi('top=50&counts=false');
 
-    const context = await chromium.launchPersistentContext(profile, {
-      executablePath: process.env.CHROMIUM_PATH ?? '/usr/bin/chromium',
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-    });
+    const context = await launchChromium(profile);
     const paints: number[] = [];
     const fcps: number[] = [];
     const countPaints: number[] = [];

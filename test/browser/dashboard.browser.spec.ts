@@ -2,7 +2,8 @@ import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { expect } from 'chai';
-import { chromium, type BrowserContext, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
+import { CHROMIUM_PATH, launchChromium } from '../support/chromium';
 import { localSettings, startLocalStack, type LocalStack } from '../../localdev/demo/localStack';
 import { startProcessHost, type ProcessHost } from '@saga/devhost';
 
@@ -12,7 +13,7 @@ import { startProcessHost, type ProcessHost } from '@saga/devhost';
  * running one → watch it reach Cancelled without reloading. Screenshots go to a temporary folder, or to
  * docs/screenshots/ with UPDATE_SCREENSHOTS=1 (so a test run leaves the committed ones alone).
  */
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+const CHROMIUM = CHROMIUM_PATH;
 const SHOTS =
   process.env.UPDATE_SCREENSHOTS === '1'
     ? path.join(__dirname, '..', '..', 'docs', 'screenshots')
@@ -41,21 +42,7 @@ describe('dashboard in chromium (devhost + real local servers)', function () {
     });
     profile = mkdtempSync(path.join(tmpdir(), 'dashboard-chromium-'));
     // An empty profile directory (playwright passes it as --user-data-dir).
-    browser = await chromium.launchPersistentContext(profile, {
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--headless',
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-background-networking',
-        '--disable-quic',
-        '--no-first-run',
-        '--disable-component-update',
-        '--disable-sync',
-      ],
-      viewport: { width: 1280, height: 900 },
-    });
+    browser = await launchChromium(profile, { viewport: { width: 1280, height: 900 } });
     page = await browser.newPage();
     page.on('dialog', (d) => void d.accept());
   });

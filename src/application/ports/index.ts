@@ -3,6 +3,8 @@
  * implement them; tests may use in-memory implementations of the same contracts.
  */
 import type { TraceContext } from '../workflow/trace';
+import { ValidationError } from '../errors';
+import { OUTCOMES, REQUEST_STAGES } from '../../domain/status';
 import type {
   EventMetadata,
   IntakeRef,
@@ -148,6 +150,22 @@ export interface ViewQuery {
   newestFirst?: boolean;
   top?: number;
   continuationToken?: string;
+}
+
+/** Refuses a stage or outcome filter that names no stage or outcome (every projection adapter checks the same). */
+export function checkViewFilters(query: ViewQuery): void {
+  if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
+    throw new ValidationError(
+      `stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`,
+      'stage',
+    );
+  }
+  if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
+    throw new ValidationError(
+      `outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`,
+      'outcome',
+    );
+  }
 }
 
 export interface ViewCounts {

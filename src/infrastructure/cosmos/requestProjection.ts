@@ -6,6 +6,7 @@
  */
 import type { Container } from '@azure/cosmos';
 import {
+  checkViewFilters,
   forEachStream,
   readAll,
   requestViewOf,
@@ -20,7 +21,7 @@ import {
 import { TransientError, ValidationError } from '../../application/errors';
 import type { StoredEvent } from '../../domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../domain/state';
-import { OUTCOMES, REQUEST_STAGES, type Outcome, type RequestStage } from '../../domain/status';
+import type { Outcome, RequestStage } from '../../domain/status';
 import { cosmosStatusOf, mapCosmosError } from './errors';
 
 interface ViewDocument extends RequestView {
@@ -153,18 +154,7 @@ export class CosmosRequestProjection implements RequestProjection {
   }
 
   async list(query: ViewQuery): Promise<Page<RequestView>> {
-    if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
-      throw new ValidationError(
-        `stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`,
-        'stage',
-      );
-    }
-    if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
-      throw new ValidationError(
-        `outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`,
-        'outcome',
-      );
-    }
+    checkViewFilters(query);
     const top = query.top ?? DEFAULT_TOP;
     if (!Number.isInteger(top) || top < 1 || top > MAX_TOP) {
       throw new ValidationError(`top must be an integer from 1 to ${MAX_TOP}, got ${top}`, 'top');

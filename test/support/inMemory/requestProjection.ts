@@ -3,6 +3,7 @@
  * guard (events at or below the stored version are skipped) and the same gap filling from the event store.
  */
 import {
+  checkViewFilters,
   forEachStream,
   readAll,
   requestViewOf,
@@ -17,7 +18,6 @@ import {
 import { ValidationError } from '../../../src/application/errors';
 import type { StoredEvent } from '../../../src/domain/events';
 import { foldEvents, initialRequestState, type RequestState } from '../../../src/domain/state';
-import { OUTCOMES, REQUEST_STAGES } from '../../../src/domain/status';
 import { pageOf } from './paging';
 
 interface Stored {
@@ -72,18 +72,7 @@ export class InMemoryRequestProjection implements RequestProjection {
   }
 
   async list(query: ViewQuery): Promise<Page<RequestView>> {
-    if (query.stage !== undefined && !REQUEST_STAGES.includes(query.stage)) {
-      throw new ValidationError(
-        `stage must be one of ${REQUEST_STAGES.join(', ')}, got '${String(query.stage)}'`,
-        'stage',
-      );
-    }
-    if (query.outcome !== undefined && !OUTCOMES.includes(query.outcome)) {
-      throw new ValidationError(
-        `outcome must be one of ${OUTCOMES.join(', ')}, got '${String(query.outcome)}'`,
-        'outcome',
-      );
-    }
+    checkViewFilters(query);
     const views = [...this.views.values()]
       .map((s) => s.view)
       .filter(

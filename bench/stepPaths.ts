@@ -92,7 +92,7 @@ async function runRequest(s: Services, steps: WorkflowSteps, id: string, stepMs:
     return r;
   };
   const row = await s.intake.add({ partitionKey: 'bench', rowKey: id }, { scenario: 'pass' });
-  await s.intake.claim(row, now);
+  await s.intake.claim(row, { claimedAt: now, checkAt: now });
   let v = (
     await timed(() =>
       steps.admitRequest({ ...base, expectedVersion: 0, intake: row.ref, payload: { scenario: 'pass' } }),

@@ -192,7 +192,7 @@ export function report(
   const s = args.scenario;
   const lines = [
     `Measured counts: ${measured.from}`,
-    `Scenario: job duration ${s.distribution} with the mean below; poll ${s.poll.initialSeconds} s ×${s.poll.factor} up to ${s.poll.maxSeconds} s; timer-poll every ${s.timerPollSeconds / 60} min; ${s.subscribers} external subscriber(s); Flex ${s.instanceMemoryGb} GB instances, ${s.concurrency} executions sharing an instance's active time; intake claims renewed every ${s.staleClaimSeconds} s while a job runs.`,
+    `Scenario: job duration ${s.distribution} with the mean below; poll ${s.poll.initialSeconds} s ×${s.poll.factor} up to ${s.poll.maxSeconds} s; timer-poll every ${s.timerPollSeconds / 60} min; ${s.subscribers} external subscriber(s); Flex ${s.instanceMemoryGb} GB instances, ${s.concurrency} executions sharing an instance's active time; intake claims looked at ${s.staleClaimSeconds} s after the claim, then at doubling intervals, while a job runs.`,
     '',
     '| mean job duration | design | $ per million items | detection latency mean / p95 | polls per item | by service ($ per million) | unconfirmed prices used |',
     '|---|---|---|---|---|---|---|',

@@ -7,6 +7,7 @@
  * Pure: no I/O. Counts are per work item; every assumption that is not a measurement is named in
  * ASSUMPTIONS with its reason, so a reader can change it.
  */
+import { claimChecksWithin } from '../../src/domain/claims';
 
 export type PriceKey =
   | 'functionsFlexGbSecond'
@@ -59,7 +60,7 @@ export interface Scenario {
   /** Function executions sharing one instance's active time (Flex bills instance memory × active time). */
   concurrency: number;
   instanceMemoryGb: number;
-  /** This design's DISCOVERY_STALE_CLAIM_SECONDS: a running item's intake claim is renewed once per period. */
+  /** This design's DISCOVERY_STALE_CLAIM_SECONDS: the first look at a running item's claim; later looks double the interval. */
   staleClaimSeconds: number;
 }
 
@@ -101,8 +102,8 @@ export const ASSUMPTIONS = {
   /** The scheduler's cross-partition query, per in-flight item it returns. */
   timerPollQueryRuPerItem: 0.5,
   /**
-   * Discovery renews a running item's claim once per stale-claim period: the listing read, a status
-   * check (one task-hub read) and the renewal write.
+   * Discovery looks at a running item's claim at doubling intervals (src/domain/claims.ts): each look
+   * is the listing read, a status check (one task-hub read) and the write that defers the next look.
    */
   intakeTransactionsPerRenewal: 2,
   taskHubReadsPerRenewal: 1,
@@ -217,7 +218,7 @@ export function costDesigns(m: Measured, s: Scenario, prices: Prices): DesignRes
   const backoffLatency = backoff.map((t, i) => t[t.length - 1]! - jobs[i]!);
 
   const orch = orchestrationUsage(m, backoffPolls, s);
-  const renewals = mean(jobs.map((d) => Math.floor(d / s.staleClaimSeconds)));
+  const renewals = mean(jobs.map((d) => claimChecksWithin(d, s.staleClaimSeconds)));
   const intake = m.intakeTransactions + renewals * A.intakeTransactionsPerRenewal;
   const a = price(
     {

@@ -10,7 +10,10 @@ import { ConflictError, ValidationError } from '../../src/application/errors';
 use(chaiAsPromised);
 
 const T_CLAIM = '2026-11-22T08:00:00.000Z';
+const T_CHECK = '2026-11-22T08:05:00.000Z';
 const T_LATER = '2026-11-22T08:10:00.000Z';
+/** A claim taken at T_CLAIM, first checked at T_CHECK. */
+const CLAIM = { claimedAt: T_CLAIM, checkAt: T_CHECK };
 
 export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>): void {
   describe('IntakeRepository contract', () => {
@@ -35,39 +38,63 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
 
     it('lets exactly one of two racing claims win', async () => {
       await repo.add({ partitionKey: 'b', rowKey: 'req-race' }, { scenario: 'pass' });
-      const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 });
+      const [row] = await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 10 });
       assert.exists(row, 'the added row is claimable');
-      const results = await Promise.all([repo.claim(row, T_CLAIM), repo.claim({ ...row }, T_CLAIM)]);
+      const results = await Promise.all([repo.claim(row, CLAIM), repo.claim({ ...row }, CLAIM)]);
       expect(results.filter((r) => r !== undefined)).to.have.length(1);
       const winner = results.find((r) => r !== undefined)!;
-      expect(winner).to.deep.include({ status: 'Claimed', claimedAt: T_CLAIM });
-      expect(await repo.get(row.ref)).to.deep.include({ status: 'Claimed', claimedAt: T_CLAIM, etag: winner.etag });
-      expect(await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 })).to.deep.equal([]);
+      expect(winner).to.deep.include({ status: 'Claimed', claimedAt: T_CLAIM, claimCheckAt: T_CHECK });
+      expect(await repo.get(row.ref)).to.deep.include({
+        status: 'Claimed',
+        claimedAt: T_CLAIM,
+        claimCheckAt: T_CHECK,
+        etag: winner.etag,
+      });
+      expect(await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 10 })).to.deep.equal([]);
     });
 
-    it('lists new work before stale claims, and a claim older than staleClaimBefore but not a fresh one', async () => {
-      for (const rowKey of ['req-stale', 'req-fresh', 'req-new']) await repo.add({ partitionKey: 'b', rowKey }, {});
-      for (const row of await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 })) {
-        if (row.ref.rowKey !== 'req-new') await repo.claim(row, row.ref.rowKey === 'req-stale' ? T_CLAIM : T_LATER);
+    it('lists new work before claims whose check is due, and not a claim checked later', async () => {
+      for (const rowKey of ['req-due', 'req-later', 'req-new']) await repo.add({ partitionKey: 'b', rowKey }, {});
+      for (const row of await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 10 })) {
+        if (row.ref.rowKey !== 'req-new')
+          await repo.claim(row, row.ref.rowKey === 'req-due' ? CLAIM : { claimedAt: T_CLAIM, checkAt: T_LATER });
       }
-      const claimable = await repo.listClaimable({ staleClaimBefore: '2026-11-22T08:05:00.000Z', maxCount: 10 });
-      expect(claimable.map((r) => r.ref.rowKey)).to.deep.equal(['req-new', 'req-stale']);
-      const [, stale] = claimable;
-      assert.exists(stale, 'the stale claim is listed');
-      expect(await repo.claim(stale, T_LATER)).to.deep.include({ status: 'Claimed', claimedAt: T_LATER });
+      const claimable = await repo.listClaimable({ checksDueBy: T_CHECK, maxCount: 10 });
+      expect(claimable.map((r) => r.ref.rowKey)).to.deep.equal(['req-new', 'req-due']);
+      const [, due] = claimable;
+      assert.exists(due, 'the claim whose check is due is listed');
+      expect(await repo.claim(due, { claimedAt: T_LATER, checkAt: T_LATER })).to.deep.include({
+        status: 'Claimed',
+        claimedAt: T_LATER,
+      });
+    });
+
+    it('defers a claim check, keeping the claim time, unless the row changed since it was listed', async () => {
+      await repo.add({ partitionKey: 'b', rowKey: 'req-defer' }, {});
+      const [row] = await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 1 });
+      assert.exists(row, 'the added row is claimable');
+      const claimed = await repo.claim(row, CLAIM);
+      assert.exists(claimed, 'claimed');
+      expect(await repo.deferClaimCheck(claimed, T_LATER)).to.equal(true);
+      expect(await repo.get(row.ref)).to.deep.include({ status: 'Claimed', claimedAt: T_CLAIM, claimCheckAt: T_LATER });
+      expect(await repo.listClaimable({ checksDueBy: T_CHECK, maxCount: 10 }), 'not due before T_LATER').to.deep.equal(
+        [],
+      );
+      expect(await repo.deferClaimCheck(claimed, T_CHECK), 'the ETag it listed is stale').to.equal(false);
+      expect(await repo.get(row.ref)).to.deep.include({ claimCheckAt: T_LATER });
     });
 
     it('stops listing at maxCount', async () => {
       for (let i = 0; i < 5; i++) await repo.add({ partitionKey: 'b', rowKey: `req-max-${i}` }, {});
-      expect(await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 3 })).to.have.length(3);
+      expect(await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 3 })).to.have.length(3);
     });
 
     it('writes the terminal status once, idempotently, and refuses a different outcome', async () => {
       const ref = { partitionKey: 'b', rowKey: 'req-done' };
       await repo.add(ref, {});
-      const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 1 });
+      const [row] = await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 1 });
       assert.exists(row, 'the added row is claimable');
-      await repo.claim(row, T_CLAIM);
+      await repo.claim(row, CLAIM);
       await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });
       await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });
       expect(await repo.get(ref)).to.deep.include({ status: 'Fail' });
@@ -75,7 +102,7 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
         ConflictError,
         /already Fail/,
       );
-      expect(await repo.listClaimable({ staleClaimBefore: T_LATER, maxCount: 10 })).to.deep.equal([]);
+      expect(await repo.listClaimable({ checksDueBy: T_LATER, maxCount: 10 })).to.deep.equal([]);
     });
 
     it('quarantines a row with a reason, so it is no longer listed', async () => {
@@ -83,7 +110,7 @@ export function intakeRepositoryContract(fresh: () => Promise<IntakeRepository>)
       await expect(repo.quarantine(row, ' ')).to.be.rejectedWith(ValidationError, /reason/);
       await repo.quarantine(row, 'operator says so');
       expect(await repo.get(row.ref)).to.deep.include({ status: 'Quarantined' });
-      expect(await repo.listClaimable({ staleClaimBefore: T_LATER, maxCount: 10 })).to.deep.equal([]);
+      expect(await repo.listClaimable({ checksDueBy: T_LATER, maxCount: 10 })).to.deep.equal([]);
     });
   });
 }

@@ -213,7 +213,10 @@ export interface IntakeRow {
   /** Why the row cannot be processed, when it is malformed. */
   problem?: string;
   etag: string;
+  /** When the current claim was taken (a renewal keeps it). */
   claimedAt?: string;
+  /** When discovery next looks at the claim (domain/claims.ts). */
+  claimCheckAt?: string;
   createdAt?: string;
   /** The trace of the call that added the row; discovery continues it. */
   trace?: TraceContext;
@@ -223,13 +226,18 @@ export interface IntakeRepository {
   /** Adds a new Unprocessed row. Throws a ConflictError when the row exists. */
   add(ref: IntakeRef, payload: WorkItemPayload, trace?: TraceContext): Promise<IntakeRow>;
   get(ref: IntakeRef): Promise<IntakeRow | undefined>;
-  /** Unprocessed rows, then (if the batch has room) Claimed rows whose claim is older than `staleClaimBefore`. */
-  listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]>;
+  /** Unprocessed rows, then (if the batch has room) Claimed rows whose claim check is due by `checksDueBy`. */
+  listClaimable(options: { checksDueBy: string; maxCount: number }): Promise<IntakeRow[]>;
   /**
-   * ETag-guarded Unprocessed|stale Claimed → Claimed (also renews a live claim). Returns the claimed
-   * row, or undefined if another claimer won.
+   * ETag-guarded Unprocessed|Claimed → Claimed with a new claim time and first check. Returns the
+   * claimed row, or undefined if another claimer won.
    */
-  claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined>;
+  claim(row: IntakeRow, claim: { claimedAt: string; checkAt: string }): Promise<IntakeRow | undefined>;
+  /**
+   * ETag-guarded: moves a live claim's next check to `checkAt`, keeping its claim time. False when
+   * another writer changed the row first (that writer's view wins).
+   */
+  deferClaimCheck(row: IntakeRow, checkAt: string): Promise<boolean>;
   /** Writes the terminal status. Idempotent: writing the same status twice is fine. */
   complete(ref: IntakeRef, status: Outcome, details: { reason?: string; completedAt: string }): Promise<void>;
   /** Marks a malformed row Quarantined with a readable reason, so it stops being picked up. */

@@ -2,6 +2,7 @@
  * Discovery: turns claimable intake rows into running workflows. Run by the timer and by
  * POST /api/discover; several may run at once (ETag claims decide who starts what).
  */
+import { firstClaimCheckAt, nextClaimCheckAt } from '../../domain/claims';
 import type { WorkflowPolicy } from '../../domain/policies';
 import { requestIdFromIntakeRow } from '../../domain/ids';
 import { ensureError } from '../errors';
@@ -15,6 +16,7 @@ export interface DiscoveryDeps {
   policy: WorkflowPolicy;
   retry?: RetrySettings;
   batchSize: number;
+  /** How long after a claim discovery first looks at it again; later looks come at doubling intervals. */
   staleClaimSeconds: number;
   now: () => Date;
   /** How many rows are claimed and started at once. */
@@ -33,10 +35,7 @@ export interface DiscoveryReport {
 
 export async function discoverRequests(deps: DiscoveryDeps): Promise<DiscoveryReport> {
   const now = deps.now();
-  const rows = await deps.intake.listClaimable({
-    staleClaimBefore: new Date(now.getTime() - deps.staleClaimSeconds * 1000).toISOString(),
-    maxCount: deps.batchSize,
-  });
+  const rows = await deps.intake.listClaimable({ checksDueBy: now.toISOString(), maxCount: deps.batchSize });
   const report: DiscoveryReport = {
     examined: rows.length,
     started: [],
@@ -83,17 +82,21 @@ export async function discoverOne(
     return;
   }
   if (row.status === 'Claimed') {
-    // A stale claim: most often its workflow is simply still running. Renewing the claim keeps the
-    // row out of the next staleClaimSeconds of discovery runs (one status check and one write per
-    // period, instead of a status check on every run); losing that race is fine.
+    // A claim check fell due: most often its workflow is simply queued or still running. Deferring
+    // the next check (domain/claims.ts) keeps the row out of discovery for as long again as the claim
+    // has lasted; losing that race is fine.
     const current = await deps.runtime.status(requestId);
     if (current && (ACTIVE.includes(current.runtimeStatus) || current.runtimeStatus === 'Completed')) {
-      await deps.intake.claim(row, now.toISOString());
+      const checkAt = nextClaimCheckAt(row.claimedAt, now, deps.staleClaimSeconds);
+      await deps.intake.deferClaimCheck(row, checkAt.toISOString());
       report.alreadyRunning.push(requestId);
       return;
     }
   }
-  const claimed = await deps.intake.claim(row, now.toISOString());
+  const claimed = await deps.intake.claim(row, {
+    claimedAt: now.toISOString(),
+    checkAt: firstClaimCheckAt(now, deps.staleClaimSeconds).toISOString(),
+  });
   if (!claimed) {
     report.lostRace++;
     return;

@@ -91,6 +91,7 @@ async function getRequest(request: HttpRequest, client: df.DurableClient): Promi
             ...row.ref,
             status: row.status,
             ...(row.claimedAt ? { claimedAt: row.claimedAt } : {}),
+            ...(row.status === 'Claimed' && row.claimCheckAt ? { claimCheckAt: row.claimCheckAt } : {}),
             ...(row.problem ? { problem: row.problem } : {}),
           }
         : null,

@@ -140,7 +140,8 @@ export const SETTINGS: readonly SettingSpec[] = [
     name: 'DISCOVERY_STALE_CLAIM_SECONDS',
     required: 'never',
     default: '300',
-    description: 'A Claimed row older than this with no running instance is picked up again.',
+    description:
+      'Discovery looks at a Claimed row again this long after its claim, then at doubling intervals up to 12 times this; a row with no live instance is picked up again.',
   },
   {
     name: 'IDEMPOTENCY_TTL_SECONDS',

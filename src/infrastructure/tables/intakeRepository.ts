@@ -1,7 +1,8 @@
 /**
  * The intake table. Row columns: PartitionKey, RowKey, Status, Payload (JSON string), CreatedAt,
- * ClaimedAt, CompletedAt, Reason, QuarantineReason, TraceParent/TraceState (the trace of the call that added the row). Every state change is an ETag-guarded write,
- * because the SDK's default (no etag) is an unconditional `If-Match: *`.
+ * ClaimedAt, ClaimCheckAt (when discovery next looks at the claim), CompletedAt, Reason, QuarantineReason,
+ * TraceParent/TraceState (the trace of the call that added the row). Every state change is an ETag-guarded
+ * write, because the SDK's default (no etag) is an unconditional `If-Match: *`.
  */
 import { odata, type TableClient, type TableEntityResult } from '@azure/data-tables';
 import type { IntakeRepository, IntakeRow } from '../../application/ports';
@@ -19,6 +20,7 @@ interface IntakeEntity {
   Payload?: unknown;
   CreatedAt?: string;
   ClaimedAt?: string;
+  ClaimCheckAt?: string;
   CompletedAt?: string;
   Reason?: string;
   QuarantineReason?: string;
@@ -69,23 +71,20 @@ export class TableIntakeRepository implements IntakeRepository {
     return entity && toRow(entity);
   }
 
-  async listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]> {
+  async listClaimable(options: { checksDueBy: string; maxCount: number }): Promise<IntakeRow[]> {
     if (!Number.isInteger(options.maxCount) || options.maxCount < 1) {
       throw new ValidationError(`maxCount must be a positive integer, got ${options.maxCount}`, 'maxCount');
     }
-    if (Number.isNaN(Date.parse(options.staleClaimBefore))) {
-      throw new ValidationError(
-        `staleClaimBefore must be an ISO 8601 time, got '${options.staleClaimBefore}'`,
-        'staleClaimBefore',
-      );
+    if (Number.isNaN(Date.parse(options.checksDueBy))) {
+      throw new ValidationError(`checksDueBy must be an ISO 8601 time, got '${options.checksDueBy}'`, 'checksDueBy');
     }
-    // New work first: stale claims only fill what is left, so a backlog of long-running claims
-    // cannot crowd Unprocessed rows out of a batch. ClaimedAt is an ISO string: string order is time order.
+    // New work first: due claim checks only fill what is left, so a backlog of long-running claims
+    // cannot crowd Unprocessed rows out of a batch. ClaimCheckAt is an ISO string: string order is time order.
     const rows = await this.query(odata`Status eq 'Unprocessed'`, options.maxCount);
     if (rows.length < options.maxCount) {
       rows.push(
         ...(await this.query(
-          odata`Status eq 'Claimed' and ClaimedAt lt ${options.staleClaimBefore}`,
+          odata`Status eq 'Claimed' and ClaimCheckAt le ${options.checksDueBy}`,
           options.maxCount - rows.length,
         )),
       );
@@ -111,19 +110,31 @@ export class TableIntakeRepository implements IntakeRepository {
     return rows;
   }
 
-  async claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined> {
+  async claim(row: IntakeRow, claim: { claimedAt: string; checkAt: string }): Promise<IntakeRow | undefined> {
     if (row.problem)
       throw new ValidationError(
         `intake row ${describe(row.ref)} is malformed and cannot be claimed: ${row.problem}`,
         'row',
       );
+    const etag = await this.mergeIfUnchanged(row, {
+      Status: 'Claimed',
+      ClaimedAt: claim.claimedAt,
+      ClaimCheckAt: claim.checkAt,
+    });
+    return etag === undefined
+      ? undefined
+      : { ...row, status: 'Claimed', claimedAt: claim.claimedAt, claimCheckAt: claim.checkAt, etag };
+  }
+
+  async deferClaimCheck(row: IntakeRow, checkAt: string): Promise<boolean> {
+    return (await this.mergeIfUnchanged(row, { ClaimCheckAt: checkAt })) !== undefined;
+  }
+
+  /** Merges `patch` if the row still has the listed ETag; the new ETag, or undefined when it changed or is gone. */
+  private async mergeIfUnchanged(row: IntakeRow, patch: Partial<IntakeEntity>): Promise<string | undefined> {
     try {
-      const response = await this.table.updateEntity(
-        { ...keys(row.ref), Status: 'Claimed', ClaimedAt: claimedAt },
-        'Merge',
-        { etag: row.etag },
-      );
-      return { ...row, status: 'Claimed', claimedAt, etag: response.etag ?? '' };
+      const response = await this.table.updateEntity({ ...keys(row.ref), ...patch }, 'Merge', { etag: row.etag });
+      return response.etag ?? '';
     } catch (e) {
       // 412: another claimer changed the row since we listed it; 404: it is gone. Either way not ours.
       const status = tableStatusOf(e);
@@ -198,6 +209,7 @@ function toRow(entity: IntakeEntity & { etag: string }): IntakeRow {
     etag: entity.etag,
   };
   if (entity.ClaimedAt) row.claimedAt = entity.ClaimedAt;
+  if (entity.ClaimCheckAt) row.claimCheckAt = entity.ClaimCheckAt;
   if (entity.CreatedAt) row.createdAt = entity.CreatedAt;
   if (typeof entity.TraceParent === 'string' && entity.TraceParent)
     row.trace = { traceparent: entity.TraceParent, ...(entity.TraceState ? { tracestate: entity.TraceState } : {}) };

@@ -70,9 +70,10 @@ describe('fault proxy', () => {
 
     it('classifies 429 and a connection reset as transient too', async () => {
       proxy.failNext(1, { status: 429 });
-      await expect(
-        repo.listClaimable({ staleClaimBefore: '2026-01-01T00:00:00.000Z', maxCount: 5 }),
-      ).to.be.rejectedWith(TransientError, /429/);
+      await expect(repo.listClaimable({ checksDueBy: '2026-01-01T00:00:00.000Z', maxCount: 5 })).to.be.rejectedWith(
+        TransientError,
+        /429/,
+      );
       proxy.failNext(1, { reset: true });
       await expect(repo.get(REF)).to.be.rejectedWith(TransientError);
     });

@@ -34,7 +34,7 @@ describe('workflow steps are safe to run twice (real Cosmos, Azurite, topic, moc
 
   async function admitted(id: string, scenario = 'pass'): Promise<void> {
     const row = await s.intake.add({ partitionKey: 'it', rowKey: id }, { scenario });
-    await s.intake.claim(row, now);
+    await s.intake.claim(row, { claimedAt: now, checkAt: now });
     const r = await s.steps.admitRequest({
       requestId: id,
       expectedVersion: 0,

@@ -68,7 +68,7 @@ describe('TableIntakeRepository against Azurite', () => {
       Payload: '{"scenario":5}',
     });
 
-    const rows = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 });
+    const rows = await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 10 });
 
     const problems = Object.fromEntries(rows.map((r) => [r.ref.rowKey, r.problem]));
     expect(problems).to.have.keys(
@@ -87,10 +87,13 @@ describe('TableIntakeRepository against Azurite', () => {
     expect(problems['bad key with spaces']).to.match(/RowKey 'bad key with spaces' is not a valid request id/);
 
     for (const row of rows.filter((r) => r.problem)) {
-      await expect(repo.claim(row, T_CLAIM)).to.be.rejectedWith(ValidationError, /malformed/);
+      await expect(repo.claim(row, { claimedAt: T_CLAIM, checkAt: T_CLAIM })).to.be.rejectedWith(
+        ValidationError,
+        /malformed/,
+      );
       await repo.quarantine(row, row.problem!);
     }
-    const left = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 10 });
+    const left = await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 10 });
     expect(left.map((r) => r.ref.rowKey)).to.deep.equal(['req-good']);
     const quarantined = await raw.getEntity<{ Status: string; QuarantineReason: string }>('b', 'req-notjson');
     expect(quarantined.Status).to.equal('Quarantined');
@@ -100,9 +103,9 @@ describe('TableIntakeRepository against Azurite', () => {
   it('writes the terminal status, its time and reason into their columns', async () => {
     const ref = { partitionKey: 'b', rowKey: 'req-done' };
     await repo.add(ref, {});
-    const [row] = await repo.listClaimable({ staleClaimBefore: T_CLAIM, maxCount: 1 });
+    const [row] = await repo.listClaimable({ checksDueBy: T_CLAIM, maxCount: 1 });
     chai.assert.exists(row, 'the added row is claimable');
-    await repo.claim(row, T_CLAIM);
+    await repo.claim(row, { claimedAt: T_CLAIM, checkAt: T_CLAIM });
 
     await repo.complete(ref, 'Fail', { reason: 'external job failed', completedAt: T_LATER });
 
@@ -134,11 +137,11 @@ describe('TableIntakeRepository against Azurite', () => {
       return rt;
     }
 
-    it('starts new work before re-examining long-running claims, and renews a live claim so the next runs skip it', async () => {
+    it('starts new work before re-examining long-running claims, and defers a live claim so the next runs skip it', async () => {
       const stale = ['a-1', 'a-2', 'a-3'];
       for (const rowKey of stale) {
         const row = await repo.add({ partitionKey: 'b', rowKey }, { scenario: 'pass' });
-        await repo.claim(row, T_CLAIM);
+        await repo.claim(row, { claimedAt: T_CLAIM, checkAt: '2026-11-22T08:05:00.000Z' });
       }
       await repo.add({ partitionKey: 'b', rowKey: 'z-new' }, { scenario: 'pass' });
       const runtime = runtimeWith(stale.map((k) => requestIdFromIntakeRow('b', k)));
@@ -155,19 +158,51 @@ describe('TableIntakeRepository against Azurite', () => {
 
       const first = await discoverRequests(deps);
 
-      expect(first.started, 'the new row, although three stale claims sort before it').to.deep.equal([
+      expect(first.started, 'the new row, although three claims due for a check sort before it').to.deep.equal([
         requestIdFromIntakeRow('b', 'z-new'),
       ]);
       expect(first.alreadyRunning).to.have.length(1);
-      expect((await repo.get({ partitionKey: 'b', rowKey: 'a-1' }))?.claimedAt, 'live claim renewed').to.equal(T_LATER);
+      expect(
+        await repo.get({ partitionKey: 'b', rowKey: 'a-1' }),
+        'checked again after as long as it lasted',
+      ).to.include({ claimedAt: T_CLAIM, claimCheckAt: '2026-11-22T08:20:00.000Z' });
 
       const second = await discoverRequests(deps);
-      expect(
-        second.alreadyRunning.map((id) => id).sort(),
-        'the other two stale claims, not the renewed one',
-      ).to.deep.equal(['a-2', 'a-3'].map((k) => requestIdFromIntakeRow('b', k)).sort());
+      expect(second.alreadyRunning.map((id) => id).sort(), 'the other two claims, not the deferred one').to.deep.equal(
+        ['a-2', 'a-3'].map((k) => requestIdFromIntakeRow('b', k)).sort(),
+      );
       const third = await discoverRequests(deps);
-      expect(third.examined, 'every live claim renewed: nothing left to look at').to.equal(0);
+      expect(third.examined, 'every live claim deferred: nothing left to look at').to.equal(0);
+    });
+
+    it('looks at an item that runs for two hours 5 times, not once per stale-claim period', async () => {
+      const row = await repo.add({ partitionKey: 'b', rowKey: 'long-job' }, { scenario: 'pass' });
+      const runtime = runtimeWith([]);
+      let now = new Date(T_CLAIM);
+      const deps = {
+        intake: repo,
+        runtime,
+        policy: { ...DEFAULT_WORKFLOW_POLICY },
+        batchSize: 10,
+        staleClaimSeconds: 300,
+        now: () => now,
+      };
+      const examined: string[] = [];
+      // Discovery every minute for two hours, as DISCOVERY_SCHEDULE does by default.
+      for (let minute = 0; minute < 120; minute++) {
+        now = new Date(Date.parse(T_CLAIM) + minute * 60_000);
+        if ((await discoverRequests(deps)).examined > 0) examined.push(now.toISOString().slice(11, 16));
+      }
+      expect(runtime.started).to.deep.equal([requestIdFromIntakeRow('b', row.ref.rowKey)]);
+      expect(examined, 'claimed at 08:00, then checked 5, 10, 20, 40 and 80 minutes later').to.deep.equal([
+        '08:00',
+        '08:05',
+        '08:10',
+        '08:20',
+        '08:40',
+        '09:20',
+      ]);
+      expect(runtime.statusChecks, 'one at the start, one per check').to.equal(6);
     });
   });
 });

@@ -33,21 +33,35 @@ export class InMemoryIntakeRepository implements IntakeRepository {
     return row && structuredClone(row);
   }
 
-  async listClaimable(options: { staleClaimBefore: string; maxCount: number }): Promise<IntakeRow[]> {
+  async listClaimable(options: { checksDueBy: string; maxCount: number }): Promise<IntakeRow[]> {
     if (!Number.isInteger(options.maxCount) || options.maxCount < 1)
       throw new ValidationError(`maxCount must be a positive integer, got ${options.maxCount}`, 'maxCount');
     const all = [...this.rows.values()];
     const fresh = all.filter((r) => r.status === 'Unprocessed');
-    const stale = all.filter((r) => r.status === 'Claimed' && (r.claimedAt ?? '') < options.staleClaimBefore);
-    return structuredClone([...fresh, ...stale].slice(0, options.maxCount));
+    const due = all.filter(
+      (r) => r.status === 'Claimed' && r.claimCheckAt !== undefined && r.claimCheckAt <= options.checksDueBy,
+    );
+    return structuredClone([...fresh, ...due].slice(0, options.maxCount));
   }
 
-  async claim(row: IntakeRow, claimedAt: string): Promise<IntakeRow | undefined> {
+  async claim(row: IntakeRow, claim: { claimedAt: string; checkAt: string }): Promise<IntakeRow | undefined> {
     if (row.problem)
       throw new ValidationError(`intake row ${key(row.ref)} is malformed and cannot be claimed: ${row.problem}`, 'row');
+    const current = this.unchanged(row);
+    return (
+      current && this.write({ ...current, status: 'Claimed', claimedAt: claim.claimedAt, claimCheckAt: claim.checkAt })
+    );
+  }
+
+  async deferClaimCheck(row: IntakeRow, checkAt: string): Promise<boolean> {
+    const current = this.unchanged(row);
+    if (current) this.write({ ...current, claimCheckAt: checkAt });
+    return current !== undefined;
+  }
+
+  private unchanged(row: IntakeRow): IntakeRow | undefined {
     const current = this.rows.get(key(row.ref));
-    if (!current || current.etag !== row.etag) return undefined;
-    return this.write({ ...current, status: 'Claimed', claimedAt });
+    return current && current.etag === row.etag ? current : undefined;
   }
 
   async complete(ref: IntakeRef, status: Outcome): Promise<void> {

@@ -69,12 +69,12 @@ describe('cost model (npm run cost)', () => {
     expect(three.parts.eventGrid! - one.parts.eventGrid!).to.be.closeTo(MEASURED.eventsPublished * 2 * perEvent, 1e-9);
   });
 
-  it('charges this design a claim renewal per stale-claim period of the job, and the timer-poll design none', () => {
+  it('charges this design a claim check at doubling intervals of the job, and the timer-poll design none', () => {
     const rare = costDesigns(MEASURED, scenario(7200, { staleClaimSeconds: 7200 }), PRICES);
     const often = costDesigns(MEASURED, scenario(7200, { staleClaimSeconds: 300 }), PRICES);
     const perTransaction = (PRICES.storageTransactionsPer10k.value / 1e4) * 1e6;
-    // 24 renewals instead of 1, each 2 intake transactions and 1 task-hub read.
-    expect(often[0]!.parts.storage! - rare[0]!.parts.storage!).to.be.closeTo(23 * 3 * perTransaction, 1e-9);
+    // A 2-hour job: checks at 5, 10, 20, 40 and 80 minutes against none, each 2 intake transactions and 1 task-hub read.
+    expect(often[0]!.parts.storage! - rare[0]!.parts.storage!).to.be.closeTo(5 * 3 * perTransaction, 1e-9);
     expect(often[2]!.costPerMillion).to.equal(rare[2]!.costPerMillion);
   });
 

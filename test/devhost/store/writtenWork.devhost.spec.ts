@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { TableTaskHubStore, type ActivityMessage } from '@saga/devhost/engine';
-import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { activityMessage, event, eventMessage, instance } from './contract';
-import { startCutProxy, type CutProxy } from './cutProxy';
+import { proxiedAzurite } from './cutProxy';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
@@ -12,20 +11,11 @@ const T0 = Date.parse('2030-01-01T00:00:00Z');
  * write, so a message another store on the hub consumed or leased is never handed out again.
  */
 describe('TableTaskHubStore in-process wake', () => {
-  let azurite: AzuriteServers;
-  let proxy: CutProxy;
+  const servers = proxiedAzurite();
   let hub = 0;
-  before(async () => {
-    azurite = await startAzurite();
-    proxy = await startCutProxy(azurite.connectionString);
-  });
-  after(async () => {
-    await proxy?.stop();
-    await azurite?.stop();
-  });
 
   const open = (name: string, wake = true): Promise<TableTaskHubStore> =>
-    TableTaskHubStore.create({ connectionString: proxy.connectionString, taskHubName: name, wake });
+    TableTaskHubStore.create({ connectionString: servers.proxy.connectionString, taskHubName: name, wake });
 
   it('remembers the messages it wrote until it consumes them, and when the next one falls due', async () => {
     const store = await open(`written${++hub}`);
@@ -36,9 +26,9 @@ describe('TableTaskHubStore in-process wake', () => {
     ];
     expect(await store.putInstance(instance('i'), messages, true)).to.equal(true);
 
-    proxy.takeCounts();
+    servers.proxy.takeCounts();
     const written = store.writtenWork(T0)!;
-    expect(proxy.takeCounts(), 'answered from memory').to.deep.equal({ reads: 0, writes: 0 });
+    expect(servers.proxy.takeCounts(), 'answered from memory').to.deep.equal({ reads: 0, writes: 0 });
     expect([...written.instances]).to.deep.equal([['i', ['m1']]]);
     expect(written.activities.map((m) => m.id)).to.deep.equal(['act']);
     expect(written.nextDueAt).to.equal(T0 + 5000);
@@ -69,12 +59,12 @@ describe('TableTaskHubStore in-process wake', () => {
     expect(
       await store.putInstance(instance('i'), [eventMessage('i', 'm1', T0, 1), activityMessage('i', 'act')], true),
     ).to.equal(true);
-    proxy.takeCounts();
+    servers.proxy.takeCounts();
     expect((await store.readInstanceWork('i', T0)).messages.map((m) => m.id)).to.deep.equal(['m1']);
-    expect(proxy.takeCounts()).to.deep.equal({ reads: 1, writes: 0 });
+    expect(servers.proxy.takeCounts()).to.deep.equal({ reads: 1, writes: 0 });
     const [act] = store.writtenWork(T0)!.activities;
     expect(await store.leaseActivity(act!, 'owner-1', Date.now() + 60_000)).to.equal(true);
-    expect(proxy.takeCounts(), 'leased with the ETag of the write').to.deep.equal({ reads: 0, writes: 1 });
+    expect(servers.proxy.takeCounts(), 'leased with the ETag of the write').to.deep.equal({ reads: 0, writes: 1 });
   });
 
   it('never hands out again a message that another store on the hub consumed or leased, and forgets it', async () => {

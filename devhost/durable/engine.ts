@@ -286,13 +286,16 @@ export class Scheduler {
       });
   }
 
-  /** `given`: the messages a scan found; absent when woken in-process, then read with the record (one request). */
+  /**
+   * `given`: the messages a scan found; absent when woken in-process. A store that reads an instance
+   * with its due messages (readInstanceWork) is asked afresh either way: a scan is older than the
+   * record read after it, and another process may have consumed a scanned message in between.
+   */
   async #episode(instanceId: string, given: EventMessage[] | undefined, signature: string): Promise<void> {
     const { store } = this.o;
-    const { record, messages } =
-      given === undefined && store.readInstanceWork
-        ? await store.readInstanceWork(instanceId, this.o.clock.now().getTime())
-        : { record: await store.getInstance(instanceId), messages: given ?? [] };
+    const { record, messages } = store.readInstanceWork
+      ? await store.readInstanceWork(instanceId, this.o.clock.now().getTime())
+      : { record: await store.getInstance(instanceId), messages: given ?? [] };
     if (messages.length === 0) return;
     if (!record) {
       for (const m of messages) await store.deleteMessage(instanceId, m.id);

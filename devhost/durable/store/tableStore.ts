@@ -26,8 +26,9 @@
  *
  * In-process wake (writtenMessages.ts): the store remembers the messages it wrote (with the ETag of
  * each write) until it deletes them, so the scheduler starts their work from memory and scans the
- * table only on its poll interval. An episode woken that way reads its instance's record and due
- * messages in one partition query (readInstanceWork), so it delivers only what the table holds then.
+ * table only on its poll interval. Every episode reads its instance's record and due messages in one
+ * partition query (readInstanceWork), so it delivers only what the table holds then; and a commit
+ * whose consumed message is already gone fails like a 412 (it was built from an older view).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -580,6 +581,10 @@ export class TableTaskHubStore implements TaskHubStore {
       } catch (e) {
         // A consumed message already gone (deleted elsewhere) fails the whole transaction with 404.
         if (statusOf(e) !== 404 || ++retries > 3) throw e;
+        // Nothing of this commit written yet: it was built from a view older than that delete, and
+        // committing without the message could deliver its event a second time. Fail it like a 412;
+        // the episode runs again on a fresh read. A chain already under way must finish instead.
+        if (current === etag) return undefined;
         const stored = await this.readRecord(pk);
         if (!stored || stored.etag !== current) return undefined;
         const present = new Set(

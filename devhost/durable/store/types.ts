@@ -133,7 +133,10 @@ export interface TaskHubStore {
    * scheduler scans on every look).
    */
   writtenWork?(now: number): WrittenWork | undefined;
-  /** The instance's record and its due event messages as stored now, in delivery order: one request. */
+  /**
+   * The instance's record and its due event messages as stored now, in delivery order: one request.
+   * When present, the scheduler reads every episode's messages this way, however it found the work.
+   */
   readInstanceWork?(instanceId: string, now: number): Promise<InstanceWork>;
 }
 

@@ -2,7 +2,7 @@
  * The table store's in-process wake: the messages this process wrote and has not seen go, so the
  * scheduler starts their work from memory instead of scanning the table after every work item. It
  * is a hint only. Another process on the same task hub may consume or replace a message meanwhile,
- * so an episode still reads its instance's messages from the table (readInstanceWork) and an
+ * so an episode reads its instance's messages from the table (readInstanceWork) and an
  * activity is leased with the ETag of the write (a changed row fails with 412 and is decided on a
  * fresh read). Whatever the hint misses (other processes' writes, expired leases, a crash between
  * write and wake) the regular scan finds.

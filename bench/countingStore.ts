@@ -19,10 +19,13 @@ export interface CountingTaskHub {
   take(): Record<string, number>;
 }
 
-/** `reuseReads: false` makes the store read the record before every use: the "before" side of the task-hub read count. */
+/**
+ * `reuseReads: false` makes the store read the record before every use, `wake: false` makes the
+ * scheduler scan the task hub on every look: the "before" sides of the task-hub request counts.
+ */
 export function countingTaskHub(
   connectionString: string,
-  storeOptions: { reuseReads?: boolean } = {},
+  storeOptions: { reuseReads?: boolean; wake?: boolean } = {},
 ): CountingTaskHub {
   let counts: Record<string, number> = {};
   let built: DurableEngine | undefined;

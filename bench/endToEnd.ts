@@ -58,6 +58,8 @@ export interface EndToEnd {
 export interface EndToEndOptions {
   /** false: the task-hub store reads the record before every use (the before side of its read count). */
   reuseReads?: boolean;
+  /** false: no in-process wake; the scheduler scans the task hub on every look (the "wake off" side). */
+  wake?: boolean;
   /** Skip the floor measurement (the before/after comparison does not need it). */
   floor?: boolean;
 }
@@ -87,7 +89,7 @@ export async function endToEnd(
   });
   Object.assign(process.env, settings, { DEVHOST_QUIET: '1' });
   const app = sourceAppDir(repo);
-  const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads });
+  const hub = countingTaskHub(stack.azurite.connectionString, { reuseReads: opts.reuseReads, wake: opts.wake });
   const host = await startDevHost({ appDir: app.dir, port: 0, log: () => undefined, taskHub: hub.factory }).catch(
     async (e: unknown) => {
       await stack.stop();

@@ -2,6 +2,11 @@
  * The scheduler: finds due messages, runs at most one episode per instance at a time, runs
  * activities under a concurrency limit, and (with a virtual clock) jumps time forward to the next
  * due message whenever nothing else is runnable.
+ *
+ * Where the store offers an in-process wake (TaskHubStore.writtenWork), work for the messages this
+ * process wrote starts from memory: due ones at once, later ones on an in-process timer. The store
+ * is scanned once a poll interval (for other processes' writes, expired leases, anything written
+ * before a crash) and always before the scheduler calls itself idle or moves a virtual clock on.
  */
 import { randomUUID } from 'node:crypto';
 import type { Registration } from '../functions/types';
@@ -51,6 +56,10 @@ export class Scheduler {
   #inflight = 0;
   #timer: NodeJS.Timeout | undefined;
   #seq = 0;
+  /** Real ms of the last scan of the store for due messages. */
+  #lastScan = -Infinity;
+  /** Clock ms when the next message this process wrote falls due (in-process wake). */
+  #nextWritten: number | undefined;
   readonly #busy = new Set<string>();
   readonly #activeActivities = new Set<string>();
   /**
@@ -120,10 +129,18 @@ export class Scheduler {
   }
 
   async #pump(): Promise<void> {
+    let scan = false;
     do {
       this.#again = false;
-      const started = await this.#startDueWork();
-      if (started || this.#inflight > 0) continue;
+      const look = await this.#startDueWork(scan);
+      scan = false;
+      if (look.started || this.#inflight > 0) continue;
+      if (!look.scanned) {
+        // Nothing this process wrote is runnable: look at the whole store before idling.
+        scan = true;
+        this.#again = true;
+        continue;
+      }
       const now = this.o.clock.now().getTime();
       const next = await this.#bounded('looking for the next due message', this.o.store.nextDueAt(now));
       if (this.o.clock.advanceTo && next !== undefined) {
@@ -142,11 +159,18 @@ export class Scheduler {
       }
     } while (this.#again && this.#running);
     // While work is in flight, nothing else wakes us for messages that fall due meanwhile (timers,
-    // expired leases, other processes' writes): keep polling.
+    // expired leases, other processes' writes): keep polling, and wake for this process's own timers.
     if (this.#running && this.#timer === undefined && (this.o.clock.kind === 'real' || this.#stalled.size > 0)) {
-      this.#timer = setTimeout(() => this.kick(), this.o.pollIntervalMs);
+      this.#timer = setTimeout(() => this.kick(), this.#pollWait());
       this.#timer.unref();
     }
+  }
+
+  /** Until the next poll, or sooner when a message this process wrote falls due first (real clock). */
+  #pollWait(): number {
+    const next = this.#nextWritten;
+    if (next === undefined || this.o.clock.kind !== 'real') return this.o.pollIntervalMs;
+    return Math.min(Math.max(next - this.o.clock.now().getTime(), 1), this.o.pollIntervalMs);
   }
 
   /** A store request that never answers would stop the whole scheduler; give up on it instead. */
@@ -176,8 +200,20 @@ export class Scheduler {
     }
   }
 
-  async #startDueWork(): Promise<boolean> {
+  /**
+   * Starts what is due: from the store's record of what this process wrote, or from a scan of the
+   * store when asked, when a poll interval has passed since the last one, or when the store keeps no
+   * such record.
+   */
+  async #startDueWork(scan: boolean): Promise<{ started: boolean; scanned: boolean }> {
     const now = this.o.clock.now().getTime();
+    const written = this.o.store.writtenWork?.(now);
+    this.#nextWritten = written?.nextDueAt;
+    if (written && !scan && Date.now() - this.#lastScan < this.o.pollIntervalMs) {
+      const woken = new Map([...written.instances].map(([id, ids]) => [id, { signature: ids.join('|') }]));
+      return { started: this.#startWork(woken, written.activities), scanned: false };
+    }
+    this.#lastScan = Date.now();
     const due = await this.#bounded('looking for due messages', this.o.store.dueMessages(now));
     const byInstance = new Map<string, EventMessage[]>();
     const activities: ActivityMessage[] = [];
@@ -189,14 +225,27 @@ export class Scheduler {
         byInstance.set(m.instanceId, list);
       }
     }
+    const found = new Map(
+      [...byInstance].map(([id, given]) => [id, { given, signature: given.map((m) => m.id).join('|') }]),
+    );
+    return { started: this.#startWork(found, activities), scanned: true };
+  }
+
+  /**
+   * Starts an episode per instance that is not busy (with the messages a scan found, or, woken
+   * in-process, reading them itself) and the activities that fit. `signature`: the due message ids.
+   */
+  #startWork(
+    instances: Map<string, { given?: EventMessage[]; signature: string }>,
+    activities: ActivityMessage[],
+  ): boolean {
     let started = false;
-    for (const [instanceId, messages] of byInstance) {
+    for (const [instanceId, { given, signature }] of instances) {
       if (this.#busy.has(instanceId)) continue;
-      const signature = messages.map((m) => m.id).join('|');
       const stall = this.#stalled.get(instanceId);
       if (stall?.signature === signature && Date.now() - stall.at < this.o.pollIntervalMs) continue;
       started = true;
-      this.#track(this.#busy, instanceId, () => this.#episode(instanceId, messages, signature));
+      this.#track(this.#busy, instanceId, () => this.#episode(instanceId, given, signature));
     }
     const realNow = Date.now();
     for (const m of activities) {
@@ -226,6 +275,9 @@ export class Scheduler {
       .finally(() => clearTimeout(guard))
       .catch((err: unknown) => {
         this.o.log(`durable engine: ${String(err instanceof Error ? err.stack : err)}`);
+        // The next look scans: a store that fails keeps failing there and waits for the poll,
+        // rather than the in-process wake retrying at once.
+        this.#lastScan = -Infinity;
       })
       .finally(() => {
         set.delete(key);
@@ -234,9 +286,17 @@ export class Scheduler {
       });
   }
 
-  async #episode(instanceId: string, messages: EventMessage[], signature: string): Promise<void> {
+  /**
+   * `given`: the messages a scan found; absent when woken in-process. A store that reads an instance
+   * with its due messages (readInstanceWork) is asked afresh either way: a scan is older than the
+   * record read after it, and another process may have consumed a scanned message in between.
+   */
+  async #episode(instanceId: string, given: EventMessage[] | undefined, signature: string): Promise<void> {
     const { store } = this.o;
-    const record = await store.getInstance(instanceId);
+    const { record, messages } = store.readInstanceWork
+      ? await store.readInstanceWork(instanceId, this.o.clock.now().getTime())
+      : { record: await store.getInstance(instanceId), messages: given ?? [] };
+    if (messages.length === 0) return;
     if (!record) {
       for (const m of messages) await store.deleteMessage(instanceId, m.id);
       return;

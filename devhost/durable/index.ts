@@ -293,6 +293,7 @@ export async function createAzureStorageStore(opts: {
   connectionString: string;
   taskHubName: string;
   reuseReads?: boolean;
+  wake?: boolean;
 }): Promise<TaskHubStore> {
   return TableTaskHubStore.create(opts);
 }

@@ -8,6 +8,7 @@
  * CPU per instance grow with the number in flight (bench --scale).
  */
 import type { HistoryEvent } from '../history';
+import { DueIndex } from './dueIndex';
 import type { ActivityMessage, EpisodeCommit, InstanceRecord, Message, TaskHubStore } from './types';
 
 interface Partition {
@@ -18,7 +19,7 @@ interface Partition {
 
 export function createMemoryStore(): TaskHubStore {
   const partitions = new Map<string, Partition>();
-  const due = new DueIndex((m) => partitions.get(m.instanceId)?.messages.get(m.id) === m);
+  const due = new DueIndex<Message>((m) => partitions.get(m.instanceId)?.messages.get(m.id) === m);
   let etagCounter = 0;
   const nextEtag = (): string => String(++etagCounter);
   const copy = <T>(v: T): T => structuredClone(v);
@@ -104,80 +105,4 @@ export function createMemoryStore(): TaskHubStore {
       return partitions.delete(instanceId);
     },
   };
-}
-
-/**
- * Pending messages by due time: a min-heap of messages not yet due and a set of those that are.
- * Entries are dropped lazily: one whose message was deleted or replaced (`live` false) is skipped.
- */
-class DueIndex {
-  private readonly heap: Message[] = [];
-  private readonly ready = new Set<Message>();
-
-  constructor(private readonly live: (m: Message) => boolean) {}
-
-  add(m: Message): void {
-    const h = this.heap;
-    h.push(m);
-    for (let i = h.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if (!before(h[i]!, h[parent]!)) break;
-      [h[i], h[parent]] = [h[parent]!, h[i]!];
-      i = parent;
-    }
-  }
-
-  /** Live messages due at or before `now`, ordered by dueAt then seq. */
-  dueAt(now: number): Message[] {
-    this.settle(now);
-    const out: Message[] = [];
-    for (const m of this.ready) {
-      if (!this.live(m)) this.ready.delete(m);
-      else if (m.dueAt <= now) out.push(m);
-    }
-    return out.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq);
-  }
-
-  /** Earliest dueAt of a live message later than `now`. */
-  nextAfter(now: number): number | undefined {
-    this.settle(now);
-    while (this.heap.length && !this.live(this.heap[0]!)) this.pop();
-    let next = this.heap[0]?.dueAt;
-    // Moved to `ready` by a look at a later time than this one (only when a caller's clock goes back).
-    for (const m of this.ready)
-      if (this.live(m) && m.dueAt > now && (next === undefined || m.dueAt < next)) next = m.dueAt;
-    return next;
-  }
-
-  /** Moves the messages due by `now` from the heap to `ready`. */
-  private settle(now: number): void {
-    while (this.heap.length && this.heap[0]!.dueAt <= now) {
-      const m = this.pop();
-      if (this.live(m)) this.ready.add(m);
-    }
-  }
-
-  private pop(): Message {
-    const h = this.heap;
-    const top = h[0]!;
-    const last = h.pop()!;
-    if (h.length) {
-      h[0] = last;
-      for (let i = 0; ;) {
-        const l = 2 * i + 1;
-        const r = l + 1;
-        let m = i;
-        if (l < h.length && before(h[l]!, h[m]!)) m = l;
-        if (r < h.length && before(h[r]!, h[m]!)) m = r;
-        if (m === i) break;
-        [h[i], h[m]] = [h[m]!, h[i]!];
-        i = m;
-      }
-    }
-    return top;
-  }
-}
-
-function before(a: Message, b: Message): boolean {
-  return a.dueAt < b.dueAt || (a.dueAt === b.dueAt && a.seq < b.seq);
 }

@@ -23,6 +23,12 @@
  * while the scan ran: a scan that began before an episode's commit would otherwise hand the next
  * episode messages that commit already consumed, whose acknowledgement then fails (404) and costs a
  * record read, a partition query and a second transaction to recover.
+ *
+ * In-process wake (writtenMessages.ts): the store remembers the messages it wrote (with the ETag of
+ * each write) until it deletes them, so the scheduler starts their work from memory and scans the
+ * table only on its poll interval. Every episode reads its instance's record and due messages in one
+ * partition query (readInstanceWork), so it delivers only what the table holds then; and a commit
+ * whose consumed message is already gone fails like a 412 (it was built from an older view).
  */
 import { randomUUID } from 'node:crypto';
 import {
@@ -52,7 +58,17 @@ import {
   historyRows,
   type RecordState,
 } from './tableRows';
-import type { ActivityMessage, EpisodeCommit, InstanceRecord, Message, TaskHubStore } from './types';
+import type {
+  ActivityMessage,
+  EpisodeCommit,
+  EventMessage,
+  InstanceRecord,
+  InstanceWork,
+  Message,
+  TaskHubStore,
+  WrittenWork,
+} from './types';
+import { WrittenMessages } from './writtenMessages';
 
 export interface TableTaskHubStoreOptions {
   /** Storage connection string; plain http only to a loopback endpoint (Azurite). */
@@ -64,6 +80,11 @@ export interface TableTaskHubStoreOptions {
    * side of the task-hub read count). Default true.
    */
   reuseReads?: boolean;
+  /**
+   * false: no in-process wake; the scheduler scans the table for due messages on every look (the
+   * bench's "wake off" side). Default true.
+   */
+  wake?: boolean;
 }
 
 type Row = TableEntity<Record<string, unknown>>;
@@ -109,10 +130,16 @@ export class TableTaskHubStore implements TaskHubStore {
   private readonly scansRunning = new Set<number>();
   private readonly deletedAt = new Map<string, number>();
 
+  /** Messages this store wrote and has not deleted: the in-process wake (undefined when off). */
+  private readonly written: WrittenMessages | undefined;
+
   private constructor(
     private readonly table: TableClient,
     private readonly reuseReads: boolean,
-  ) {}
+    wake: boolean,
+  ) {
+    this.written = wake ? new WrittenMessages() : undefined;
+  }
 
   static async create(opts: TableTaskHubStoreOptions): Promise<TableTaskHubStore> {
     if (!/^[A-Za-z][A-Za-z0-9]{2,53}$/.test(opts.taskHubName ?? '')) {
@@ -133,7 +160,7 @@ export class TableTaskHubStore implements TaskHubStore {
     } catch (e) {
       if (statusOf(e) !== 409) throw e;
     }
-    return new TableTaskHubStore(table, opts.reuseReads ?? true);
+    return new TableTaskHubStore(table, opts.reuseReads ?? true, opts.wake ?? true);
   }
 
   async getInstance(instanceId: string): Promise<InstanceRecord | undefined> {
@@ -203,13 +230,16 @@ export class TableTaskHubStore implements TaskHubStore {
     const first = commit.replaceHistory ? 0 : state.historyLength;
     const writes = [...historyRows(pk, historyKey, first, commit.append), ...own.map((m) => messageRow(pk, m))];
     const next: RecordState = { historyKey, historyLength: first + commit.append.length, pendingAcks: [] };
-    const etag = await this.writeChain(pk, instance, instance.etag, writes, consumed, next);
+    const rowEtags = new Map<string, string>();
+    const etag = await this.writeChain(pk, instance, instance.etag, writes, consumed, next, rowEtags);
     if (etag === undefined) {
       this.histories.delete(pk);
       this.states.delete(pk);
       return false;
     }
     this.know(pk, etag, instance.executionId, next);
+    this.written?.forget(pk, consumed.map(messageRowKey));
+    this.noteWritten(pk, own, rowEtags);
     this.rememberCommit(pk, commit, historyKey, first);
     if (commit.replaceHistory) await this.dropOldHistory(pk, historyKey);
     return true;
@@ -217,7 +247,9 @@ export class TableTaskHubStore implements TaskHubStore {
 
   async putInstance(instance: InstanceRecord, messages: Message[], replaceHistory: boolean): Promise<boolean> {
     const pk = encodeKey(instance.instanceId);
-    const own = dedupe(messages.filter((m) => m.instanceId === instance.instanceId)).map((m) => messageRow(pk, m));
+    const ownMessages = dedupe(messages.filter((m) => m.instanceId === instance.instanceId));
+    const own = ownMessages.map((m) => messageRow(pk, m));
+    const rowEtags = new Map<string, string>();
     if (instance.etag === undefined) {
       const leftovers = await this.partitionRows(pk, '', '~', ['RowKey']);
       if (leftovers.some((r) => r.rowKey === RECORD_ROW)) return false;
@@ -230,17 +262,19 @@ export class TableTaskHubStore implements TaskHubStore {
       const row = recordRow(pk, instance, state);
       const fit = fitting(own, TX_OPS - 1, TX_BYTES - rowBytes(row));
       try {
-        const created = await this.table.submitTransaction([
+        const actions: TransactionAction[] = [
           ['create', row],
           ...fit.map((r): TransactionAction => ['upsert', r, 'Replace']),
-        ]);
+        ];
+        const created = await this.table.submitTransaction(actions);
         const etag = created.subResponses[0]?.etag;
         if (etag) this.know(pk, etag, instance.executionId, state);
+        collectEtags(rowEtags, actions, created.subResponses);
       } catch (e) {
         if (statusOf(e) === 409) return false;
         throw e;
       }
-      await this.upsertRows(own.slice(fit.length));
+      await this.upsertRows(own.slice(fit.length), rowEtags);
     } else {
       const stored = await this.readRecord(pk);
       if (!stored || stored.etag !== instance.etag) return false;
@@ -248,11 +282,12 @@ export class TableTaskHubStore implements TaskHubStore {
       const next: RecordState = replaceHistory
         ? { historyKey: newHistoryKey(), historyLength: 0, pendingAcks: state.pendingAcks }
         : state;
-      const etag = await this.writeChain(pk, instance, instance.etag, own, [], next);
+      const etag = await this.writeChain(pk, instance, instance.etag, own, [], next, rowEtags);
       if (etag === undefined) return false;
       this.know(pk, etag, instance.executionId, next);
       if (replaceHistory) await this.dropOldHistory(pk, next.historyKey);
     }
+    this.noteWritten(pk, ownMessages, rowEtags);
     await this.upsertMessages(messages.filter((m) => m.instanceId !== instance.instanceId));
     return true;
   }
@@ -308,9 +343,55 @@ export class TableTaskHubStore implements TaskHubStore {
     return next;
   }
 
+  writtenWork(now: number): WrittenWork | undefined {
+    return this.written?.work(now);
+  }
+
+  async readInstanceWork(instanceId: string, now: number): Promise<InstanceWork> {
+    const pk = encodeKey(instanceId);
+    const began = ++this.tick;
+    const filter = odata`PartitionKey eq ${pk} and (RowKey eq ${RECORD_ROW} or (RowKey ge ${MESSAGE_PREFIX} and RowKey lt ${MESSAGE_END} and due le ${dueKey(Math.ceil(now))}))`;
+    let record: InstanceRecord | undefined;
+    const rows: StoredRow[] = [];
+    for await (const row of this.table.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
+      if (row.rowKey !== RECORD_ROW) rows.push(row);
+      else {
+        const read = readRecordRow(row);
+        this.know(pk, row.etag, read.record.executionId, read.state);
+        record = read.record;
+      }
+    }
+    if (!record) this.states.delete(pk);
+    const acked = new Set((this.states.get(pk)?.state.pendingAcks ?? []).map(messageRowKey));
+    const present = new Set<string>();
+    const messages: EventMessage[] = [];
+    for (const row of rows) {
+      const rk = String(row.rowKey);
+      if (acked.has(rk)) continue;
+      present.add(rk);
+      const m = readMessageRow(row);
+      if (m.kind === 'event' && m.dueAt <= now) messages.push(m);
+    }
+    this.written?.reconcile(pk, now, began, present);
+    return { record, messages: messages.sort((a, b) => a.dueAt - b.dueAt || a.seq - b.seq) };
+  }
+
   async leaseActivity(message: ActivityMessage, owner: string, until: number): Promise<boolean> {
     const pk = encodeKey(message.instanceId);
     const rk = messageRowKey(message.id);
+    const taken = await this.takeLease(pk, rk, message, owner, until);
+    // Held elsewhere or gone: not ours to wake for any more; the scan finds it if its lease runs out.
+    if (!taken) this.written?.forget(pk, [rk]);
+    return taken;
+  }
+
+  private async takeLease(
+    pk: string,
+    rk: string,
+    message: ActivityMessage,
+    owner: string,
+    until: number,
+  ): Promise<boolean> {
     // First with the ETag and lease the scan returned: no read. If the row changed since (a lease,
     // a renewal), decide again on a fresh read, exactly as without the shortcut.
     if (this.reuseReads && message.etag !== undefined) {
@@ -371,6 +452,7 @@ export class TableTaskHubStore implements TaskHubStore {
     const pk = encodeKey(instanceId);
     this.states.delete(pk);
     this.histories.delete(pk);
+    this.written?.forgetPartition(pk);
     const rows = await this.partitionRows(pk, '', '~', ['RowKey']);
     const keys = rows.map((r) => String(r.rowKey));
     const existed = keys.includes(RECORD_ROW);
@@ -446,6 +528,7 @@ export class TableTaskHubStore implements TaskHubStore {
     writes: Row[],
     consumed: string[],
     next: RecordState,
+    rowEtags: Map<string, string>,
   ): Promise<string | undefined> {
     let current = etag;
     let pending = writes;
@@ -465,6 +548,7 @@ export class TableTaskHubStore implements TaskHubStore {
             current,
             chunk.map((r): TransactionAction => ['upsert', r, 'Replace']),
             ['update', { partitionKey: pk, rowKey: RECORD_ROW, pend: randomUUID() }, 'Merge', { etag: current }],
+            rowEtags,
           );
           if (touched === undefined) return undefined;
           current = touched;
@@ -483,7 +567,13 @@ export class TableTaskHubStore implements TaskHubStore {
           ...pending.map((r): TransactionAction => ['upsert', r, 'Replace']),
           ...inFinal.map((rk): TransactionAction => ['delete', { partitionKey: pk, rowKey: rk }]),
         ];
-        const result = await this.guarded(pk, current, actions, ['update', final, 'Replace', { etag: current }]);
+        const result = await this.guarded(
+          pk,
+          current,
+          actions,
+          ['update', final, 'Replace', { etag: current }],
+          rowEtags,
+        );
         if (result === undefined) return undefined;
         this.noteDeleted(pk, inFinal);
         if (overflow.length) await this.finishAcks(pk, result, overflow);
@@ -491,6 +581,10 @@ export class TableTaskHubStore implements TaskHubStore {
       } catch (e) {
         // A consumed message already gone (deleted elsewhere) fails the whole transaction with 404.
         if (statusOf(e) !== 404 || ++retries > 3) throw e;
+        // Nothing of this commit written yet: it was built from a view older than that delete, and
+        // committing without the message could deliver its event a second time. Fail it like a 412;
+        // the episode runs again on a fresh read. A chain already under way must finish instead.
+        if (current === etag) return undefined;
         const stored = await this.readRecord(pk);
         if (!stored || stored.etag !== current) return undefined;
         const present = new Set(
@@ -501,16 +595,21 @@ export class TableTaskHubStore implements TaskHubStore {
     }
   }
 
-  /** Submits `actions` plus the guarded record action; the record's new etag, or undefined on 412. */
+  /**
+   * Submits `actions` plus the guarded record action; the record's new etag, or undefined on 412.
+   * The ETags of the upserted rows go to `rowEtags`.
+   */
   private async guarded(
     pk: string,
     etag: string | undefined,
     actions: TransactionAction[],
     recordAction: TransactionAction,
+    rowEtags: Map<string, string>,
   ): Promise<string | undefined> {
     if (etag === undefined) return undefined;
     try {
       const response = await this.table.submitTransaction([...actions, recordAction]);
+      collectEtags(rowEtags, actions, response.subResponses);
       // Sub-responses come in request order; update responses carry no row key to look them up by.
       const next = response.subResponses[actions.length]?.etag;
       if (!next) throw new Error(`table transaction on instance partition '${pk}' returned no etag for the record`);
@@ -541,16 +640,33 @@ export class TableTaskHubStore implements TaskHubStore {
     for (const [instanceId, list] of byInstance) {
       const pk = encodeKey(instanceId);
       if (!(await this.exists(pk))) continue;
-      await this.upsertRows(dedupe(list).map((m) => messageRow(pk, m)));
+      const unique = dedupe(list);
+      const rowEtags = new Map<string, string>();
+      await this.upsertRows(
+        unique.map((m) => messageRow(pk, m)),
+        rowEtags,
+      );
+      this.noteWritten(pk, unique, rowEtags);
     }
   }
 
-  private async upsertRows(rows: Row[]): Promise<void> {
+  private async upsertRows(rows: Row[], rowEtags: Map<string, string>): Promise<void> {
     let rest = rows;
     while (rest.length) {
       const chunk = fitting(rest, TX_OPS, TX_BYTES);
-      await this.table.submitTransaction(chunk.map((r): TransactionAction => ['upsert', r, 'Replace']));
+      const actions = chunk.map((r): TransactionAction => ['upsert', r, 'Replace']);
+      collectEtags(rowEtags, actions, (await this.table.submitTransaction(actions)).subResponses);
       rest = rest.slice(chunk.length);
+    }
+  }
+
+  /** Messages now in the table, for the in-process wake (after the write, so a crash before it loses nothing). */
+  private noteWritten(pk: string, messages: Message[], rowEtags: Map<string, string>): void {
+    if (!this.written || messages.length === 0) return;
+    const at = ++this.tick;
+    for (const m of messages) {
+      const rk = messageRowKey(m.id);
+      this.written.add(pk, rk, m, at, rowEtags.get(rk));
     }
   }
 
@@ -560,8 +676,12 @@ export class TableTaskHubStore implements TaskHubStore {
     this.noteDeleted(pk, rowKeys);
   }
 
-  /** Message rows deleted while a scan runs, so that scan does not hand them out (see the file comment). */
+  /**
+   * Message rows this store deleted: gone from the in-process wake, and kept while a scan runs so
+   * that scan does not hand them out (see the file comment).
+   */
   private noteDeleted(pk: string, rowKeys: string[]): void {
+    this.written?.forget(pk, rowKeys);
     if (!this.reuseReads || this.scansRunning.size === 0) return;
     const at = ++this.tick;
     for (const rk of rowKeys) if (rk.startsWith(MESSAGE_PREFIX)) this.deletedAt.set(`${pk}\n${rk}`, at);
@@ -626,6 +746,18 @@ function fitting(rows: Row[], maxOps: number, maxBytes: number): Row[] {
   while (n < rows.length && n < maxOps && (n === 0 || bytes + rowBytes(rows[n]!) <= maxBytes))
     bytes += rowBytes(rows[n++]!);
   return rows.slice(0, n);
+}
+
+/** The ETag each upserted row got, from a transaction's sub-responses (they come in request order). */
+function collectEtags(
+  into: Map<string, string>,
+  actions: readonly TransactionAction[],
+  responses: readonly { etag?: string }[],
+): void {
+  actions.forEach((a, i) => {
+    const etag = responses[i]?.etag;
+    if (a[0] === 'upsert' && etag) into.set(a[1].rowKey, etag);
+  });
 }
 
 /** Last write wins, as in a map: a transaction may touch each row once. */

@@ -125,4 +125,32 @@ export interface TaskHubStore {
   /** Deletes the instance, its history and its messages. */
   purge(instanceId: string): Promise<boolean>;
   close?(): Promise<void>;
+  /**
+   * In-process wake (optional): the messages this store wrote and has not seen consumed, answered
+   * from memory. A hint, never the truth: another process sharing the task hub may have taken a
+   * message meanwhile, so an episode reads its messages with readInstanceWork and an activity is
+   * leased with the ETag of the write. Undefined when the store does not keep this record (then the
+   * scheduler scans on every look).
+   */
+  writtenWork?(now: number): WrittenWork | undefined;
+  /**
+   * The instance's record and its due event messages as stored now, in delivery order: one request.
+   * When present, the scheduler reads every episode's messages this way, however it found the work.
+   */
+  readInstanceWork?(instanceId: string, now: number): Promise<InstanceWork>;
+}
+
+export interface WrittenWork {
+  /** Instances with an event message this store wrote that is due by `now`, each with those message ids in order. */
+  instances: Map<string, string[]>;
+  /** Activity messages this store wrote that are due by `now`, carrying the ETag of the write. */
+  activities: ActivityMessage[];
+  /** Earliest due time later than `now` of a message this store wrote. */
+  nextDueAt?: number;
+}
+
+export interface InstanceWork {
+  record?: InstanceRecord;
+  /** Due event messages, ordered by dueAt then seq (pending acknowledgements excluded). */
+  messages: EventMessage[];
 }

@@ -7,6 +7,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 
 export interface CutProxy {
   /** Connection string whose TableEndpoint goes through the proxy. */
@@ -81,5 +82,25 @@ export async function startCutProxy(connectionString: string): Promise<CutProxy>
         server.closeAllConnections();
         server.close(() => resolve());
       }),
+  };
+}
+
+/** Azurite with a proxy in front for the enclosing mocha suite (started before it, stopped after it). */
+export function proxiedAzurite(): { readonly proxy: CutProxy } {
+  let azurite: AzuriteServers | undefined;
+  let proxy: CutProxy | undefined;
+  before(async () => {
+    azurite = await startAzurite();
+    proxy = await startCutProxy(azurite.connectionString);
+  });
+  after(async () => {
+    await proxy?.stop();
+    await azurite?.stop();
+  });
+  return {
+    get proxy(): CutProxy {
+      if (!proxy) throw new Error('Azurite and its proxy start in the suite before() hook');
+      return proxy;
+    },
   };
 }

@@ -1,8 +1,7 @@
 import { expect } from 'chai';
 import { TableTaskHubStore, type ActivityMessage } from '@saga/devhost/engine';
-import { type AzuriteServers, startAzurite } from '@saga/devhost/localstack';
 import { activityMessage, event, eventMessage, instance } from './contract';
-import { startCutProxy, type CutProxy } from './cutProxy';
+import { proxiedAzurite } from './cutProxy';
 
 const T0 = Date.parse('2030-01-01T00:00:00Z');
 
@@ -12,24 +11,19 @@ const T0 = Date.parse('2030-01-01T00:00:00Z');
  * Counted at the HTTP layer (a proxy in front of Azurite), against the same store reading everything.
  */
 describe('TableTaskHubStore reads per episode', () => {
-  let azurite: AzuriteServers;
-  let proxy: CutProxy;
+  const servers = proxiedAzurite();
   let hub = 0;
-  before(async () => {
-    azurite = await startAzurite();
-    proxy = await startCutProxy(azurite.connectionString);
-  });
-  after(async () => {
-    await proxy?.stop();
-    await azurite?.stop();
-  });
 
   const open = (reuseReads = true): Promise<TableTaskHubStore> =>
-    TableTaskHubStore.create({ connectionString: proxy.connectionString, taskHubName: `reuse${++hub}`, reuseReads });
+    TableTaskHubStore.create({
+      connectionString: servers.proxy.connectionString,
+      taskHubName: `reuse${++hub}`,
+      reuseReads,
+    });
 
   /** One episode as the engine runs it: read the record, load its history with it, commit with it. */
   async function episode(store: TableTaskHubStore, n: number): Promise<{ reads: number; writes: number }> {
-    proxy.takeCounts();
+    servers.proxy.takeCounts();
     const record = (await store.getInstance('i'))!;
     const history = await store.loadHistory('i', record.executionId, record);
     expect(history).to.have.length(n);
@@ -41,7 +35,7 @@ describe('TableTaskHubStore reads per episode', () => {
         send: [],
       }),
     ).to.equal(true);
-    return proxy.takeCounts();
+    return servers.proxy.takeCounts();
   }
 
   it('reads the record once per episode, where reading before every use takes three', async () => {
@@ -57,7 +51,10 @@ describe('TableTaskHubStore reads per episode', () => {
 
   it('still refuses a commit after another writer committed, and serves the history of the record held', async () => {
     const a = await open();
-    const b = await TableTaskHubStore.create({ connectionString: proxy.connectionString, taskHubName: `reuse${hub}` });
+    const b = await TableTaskHubStore.create({
+      connectionString: servers.proxy.connectionString,
+      taskHubName: `reuse${hub}`,
+    });
     expect(await a.putInstance(instance('i'), [], true)).to.equal(true);
     const held = (await a.getInstance('i'))!;
     expect(await a.commitEpisode({ instance: held, append: [event(0)], consumed: [], send: [] })).to.equal(true);
@@ -83,9 +80,9 @@ describe('TableTaskHubStore reads per episode', () => {
     const store = await open();
     expect(await store.putInstance(instance('i'), [activityMessage('i', 'act')], true)).to.equal(true);
     const [act] = (await store.dueMessages(T0)).filter((m): m is ActivityMessage => m.kind === 'activity');
-    proxy.takeCounts();
+    servers.proxy.takeCounts();
     expect(await store.leaseActivity(act!, 'owner-1', Date.now() + 60_000)).to.equal(true);
-    expect(proxy.takeCounts()).to.deep.equal({ reads: 0, writes: 1 });
+    expect(servers.proxy.takeCounts()).to.deep.equal({ reads: 0, writes: 1 });
     expect(
       await store.leaseActivity(act!, 'owner-2', Date.now() + 60_000),
       'the row changed since the scan: read, then refuse',
@@ -97,7 +94,7 @@ describe('TableTaskHubStore reads per episode', () => {
       const store = await open(reuseReads);
       expect(await store.putInstance(instance('i'), [eventMessage('i', 'm1', T0, 1)], true)).to.equal(true);
       const record = (await store.getInstance('i'))!;
-      const scan = proxy.holdNext('due le');
+      const scan = servers.proxy.holdNext('due le');
       const scanning = store.dueMessages(T0);
       await scan.held;
       expect(await store.commitEpisode({ instance: record, append: [event(0)], consumed: ['m1'], send: [] })).to.equal(

@@ -28,6 +28,8 @@ export class ExtensionContextModel {
   /** Waiters per event name, newest first (the extension's stack), and events nobody waited for yet. */
   private readonly pendingEvents = new Map<string, ModelTask[]>();
   private readonly bufferedEvents = new Map<string, (string | undefined)[]>();
+  /** What Azure does here that the app's author would not expect; the engine logs each once. */
+  readonly warnings: string[] = [];
 
   constructor(
     readonly dtfx: OrchestrationContextModel,
@@ -59,12 +61,21 @@ export class ExtensionContextModel {
       return done;
     }
     const done = new ModelTask();
+    // The flag is still set by another long timer (running, or cancelled, which never clears it): this timer runs the loop too.
+    const flagSetByAnother = final - this.now() <= this.timers.maximumMs;
+    let parts = 0;
     const loop = (): void => {
       if (!(this.now() < final && !token.canceled)) {
+        if (flagSetByAnother && parts === 0 && !token.canceled)
+          this.warnings.push(
+            `a timer due at ${fireAt.toISOString()} was created while a timer longer than ${this.timers.maximumMs / 86_400_000} days was running or after one was cancelled: ` +
+              'the Durable extension completes it without scheduling it (its long-timer flag is still set, and a cancel never clears it: DurableOrchestrationContext.cs), so the durable-functions SDK waits for a TimerFired that never comes and the instance stays Running; the devhost does the same',
+          );
         this.isLongRunningTimer = false;
         done.trySet('completed');
         return;
       }
+      parts++;
       const part = this.dtfx.createTimer(new Date(next), token);
       part.then(() => {
         // A cancelled part throws out of the loop: the flag stays set.

@@ -56,11 +56,17 @@ export function decideEpisode(input: DecideInput): EpisodeDecision {
       work.canceledTimerMessages = sdkWork.canceledTimerMessages;
       // The SDK reports no `error` for a thrown non-Error, and the shim then waits for ever, as in Azure.
       const hangs = !result.ok && result.state !== undefined && !result.state.error && !result.state.isDone;
+      const warnings = [
+        ...(hangs
+          ? [
+              'it threw a value that is not an Error; the Durable extension records no failure for that and leaves the instance Running, as the devhost does',
+            ]
+          : []),
+        ...verdict.warnings,
+      ];
       return {
         work,
-        warning: hangs
-          ? `instance '${record.instanceId}' threw a value that is not an Error; the Durable extension records no failure for that and leaves the instance Running, as the devhost does`
-          : undefined,
+        warning: warnings.length > 0 ? `instance '${record.instanceId}': ${warnings.join('; ')}` : undefined,
       };
     }
     case 'unmodelled':

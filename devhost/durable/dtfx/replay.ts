@@ -28,7 +28,7 @@ export type AzureVerdict =
   /** NonDeterministicOrchestrationException: the instance fails with this message. */
   | { kind: 'nonDeterministic'; message: string }
   /** Still running; `actions` are the new ones DTFx schedules. `waitingForOpenTasks`: the code is done but DTFx is not. */
-  | { kind: 'running'; actions: ModelAction[]; waitingForOpenTasks: boolean }
+  | { kind: 'running'; actions: ModelAction[]; waitingForOpenTasks: boolean; warnings: string[] }
   | { kind: 'completed'; output: unknown }
   | { kind: 'failed'; message: string }
   /** `carryover`: the events raised after continueAsNew, which the next execution receives. */
@@ -58,7 +58,7 @@ export function replayAsAzure(input: AzureReplayInput): AzureVerdict {
   const finished = result?.task.isDone ?? false;
   if (!finished || dtfx.hasOpenTasks) {
     const actions = [...dtfx.actions.values()].sort((a, b) => a.id - b.id);
-    return { kind: 'running', actions, waitingForOpenTasks: finished };
+    return { kind: 'running', actions, waitingForOpenTasks: finished, warnings: ext.warnings };
   }
   if (result!.task.outcome !== 'completed')
     return { kind: 'failed', message: result!.failure ?? `Orchestrator function '${input.orchestrator}' failed` };

@@ -73,6 +73,14 @@ describe('replay model of the Durable extension and DTFx', () => {
       ),
     );
     expect(verdict.kind === 'running' && verdict.actions.map((a) => a.id)).to.deep.equal([0]);
+    expect(verdict.kind === 'running' && verdict.warnings.join('\n')).to.match(
+      /a timer due at .* was created while a timer longer than 6 days was running or after one was cancelled: the Durable extension completes it without scheduling it .* the instance stays Running/,
+    );
+  });
+
+  it('does not warn about a timer due now when no long timer was cancelled before it', () => {
+    const verdict = replay(started(), state([[timer(0)]], 2));
+    expect(verdict).to.deep.include({ kind: 'running', warnings: [] });
   });
 
   it('stops retrying without a timer once the retry timeout has passed', () => {

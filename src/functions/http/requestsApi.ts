@@ -3,7 +3,7 @@
  * events, list, cancel, rebuild the projection, run discovery. Mutating routes use
  * authLevel 'function' (a function or host key in Azure).
  */
-import type { HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
+import type { HttpMethod, HttpRequest, HttpResponseInit, InvocationContext } from '@azure/functions';
 import * as df from 'durable-functions';
 import { discoverOne, discoverRequests, emptyReport } from '../../application/requests/discoverRequests';
 import { ACTIVE } from '../../application/requests/workflowRuntime';
@@ -182,46 +182,16 @@ function randomRequestId(): string {
 }
 
 export function registerRequestsApi(): void {
-  df.app.client.http('addRequest', {
-    route: 'requests',
-    methods: ['POST'],
-    authLevel: 'function',
-    handler: httpSpan('requests', handled(addRequest)),
-  });
-  df.app.client.http('listRequests', {
-    route: 'requests',
-    methods: ['GET'],
-    authLevel: 'function',
-    handler: httpSpan('requests', handled(listRequests)),
-  });
-  df.app.client.http('getRequest', {
-    route: 'requests/{id}',
-    methods: ['GET'],
-    authLevel: 'function',
-    handler: httpSpan('requests/{id}', handled(getRequest)),
-  });
-  df.app.client.http('getRequestEvents', {
-    route: 'requests/{id}/events',
-    methods: ['GET'],
-    authLevel: 'function',
-    handler: httpSpan('requests/{id}/events', handled(getEvents)),
-  });
-  df.app.client.http('cancelRequest', {
-    route: 'requests/{id}/cancel',
-    methods: ['POST'],
-    authLevel: 'function',
-    handler: httpSpan('requests/{id}/cancel', handled(cancelRequest)),
-  });
-  df.app.client.http('rebuildProjection', {
-    route: 'projections/rebuild',
-    methods: ['POST'],
-    authLevel: 'function',
-    handler: httpSpan('projections/rebuild', handled(rebuildProjection)),
-  });
-  df.app.client.http('discover', {
-    route: 'discover',
-    methods: ['POST'],
-    authLevel: 'function',
-    handler: httpSpan('discover', handled(discover)),
-  });
+  clientRoute('addRequest', 'POST', 'requests', addRequest);
+  clientRoute('listRequests', 'GET', 'requests', listRequests);
+  clientRoute('getRequest', 'GET', 'requests/{id}', getRequest);
+  clientRoute('getRequestEvents', 'GET', 'requests/{id}/events', getEvents);
+  clientRoute('cancelRequest', 'POST', 'requests/{id}/cancel', cancelRequest);
+  clientRoute('rebuildProjection', 'POST', 'projections/rebuild', rebuildProjection);
+  clientRoute('discover', 'POST', 'discover', discover);
+}
+
+/** A function-key route with the durable client: traced under its route, errors answered as problem+json. */
+function clientRoute(name: string, method: HttpMethod, route: string, fn: df.DurableClientHandler): void {
+  df.app.client.http(name, { route, methods: [method], authLevel: 'function', handler: httpSpan(route, handled(fn)) });
 }

@@ -116,7 +116,7 @@ export class TableIntakeRepository implements IntakeRepository {
         `intake row ${describe(row.ref)} is malformed and cannot be claimed: ${row.problem}`,
         'row',
       );
-    const etag = await this.mergeIfUnchanged(row, {
+    const etag = await this.mergeIfUnchanged(row, 'claim', {
       Status: 'Claimed',
       ClaimedAt: claim.claimedAt,
       ClaimCheckAt: claim.checkAt,
@@ -127,11 +127,15 @@ export class TableIntakeRepository implements IntakeRepository {
   }
 
   async deferClaimCheck(row: IntakeRow, checkAt: string): Promise<boolean> {
-    return (await this.mergeIfUnchanged(row, { ClaimCheckAt: checkAt })) !== undefined;
+    return (await this.mergeIfUnchanged(row, 'defer the claim check of', { ClaimCheckAt: checkAt })) !== undefined;
   }
 
   /** Merges `patch` if the row still has the listed ETag; the new ETag, or undefined when it changed or is gone. */
-  private async mergeIfUnchanged(row: IntakeRow, patch: Partial<IntakeEntity>): Promise<string | undefined> {
+  private async mergeIfUnchanged(
+    row: IntakeRow,
+    what: string,
+    patch: Partial<IntakeEntity>,
+  ): Promise<string | undefined> {
     try {
       const response = await this.table.updateEntity({ ...keys(row.ref), ...patch }, 'Merge', { etag: row.etag });
       return response.etag ?? '';
@@ -139,7 +143,7 @@ export class TableIntakeRepository implements IntakeRepository {
       // 412: another claimer changed the row since we listed it; 404: it is gone. Either way not ours.
       const status = tableStatusOf(e);
       if (status === 412 || status === 404) return undefined;
-      throw mapTableError(e, `claim intake row ${describe(row.ref)}`);
+      throw mapTableError(e, `${what} intake row ${describe(row.ref)}`);
     }
   }
 

@@ -1,7 +1,7 @@
 import * as chai from 'chai';
-import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '@saga/devhost/engine';
-import { startDevHost, type DevHost } from '@saga/devhost';
-import { SAMPLE_APP } from './sampleHost';
+import type { DurableEngine } from '@saga/devhost/engine';
+import type { DevHost } from '@saga/devhost';
+import { startSampleEngineHost } from './sampleHost';
 
 const { expect } = chai;
 
@@ -12,19 +12,7 @@ describe('devhost dashboard for any app (host-sample app, real engine)', () => {
   let dash: string;
 
   before(async () => {
-    host = await startDevHost({
-      appDir: SAMPLE_APP,
-      port: 0,
-      log: () => undefined,
-      taskHub: (loaded) =>
-        (engine = createDurableEngine({
-          registrations: loaded.registrations,
-          store: createMemoryStore(),
-          clock: realClock(),
-          taskHubName: loaded.config.taskHubName,
-          log: () => undefined,
-        })),
-    });
+    ({ host, engine } = await startSampleEngineHost());
     dash = `${host.url}/_devhost/dashboard`;
   });
   after(async () => {

@@ -3,9 +3,9 @@
  * (memory store), through plain HTTP and the official DurableClient (host-sample app).
  */
 import * as chai from 'chai';
-import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '@saga/devhost/engine';
-import { type LogLevel, startDevHost, type DevHost } from '@saga/devhost';
-import { SAMPLE_APP } from './sampleHost';
+import type { DurableEngine } from '@saga/devhost/engine';
+import type { LogLevel, DevHost } from '@saga/devhost';
+import { startSampleEngineHost } from './sampleHost';
 
 const { expect } = chai;
 
@@ -18,21 +18,7 @@ describe('devhost Durable HTTP API parity with HttpApiHandler (real engine)', fu
   const logs: { level: LogLevel; message: string }[] = [];
 
   before(async () => {
-    host = await startDevHost({
-      appDir: SAMPLE_APP,
-      port: 0,
-      log: (level, message) => logs.push({ level, message }),
-      taskHub: (loaded) => {
-        engine = createDurableEngine({
-          registrations: loaded.registrations,
-          store: createMemoryStore(),
-          clock: realClock(),
-          taskHubName: loaded.config.taskHubName,
-          log: () => undefined,
-        });
-        return engine;
-      },
-    });
+    ({ host, engine } = await startSampleEngineHost((level, message) => logs.push({ level, message })));
     api = host.durableApiUrl;
     rpc = host.rpcBaseUrl;
   });

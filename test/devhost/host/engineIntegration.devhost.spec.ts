@@ -1,7 +1,7 @@
 import * as chai from 'chai';
-import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '@saga/devhost/engine';
-import { startDevHost, type DevHost } from '@saga/devhost';
-import { SAMPLE_APP } from './sampleHost';
+import type { DurableEngine } from '@saga/devhost/engine';
+import type { DevHost } from '@saga/devhost';
+import { startSampleEngineHost } from './sampleHost';
 
 const { expect } = chai;
 
@@ -11,21 +11,7 @@ describe('devhost host with the real durable engine (memory store, host-sample a
   let app: string;
 
   before(async () => {
-    host = await startDevHost({
-      appDir: SAMPLE_APP,
-      port: 0,
-      log: () => undefined,
-      taskHub: (loaded) => {
-        engine = createDurableEngine({
-          registrations: loaded.registrations,
-          store: createMemoryStore(),
-          clock: realClock(),
-          taskHubName: loaded.config.taskHubName,
-          log: () => undefined,
-        });
-        return engine;
-      },
-    });
+    ({ host, engine } = await startSampleEngineHost());
     app = `${host.url}/api`;
   });
   after(async () => {

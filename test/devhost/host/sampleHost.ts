@@ -1,6 +1,7 @@
 /** Starts the host-sample app on free ports with a FakeTaskHub (or the real engine, see below) and a captured log. */
 import path from 'node:path';
 import { startDevHost, type DevHost, type DevHostOptions, type LogLevel } from '@saga/devhost';
+import { createDurableEngine, createMemoryStore, realClock, type DurableEngine } from '@saga/devhost/engine';
 import { FakeTaskHub } from './fakeTaskHub';
 
 export const SAMPLE_APP = path.join(__dirname, '..', 'apps', 'host-sample');
@@ -29,6 +30,27 @@ export async function startSampleHost(options: Partial<DevHostOptions> = {}): Pr
     ...options,
   });
   return { host, hub: hub as FakeTaskHub, logs };
+}
+
+/** Starts the host-sample app on a free port with the real durable engine on a memory store and the real clock. */
+export async function startSampleEngineHost(
+  log: DevHostOptions['log'] = () => undefined,
+): Promise<{ host: DevHost; engine: DurableEngine }> {
+  let engine: DurableEngine | undefined;
+  const host = await startDevHost({
+    appDir: SAMPLE_APP,
+    port: 0,
+    log,
+    taskHub: (loaded) =>
+      (engine = createDurableEngine({
+        registrations: loaded.registrations,
+        store: createMemoryStore(),
+        clock: realClock(),
+        taskHubName: loaded.config.taskHubName,
+        log: () => undefined,
+      })),
+  });
+  return { host, engine: engine as DurableEngine };
 }
 
 /** Polls until `check` returns a value (no timing assertion: the mocha timeout bounds it). */

@@ -37,7 +37,7 @@ describe('request API journeys (devhost + real local servers)', function () {
   });
 
   type Body = Record<string, unknown> & {
-    intake?: { status: string } | null;
+    intake?: { status: string; claimedAt?: string; claimCheckAt?: string } | null;
     view?: { stage: string; outcome?: string; version: number } | null;
     orchestration?: {
       runtimeStatus: string;
@@ -81,13 +81,19 @@ describe('request API journeys (devhost + real local servers)', function () {
 
     const discovered = await call('POST', '/api/discover');
     expect(discovered.body.started).to.deep.equal([id]);
-    await until(id, 'polling', (b) => b.orchestration?.customStatus?.stage === 'polling');
+    const polling = await until(id, 'polling', (b) => b.orchestration?.customStatus?.stage === 'polling');
+    expect(polling.intake).to.include({ status: 'Claimed' });
+    const { claimedAt, claimCheckAt } = polling.intake as { claimedAt: string; claimCheckAt: string };
+    expect(Date.parse(claimCheckAt) - Date.parse(claimedAt), 'first claim check one stale-claim period on').to.equal(
+      1000,
+    );
 
     const cancel = await call('POST', `/api/requests/${id}/cancel`, { reason: 'operator says stop' });
     expect(cancel.status).to.equal(202);
     const done = await until(id, 'completion', (b) => b.orchestration?.runtimeStatus === 'Completed');
     expect(done.view).to.include({ stage: 'Completed', outcome: 'Cancelled' });
     expect(done.intake).to.include({ status: 'Cancelled' });
+    expect(done.intake, 'a finished row has no claim check to show').to.not.have.property('claimCheckAt');
     expect(done.orchestration?.output).to.include({ outcome: 'Cancelled', reason: 'operator says stop' });
     const types = await eventTypes(id);
     expect(types[0]).to.equal('RequestDiscovered');
